@@ -1,0 +1,84 @@
+package io.aerodb.core.command;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * A replicated command: what one Raft log entry asks the state machine to do. Before it is
+ * appended, a command's JSON is raw client text; the leader's {@link Engine#prepare} turns it into
+ * canonical JSON, and the log holds only that form.
+ */
+public sealed interface Command {
+
+  /** The collection the command addresses. */
+  String collection();
+
+  /** Creates a collection with its first schema (version 1) [S1]. */
+  record CreateCollection(String collection, byte[] schemaJson) implements Command {}
+
+  /** Inserts a new document; fails if its {@code _id} exists. */
+  record Insert(String collection, byte[] documentJson) implements Command {}
+
+  /** Replaces an existing document; fails if it is absent. */
+  record Update(String collection, byte[] documentJson) implements Command {}
+
+  /** Deletes a document (a tombstone version); an absent document is not an error. */
+  record Delete(String collection, String id) implements Command {}
+
+  /**
+   * An entry that could not be decoded. Applying it changes nothing but the applied index and
+   * rejects it with AERO_LOG_ENTRY_INVALID, identically on every node (apply must never throw for
+   * bad input).
+   */
+  record Undecodable(String reason) implements Command {
+    @Override
+    public String collection() {
+      return "";
+    }
+  }
+
+  /**
+   * A digest of the command's canonical content, stored with its idempotency record so that a
+   * request_id reused for a different command is detected (AERO_IDEMPOTENCY_KEY_REUSED).
+   */
+  static byte[] fingerprint(Command command) {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+    String tag;
+    byte[] body;
+    if (command instanceof CreateCollection c) {
+      tag = "create";
+      body = c.schemaJson();
+    } else if (command instanceof Insert c) {
+      tag = "insert";
+      body = c.documentJson();
+    } else if (command instanceof Update c) {
+      tag = "update";
+      body = c.documentJson();
+    } else if (command instanceof Delete c) {
+      tag = "delete";
+      body = c.id().getBytes(StandardCharsets.UTF_8);
+    } else {
+      tag = "undecodable";
+      body = new byte[0];
+    }
+    for (String part : new String[] {tag, command.collection()}) {
+      byte[] b = part.getBytes(StandardCharsets.UTF_8);
+      md.update(io.aerodb.core.util.Bytes.ofLong(b.length));
+      md.update(b);
+    }
+    md.update(io.aerodb.core.util.Bytes.ofLong(body.length));
+    md.update(body);
+    return md.digest();
+  }
+
+  static boolean sameBytes(byte[] a, byte[] b) {
+    return Arrays.equals(a, b);
+  }
+}

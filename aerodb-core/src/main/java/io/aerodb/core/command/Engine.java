@@ -1,0 +1,434 @@
+package io.aerodb.core.command;
+
+import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.catalog.CollectionInfo;
+import io.aerodb.core.catalog.SchemaVersion;
+import io.aerodb.core.document.Document;
+import io.aerodb.core.document.Limits;
+import io.aerodb.core.document.Names;
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.mvcc.DocumentVersion;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.mvcc.VersionCodec;
+import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.schema.Schema;
+import io.aerodb.core.schema.SchemaParser;
+import io.aerodb.core.store.KvStore;
+import io.aerodb.core.store.WriteBatch;
+import io.aerodb.core.util.Bytes;
+import io.aerodb.core.util.Invariants;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The database engine: applies replicated commands to the MVCC store and serves reads at a view.
+ *
+ * <p>Contract (DESIGN.md, The write path):
+ *
+ * <ul>
+ *   <li>{@link #prepare} runs on the leader before an entry is proposed: it canonicalizes the
+ *       command and rejects what is already known to be invalid. It is advisory; the state may
+ *       change before the entry applies.
+ *   <li>{@link #apply} is authoritative and deterministic: it re-validates against the catalog at
+ *       apply time [S4], and writes the new versions, the idempotency record, the applied index and
+ *       the state digest in ONE atomic store batch. Bad input is a rejected result, never an
+ *       exception; only a store failure throws (and must stop the node: the replica cannot continue
+ *       without that write).
+ *   <li>Document versions are keyed by the index of the entry that created them, so re-applying an
+ *       entry rewrites the same keys with the same bytes [MVCC-2].
+ *   <li>Reads take a view (an index at or below the applied index) and see the newest version at or
+ *       below it.
+ * </ul>
+ *
+ * <p>Threading: {@link #prepare} and the reads may run on any thread, concurrently with {@link
+ * #apply}, which must be called by one thread at a time, in log order. Time and randomness never
+ * enter.
+ */
+public final class Engine implements AutoCloseable {
+  private static final byte[] NO_REQUEST_ID = new byte[0];
+
+  private final KvStore store;
+  private final long idempotencyHorizonEntries;
+  private final MessageDigest sha256;
+  private volatile AppliedState applied;
+  private volatile Catalog catalog;
+
+  private Engine(
+      KvStore store, long idempotencyHorizonEntries, AppliedState applied, Catalog catalog) {
+    this.store = store;
+    this.idempotencyHorizonEntries = idempotencyHorizonEntries;
+    this.applied = applied;
+    this.catalog = catalog;
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  /** Opens the engine on a store, recovering the applied state and catalog persisted in it. */
+  public static Engine open(KvStore store) {
+    return open(store, IdempotencyTable.HORIZON_ENTRIES);
+  }
+
+  /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
+  static Engine open(KvStore store, long idempotencyHorizonEntries) {
+    byte[] a = store.get(Keys.applied());
+    AppliedState applied = a == null ? AppliedState.INITIAL : AppliedState.decode(a);
+    return new Engine(store, idempotencyHorizonEntries, applied, Catalog.load(store));
+  }
+
+  /** The last applied entry and state digest (what the store reflects). */
+  public AppliedState applied() {
+    return applied;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public KvStore store() {
+    return store;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // prepare
+
+  /**
+   * Leader-side check before proposing: returns the canonical command, or throws {@link
+   * AeroException} with the rejection. A command whose request_id is already recorded skips the
+   * state checks (its apply returns the stored result), but is still canonicalized so its
+   * fingerprint can be compared.
+   */
+  public Command prepare(byte[] requestId, Command raw) {
+    checkRequestId(requestId);
+    Catalog cat = catalog;
+    Command canonical = canonicalize(raw, cat);
+    boolean knownRetry =
+        requestId.length > 0 && IdempotencyTable.find(store, requestId).isPresent();
+    if (!knownRetry) {
+      AeroError e = stateCheck(canonical, cat, applied.index());
+      if (e != null) {
+        throw e.toException();
+      }
+    }
+    return canonical;
+  }
+
+  private static void checkRequestId(byte[] requestId) {
+    if (requestId.length > Limits.REQUEST_ID_BYTES_MAX) {
+      throw AeroError.of(
+              ErrorCode.AERO_REQUEST_INVALID,
+              "request_id of "
+                  + requestId.length
+                  + " bytes exceeds the limit of "
+                  + Limits.REQUEST_ID_BYTES_MAX,
+              "limit",
+              "requestIdBytesMax",
+              "limitValue",
+              Integer.toString(Limits.REQUEST_ID_BYTES_MAX))
+          .toException();
+    }
+  }
+
+  /** Canonical form of a command, or AeroException; needs the catalog for document schemas. */
+  private static Command canonicalize(Command raw, Catalog cat) {
+    if (raw instanceof Command.CreateCollection c) {
+      Names.checkCollection(c.collection())
+          .ifPresent(
+              e -> {
+                throw e.toException();
+              });
+      Schema schema = SchemaParser.parse(c.schemaJson());
+      return new Command.CreateCollection(c.collection(), schema.canonicalJson());
+    }
+    if (raw instanceof Command.Insert c) {
+      return new Command.Insert(c.collection(), admit(c.collection(), c.documentJson(), cat));
+    }
+    if (raw instanceof Command.Update c) {
+      return new Command.Update(c.collection(), admit(c.collection(), c.documentJson(), cat));
+    }
+    if (raw instanceof Command.Delete c) {
+      collectionOrThrow(c.collection(), cat);
+      Document.checkId(c.id());
+      return c;
+    }
+    throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "no command in the request").toException();
+  }
+
+  private static byte[] admit(String collection, byte[] json, Catalog cat) {
+    SchemaVersion sv = collectionOrThrow(collection, cat).latest();
+    return Document.admit(json, sv.schema(), collection, sv.version()).canonicalJson();
+  }
+
+  private static CollectionInfo collectionOrThrow(String collection, Catalog cat) {
+    Names.checkCollection(collection)
+        .ifPresent(
+            e -> {
+              throw e.toException();
+            });
+    return cat.collection(collection)
+        .orElseThrow(() -> collectionNotFound(collection).toException());
+  }
+
+  /** The state-dependent checks (existence), on the latest applied state. Null if none fails. */
+  private AeroError stateCheck(Command command, Catalog cat, long view) {
+    if (command instanceof Command.CreateCollection c) {
+      return cat.collection(c.collection()).isPresent() ? collectionExists(c.collection()) : null;
+    }
+    if (command instanceof Command.Insert c) {
+      String id = Documents.idOf(c.documentJson());
+      return VersionReader.live(store, c.collection(), id, view).isPresent()
+          ? documentExists(c.collection(), id)
+          : null;
+    }
+    if (command instanceof Command.Update c) {
+      String id = Documents.idOf(c.documentJson());
+      return VersionReader.live(store, c.collection(), id, view).isEmpty()
+          ? documentNotFound(c.collection(), id)
+          : null;
+    }
+    return null;
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // apply
+
+  /** Applies the command of the log entry (term, index). See the class contract. */
+  public CommandResult apply(long term, long index, byte[] requestId, Command command) {
+    AppliedState before = applied;
+    Invariants.check(
+        index > before.index(),
+        () -> "apply of index " + index + " at or below applied index " + before.index());
+    byte[] key = requestId == null ? NO_REQUEST_ID : requestId;
+    WriteBatch batch = new WriteBatch();
+    Catalog cat = catalog;
+    Catalog[] nextCatalog = {cat};
+    CommandResult result = null;
+
+    if (key.length > Limits.REQUEST_ID_BYTES_MAX) {
+      result = CommandResult.rejected(index, requestIdTooLong(key));
+    } else if (key.length > 0) {
+      Optional<IdempotencyTable.Record> prior = IdempotencyTable.find(store, key);
+      if (prior.isPresent()) {
+        result =
+            Arrays.equals(prior.get().fingerprint(), Command.fingerprint(command))
+                ? prior.get().result().asDeduplicated()
+                : CommandResult.rejected(index, keyReused(prior.get().index()));
+        key = NO_REQUEST_ID; // nothing new to record
+      }
+    }
+    if (result == null) {
+      result = execute(index, command, cat, batch, nextCatalog);
+      if (key.length > 0) {
+        IdempotencyTable.record(batch, key, index, Command.fingerprint(command), result);
+      }
+    }
+    IdempotencyTable.expire(store, batch, index - idempotencyHorizonEntries);
+
+    AppliedState after = new AppliedState(term, index, chain(before.digest(), index, batch));
+    batch.put(Keys.applied(), after.encode());
+    store.write(batch); // throws AERO_STORAGE_IO: the caller must stop this replica
+    catalog = nextCatalog[0];
+    applied = after;
+    return result;
+  }
+
+  private CommandResult execute(
+      long index, Command command, Catalog cat, WriteBatch batch, Catalog[] nextCatalog) {
+    try {
+      if (command instanceof Command.CreateCollection c) {
+        Names.checkCollection(c.collection())
+            .ifPresent(
+                e -> {
+                  throw e.toException();
+                });
+        if (cat.collection(c.collection()).isPresent()) {
+          return CommandResult.rejected(index, collectionExists(c.collection()));
+        }
+        Schema schema = SchemaParser.parse(c.schemaJson());
+        TreeMap<Integer, SchemaVersion> versions = new TreeMap<>();
+        versions.put(1, new SchemaVersion(1, index, schema));
+        CollectionInfo info = new CollectionInfo(c.collection(), index, versions);
+        Catalog.persistCollection(batch, info);
+        nextCatalog[0] = cat.with(info);
+        return CommandResult.ok(index, false, 1);
+      }
+      if (command instanceof Command.Insert c) {
+        return put(index, c.collection(), c.documentJson(), cat, batch, true);
+      }
+      if (command instanceof Command.Update c) {
+        return put(index, c.collection(), c.documentJson(), cat, batch, false);
+      }
+      if (command instanceof Command.Delete c) {
+        collectionOrThrow(c.collection(), cat);
+        Document.checkId(c.id());
+        boolean existed =
+            VersionReader.live(store, c.collection(), c.id(), applied.index()).isPresent();
+        if (existed) {
+          batch.put(
+              Keys.documentVersion(Keys.document(c.collection(), c.id()), index),
+              VersionCodec.tombstone());
+        }
+        return CommandResult.ok(index, existed, 0);
+      }
+      if (command instanceof Command.Undecodable u) {
+        return CommandResult.rejected(
+            index,
+            AeroError.of(
+                ErrorCode.AERO_LOG_ENTRY_INVALID,
+                "log entry " + index + " could not be decoded: " + u.reason(),
+                "index",
+                Long.toString(index)));
+      }
+      throw new IllegalStateException("unknown command " + command.getClass());
+    } catch (AeroException e) {
+      if (e.code() == ErrorCode.AERO_STORAGE_IO) {
+        throw e;
+      }
+      return CommandResult.rejected(index, e.error());
+    }
+  }
+
+  private CommandResult put(
+      long index, String collection, byte[] json, Catalog cat, WriteBatch batch, boolean insert) {
+    SchemaVersion sv = collectionOrThrow(collection, cat).latest();
+    Document doc =
+        Document.admit(json, sv.schema(), collection, sv.version()); // [S4] apply-time check
+    boolean exists = VersionReader.live(store, collection, doc.id(), applied.index()).isPresent();
+    if (insert && exists) {
+      return CommandResult.rejected(index, documentExists(collection, doc.id()));
+    }
+    if (!insert && !exists) {
+      return CommandResult.rejected(index, documentNotFound(collection, doc.id()));
+    }
+    batch.put(
+        Keys.documentVersion(Keys.document(collection, doc.id()), index),
+        VersionCodec.document(sv.version(), doc.canonicalJson()));
+    return CommandResult.ok(index, exists, sv.version());
+  }
+
+  private byte[] chain(byte[] previous, long index, WriteBatch batch) {
+    MessageDigest md = sha256;
+    md.reset();
+    md.update(previous);
+    md.update(Bytes.ofLong(index));
+    for (WriteBatch.Op op : batch.ops()) {
+      md.update(op.isDelete() ? (byte) 'D' : (byte) 'P');
+      md.update(Bytes.ofLong(op.key().length));
+      md.update(op.key());
+      if (!op.isDelete()) {
+        md.update(Bytes.ofLong(op.value().length));
+        md.update(op.value());
+      }
+    }
+    return md.digest();
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // reads
+
+  /**
+   * The document {@code id} as of {@code viewIndex} (which must be at or below the applied index).
+   */
+  public ReadResult get(String collection, String id, long viewIndex) {
+    Invariants.check(
+        viewIndex <= applied.index(),
+        () -> "read view " + viewIndex + " above applied index " + applied.index());
+    Optional<AeroError> bad = Names.checkCollection(collection);
+    if (bad.isPresent()) {
+      return new ReadResult(viewIndex, Optional.empty(), bad.get());
+    }
+    Optional<CollectionInfo> info = catalog.collection(collection);
+    if (info.isEmpty() || !info.get().existsAt(viewIndex)) {
+      return new ReadResult(viewIndex, Optional.empty(), collectionNotFound(collection));
+    }
+    try {
+      Document.checkId(id);
+    } catch (AeroException e) {
+      return new ReadResult(viewIndex, Optional.empty(), e.error());
+    }
+    Optional<DocumentVersion> v = VersionReader.live(store, collection, id, viewIndex);
+    return new ReadResult(viewIndex, v, null);
+  }
+
+  /**
+   * Makes everything applied so far durable in the store (the Raft log may then be purged up to
+   * it).
+   */
+  public AppliedState syncDurable() {
+    AppliedState a = applied;
+    store.syncDurable();
+    return a;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // errors
+
+  private static AeroError collectionNotFound(String collection) {
+    return AeroError.of(
+        ErrorCode.AERO_COLLECTION_NOT_FOUND,
+        "collection '" + collection + "' does not exist",
+        "collection",
+        collection);
+  }
+
+  private static AeroError collectionExists(String collection) {
+    return AeroError.of(
+        ErrorCode.AERO_COLLECTION_EXISTS,
+        "collection '" + collection + "' already exists",
+        "collection",
+        collection);
+  }
+
+  private static AeroError documentExists(String collection, String id) {
+    return AeroError.of(
+        ErrorCode.AERO_DOCUMENT_EXISTS,
+        "document '" + id + "' already exists in '" + collection + "' (insert never upserts)",
+        "collection",
+        collection,
+        "id",
+        id);
+  }
+
+  private static AeroError documentNotFound(String collection, String id) {
+    return AeroError.of(
+        ErrorCode.AERO_DOCUMENT_NOT_FOUND,
+        "document '" + id + "' does not exist in '" + collection + "'",
+        "collection",
+        collection,
+        "id",
+        id);
+  }
+
+  private static AeroError keyReused(long originalIndex) {
+    return AeroError.of(
+        ErrorCode.AERO_IDEMPOTENCY_KEY_REUSED,
+        "request_id was used at index " + originalIndex + " for a different command",
+        "originalIndex",
+        Long.toString(originalIndex));
+  }
+
+  private static AeroError requestIdTooLong(byte[] key) {
+    return AeroError.of(
+        ErrorCode.AERO_REQUEST_INVALID,
+        "request_id of "
+            + key.length
+            + " bytes exceeds the limit of "
+            + Limits.REQUEST_ID_BYTES_MAX,
+        "limit",
+        "requestIdBytesMax",
+        "limitValue",
+        Integer.toString(Limits.REQUEST_ID_BYTES_MAX));
+  }
+}

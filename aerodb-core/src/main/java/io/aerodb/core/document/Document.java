@@ -1,0 +1,120 @@
+package io.aerodb.core.document;
+
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.json.CanonicalJson;
+import io.aerodb.core.json.JsonReader;
+import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.schema.Schema;
+import io.aerodb.core.schema.SchemaValidator;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A document that passed every check for one schema version: parsed within the limits, valid [S2,
+ * S3], with a usable {@code _id}, and small enough in its canonical form. Only this type is ever
+ * written to the store.
+ */
+public final class Document {
+  private final String id;
+  private final JsonValue.Obj value;
+  private final byte[] canonicalJson;
+
+  private Document(String id, JsonValue.Obj value, byte[] canonicalJson) {
+    this.id = id;
+    this.value = value;
+    this.canonicalJson = canonicalJson;
+  }
+
+  /**
+   * Parses and admits a document, or throws {@link AeroException} with the first problem, checked
+   * in this order: raw size, JSON syntax and parse limits, schema validation, {@code _id} rules,
+   * canonical size.
+   */
+  public static Document admit(byte[] json, Schema schema, String collection, int schemaVersion) {
+    JsonValue parsed = JsonReader.parse(json, Limits.DOCUMENT_JSON);
+    SchemaValidator.validate(schema, parsed, collection, schemaVersion)
+        .ifPresent(
+            e -> {
+              throw e.toException();
+            });
+    // Validation guarantees a root object with a string _id.
+    JsonValue.Obj obj = (JsonValue.Obj) parsed;
+    String id = ((JsonValue.Str) obj.get("_id")).value();
+    checkId(id);
+    byte[] canonical = CanonicalJson.toBytes(obj);
+    if (canonical.length > Limits.DOCUMENT_BYTES_MAX) {
+      throw AeroError.of(
+              ErrorCode.AERO_LIMIT_DOCUMENT_SIZE,
+              "canonical document of "
+                  + canonical.length
+                  + " bytes exceeds the limit of "
+                  + Limits.DOCUMENT_BYTES_MAX,
+              "limit",
+              "documentBytesMax",
+              "limitValue",
+              Integer.toString(Limits.DOCUMENT_BYTES_MAX),
+              "actual",
+              Integer.toString(canonical.length))
+          .toException();
+    }
+    return new Document(id, obj, canonical);
+  }
+
+  /**
+   * The {@code _id} rules beyond the schema: not empty, at most {@link Limits#ID_BYTES_MAX} UTF-8
+   * bytes.
+   */
+  public static void checkId(String id) {
+    if (id.isEmpty()) {
+      throw AeroError.of(ErrorCode.AERO_DOCUMENT_ID_INVALID, "_id is empty", "path", "_id")
+          .toException();
+    }
+    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > Limits.ID_BYTES_MAX) {
+      throw AeroError.of(
+              ErrorCode.AERO_LIMIT_ID_SIZE,
+              "_id of " + bytes + " bytes exceeds the limit of " + Limits.ID_BYTES_MAX,
+              "limit",
+              "idBytesMax",
+              "limitValue",
+              Integer.toString(Limits.ID_BYTES_MAX),
+              "actual",
+              Integer.toString(bytes))
+          .toException();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public JsonValue.Obj value() {
+    return value;
+  }
+
+  /** The canonical JSON bytes (a copy). */
+  public byte[] canonicalJson() {
+    return canonicalJson.clone();
+  }
+
+  byte[] canonicalJsonUnsafe() {
+    return canonicalJson;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Document d && Arrays.equals(canonicalJson, d.canonicalJson);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(canonicalJson);
+  }
+
+  @Override
+  public String toString() {
+    return new String(canonicalJson, StandardCharsets.UTF_8);
+  }
+}

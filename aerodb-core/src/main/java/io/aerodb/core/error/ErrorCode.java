@@ -1,0 +1,198 @@
+package io.aerodb.core.error;
+
+import static io.aerodb.core.error.Severity.ERROR;
+import static io.aerodb.core.error.Severity.FATAL;
+import static io.aerodb.core.error.Severity.REJECT;
+import static io.aerodb.core.error.StatusClass.ALREADY_EXISTS;
+import static io.aerodb.core.error.StatusClass.DATA_LOSS;
+import static io.aerodb.core.error.StatusClass.FAILED_PRECONDITION;
+import static io.aerodb.core.error.StatusClass.INTERNAL;
+import static io.aerodb.core.error.StatusClass.INVALID_ARGUMENT;
+import static io.aerodb.core.error.StatusClass.NOT_FOUND;
+import static io.aerodb.core.error.StatusClass.RESOURCE_EXHAUSTED;
+import static io.aerodb.core.error.StatusClass.UNAVAILABLE;
+import static io.aerodb.core.error.StatusClass.UNKNOWN;
+
+/**
+ * The one catalogue of AeroDB error codes. A code is stable forever once released: never rename or
+ * reuse one. docs/ERRORS.md is generated from this enum (ErrorCatalogueDocTest fails when they
+ * differ).
+ *
+ * <p>Each code names its severity, the transport status it maps to, and the SPEC invariant it
+ * protects (empty when none applies). The same bad request always yields the same code.
+ */
+public enum ErrorCode {
+  // --- requests
+  AERO_REQUEST_INVALID(
+      REJECT, INVALID_ARGUMENT, "", "A required request field is missing or malformed."),
+
+  // --- collections
+  AERO_COLLECTION_NAME_INVALID(
+      REJECT, INVALID_ARGUMENT, "", "Collection names match [a-z][a-z0-9_]{0,62}."),
+  AERO_COLLECTION_EXISTS(
+      REJECT, ALREADY_EXISTS, "S1", "A collection with this name already exists."),
+  AERO_COLLECTION_NOT_FOUND(REJECT, NOT_FOUND, "", "No collection with this name exists."),
+
+  // --- schemas
+  AERO_SCHEMA_INVALID(
+      REJECT,
+      INVALID_ARGUMENT,
+      "S1",
+      "The schema does not follow the schema language (SPEC §1); details name the path and the rule."),
+
+  // --- documents (parsing and identity)
+  AERO_DOCUMENT_MALFORMED(
+      REJECT, INVALID_ARGUMENT, "", "The document is not a well-formed JSON object."),
+  AERO_DOCUMENT_DUPLICATE_KEY(
+      REJECT, INVALID_ARGUMENT, "S2", "A JSON object in the document repeats a key."),
+  AERO_DOCUMENT_NUMBER_OUT_OF_RANGE(
+      REJECT,
+      INVALID_ARGUMENT,
+      "S3",
+      "A number does not fit a 64-bit int (integer literal) or a finite 64-bit float."),
+  AERO_DOCUMENT_ID_INVALID(REJECT, INVALID_ARGUMENT, "S1", "The _id is empty."),
+  AERO_DOCUMENT_EXISTS(
+      REJECT, ALREADY_EXISTS, "", "Insert of an _id that exists (AeroDB never upserts silently)."),
+  AERO_DOCUMENT_NOT_FOUND(REJECT, NOT_FOUND, "", "Update of a document that does not exist."),
+
+  // --- schema validation of documents
+  AERO_VALIDATION_UNKNOWN_FIELD(
+      REJECT, INVALID_ARGUMENT, "S2", "The document has a field the schema does not declare."),
+  AERO_VALIDATION_MISSING_FIELD(REJECT, INVALID_ARGUMENT, "S2", "A required field is absent."),
+  AERO_VALIDATION_NULL_VALUE(
+      REJECT, INVALID_ARGUMENT, "S3", "A value is null (null is never a valid value)."),
+  AERO_VALIDATION_TYPE_MISMATCH(
+      REJECT, INVALID_ARGUMENT, "S3", "A value does not have exactly the declared type."),
+
+  // --- limits (every one names the limit and its value in the details)
+  AERO_LIMIT_DOCUMENT_SIZE(
+      REJECT, INVALID_ARGUMENT, "", "The canonical document exceeds documentBytesMax."),
+  AERO_LIMIT_NESTING_DEPTH(
+      REJECT, INVALID_ARGUMENT, "", "The document or schema nests deeper than nestingDepthMax."),
+  AERO_LIMIT_ARRAY_LENGTH(REJECT, INVALID_ARGUMENT, "", "An array is longer than arrayLengthMax."),
+  AERO_LIMIT_ID_SIZE(REJECT, INVALID_ARGUMENT, "", "The _id is longer than idBytesMax (UTF-8)."),
+  AERO_LIMIT_SCHEMA_SIZE(
+      REJECT, INVALID_ARGUMENT, "", "The schema exceeds schemaBytesMax or schemaFieldsMax."),
+  AERO_LIMIT_REQUEST_SIZE(
+      REJECT, INVALID_ARGUMENT, "", "The request exceeds the node's requestBytesMax."),
+
+  // --- idempotency
+  AERO_IDEMPOTENCY_KEY_REUSED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "The request_id was already used for a different command; the original result stands."),
+
+  // --- leadership and write outcome
+  AERO_NOT_LEADER(
+      ERROR,
+      FAILED_PRECONDITION,
+      "P6-A1",
+      "This node is not the leader; nothing was written. The error names the leader when known."),
+  AERO_OUTCOME_UNKNOWN(
+      ERROR,
+      UNKNOWN,
+      "",
+      "The write may or may not have committed (leadership changed or time ran out while it was in"
+          + " flight). Retry with the same request_id to learn the outcome."),
+  AERO_CLUSTER_NO_LEADER(
+      ERROR, UNAVAILABLE, "P6-F1", "No leader is known right now (election in progress)."),
+  AERO_CLUSTER_LEADER_NOT_READY(
+      ERROR,
+      UNAVAILABLE,
+      "",
+      "The leader was just elected and has not applied its first entry yet; nothing was written."),
+  AERO_CLUSTER_OVERLOADED(
+      ERROR,
+      RESOURCE_EXHAUSTED,
+      "",
+      "Too many writes are pending on the leader; nothing was written."),
+  AERO_CLUSTER_UNAVAILABLE(
+      ERROR, UNAVAILABLE, "", "No node of the cluster could be reached before the deadline."),
+
+  // --- reads
+  AERO_READ_INDEX_NOT_REACHED(
+      ERROR,
+      UNAVAILABLE,
+      "MVCC-2",
+      "The node has not applied the requested minimum index within the wait bound."),
+  AERO_READ_TIMEOUT(
+      ERROR, StatusClass.DEADLINE_EXCEEDED, "", "The read did not complete before its deadline."),
+
+  // --- node configuration and start-up (refused before any data file is touched)
+  AERO_CONFIG_UNREADABLE(FATAL, INVALID_ARGUMENT, "", "The config file cannot be read."),
+  AERO_CONFIG_MALFORMED(FATAL, INVALID_ARGUMENT, "", "The config file is not valid JSON."),
+  AERO_CONFIG_UNKNOWN_KEY(
+      FATAL, INVALID_ARGUMENT, "", "The config file has a key AeroDB does not know."),
+  AERO_CONFIG_MISSING_KEY(FATAL, INVALID_ARGUMENT, "", "A required config key is absent."),
+  AERO_CONFIG_INVALID_VALUE(
+      FATAL, INVALID_ARGUMENT, "", "A config value has the wrong type or range."),
+  AERO_CONFIG_UNSAFE_VALUE(
+      FATAL,
+      INVALID_ARGUMENT,
+      "P6-F1",
+      "A config value would weaken safety (e.g. turning log fsync off, an even number of voters)."),
+  AERO_CONFIG_DATA_DIR_LOCKED(
+      FATAL, FAILED_PRECONDITION, "", "Another process holds the lock on this data directory."),
+  AERO_CONFIG_DATA_DIR_MISMATCH(
+      FATAL,
+      FAILED_PRECONDITION,
+      "",
+      "The data directory belongs to another node or cluster than the config names."),
+
+  // --- storage and the log
+  AERO_STORAGE_IO(
+      FATAL, INTERNAL, "", "The store failed an I/O operation; the node stops serving."),
+  AERO_STORAGE_CORRUPTION(
+      FATAL, DATA_LOSS, "", "Stored data failed a consistency check; the node refuses to serve."),
+  AERO_LOG_ENTRY_INVALID(
+      ERROR,
+      INTERNAL,
+      "",
+      "A log entry could not be decoded; it was rejected identically on every node."),
+
+  // --- the node itself
+  AERO_NODE_NOT_READY(
+      ERROR,
+      UNAVAILABLE,
+      "",
+      "The node is starting, recovering or stopping and does not serve yet."),
+  AERO_INTERNAL(ERROR, INTERNAL, "", "An unexpected server error; the message says where.");
+
+  private final Severity severity;
+  private final StatusClass statusClass;
+  private final String invariant;
+  private final String summary;
+
+  ErrorCode(Severity severity, StatusClass statusClass, String invariant, String summary) {
+    this.severity = severity;
+    this.statusClass = statusClass;
+    this.invariant = invariant;
+    this.summary = summary;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public StatusClass statusClass() {
+    return statusClass;
+  }
+
+  /** SPEC invariant id without brackets (e.g. "S2"), or "" when none applies. */
+  public String invariant() {
+    return invariant;
+  }
+
+  /** One sentence for the catalogue; the per-instance message says more. */
+  public String summary() {
+    return summary;
+  }
+
+  /** The category word of AERO_&lt;CATEGORY&gt;_&lt;NAME&gt; (e.g. "DOCUMENT"). */
+  public String category() {
+    String rest = name().substring("AERO_".length());
+    int cut = rest.indexOf('_');
+    return cut < 0 ? rest : rest.substring(0, cut);
+  }
+}

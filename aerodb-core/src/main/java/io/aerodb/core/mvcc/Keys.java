@@ -1,0 +1,120 @@
+package io.aerodb.core.mvcc;
+
+import io.aerodb.core.util.Bytes;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key layout of the store (docs/FORMATS.md, Store keys). Every key starts with a one-byte tag:
+ *
+ * <pre>
+ * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32 bytes)
+ * 0x02 collection                                   -> created index u64
+ * 0x03 collection 0x00 version u32                  -> created index u64 | canonical schema JSON
+ * 0x10 collection 0x00 esc(_id) 0x00 0x01 ~index u64 -> document version (see {@link VersionCodec})
+ * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
+ * 0x21 index u64                                    -> request_id recorded at that index (for horizon GC)
+ * </pre>
+ *
+ * Collection names never contain 0x00 (see Names). In {@code esc(_id)} the byte 0x00 becomes 0x00
+ * 0xFF, and the id ends with 0x00 0x01, so no escaped id is a prefix of another and ids keep their
+ * byte order. Versions of one document are adjacent and newest first ({@code ~index}, big-endian),
+ * so "newest version at or below view V" is one seek to {@code ~V}.
+ */
+public final class Keys {
+  public static final byte META = 0x01;
+  public static final byte COLLECTION = 0x02;
+  public static final byte SCHEMA = 0x03;
+  public static final byte DOCUMENT = 0x10;
+  public static final byte IDEMPOTENCY = 0x20;
+  public static final byte IDEMPOTENCY_BY_INDEX = 0x21;
+
+  private static final byte[] APPLIED =
+      withTag(META, "applied".getBytes(StandardCharsets.US_ASCII));
+
+  private Keys() {}
+
+  public static byte[] applied() {
+    return APPLIED.clone();
+  }
+
+  public static byte[] collectionPrefix() {
+    return new byte[] {COLLECTION};
+  }
+
+  public static byte[] collection(String name) {
+    return withTag(COLLECTION, utf8(name));
+  }
+
+  public static byte[] schemaPrefix() {
+    return new byte[] {SCHEMA};
+  }
+
+  public static byte[] schema(String collection, int version) {
+    byte[] name = utf8(collection);
+    byte[] k = new byte[1 + name.length + 1 + 4];
+    k[0] = SCHEMA;
+    System.arraycopy(name, 0, k, 1, name.length);
+    k[1 + name.length] = 0;
+    Bytes.putInt(k, 2 + name.length, version);
+    return k;
+  }
+
+  /** Prefix of every document version in a collection. */
+  public static byte[] collectionDocuments(String collection) {
+    byte[] name = utf8(collection);
+    byte[] k = new byte[1 + name.length + 1];
+    k[0] = DOCUMENT;
+    System.arraycopy(name, 0, k, 1, name.length);
+    return k;
+  }
+
+  /** Prefix of every version of one document. */
+  public static byte[] document(String collection, String id) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + id.length());
+    out.write(DOCUMENT);
+    out.writeBytes(utf8(collection));
+    out.write(0);
+    for (byte b : utf8(id)) {
+      out.write(b);
+      if (b == 0) {
+        out.write(0xFF);
+      }
+    }
+    out.write(0);
+    out.write(1);
+    return out.toByteArray();
+  }
+
+  /** The key of the version of a document created at {@code index}. */
+  public static byte[] documentVersion(byte[] documentPrefix, long index) {
+    byte[] k = new byte[documentPrefix.length + 8];
+    System.arraycopy(documentPrefix, 0, k, 0, documentPrefix.length);
+    Bytes.putLong(k, documentPrefix.length, ~index);
+    return k;
+  }
+
+  /** The creating index of a document-version key. */
+  public static long versionIndex(byte[] versionKey) {
+    return ~Bytes.getLong(versionKey, versionKey.length - 8);
+  }
+
+  public static byte[] idempotency(byte[] requestId) {
+    return withTag(IDEMPOTENCY, requestId);
+  }
+
+  public static byte[] idempotencyByIndex(long index) {
+    return withTag(IDEMPOTENCY_BY_INDEX, Bytes.ofLong(index));
+  }
+
+  private static byte[] withTag(byte tag, byte[] rest) {
+    byte[] k = new byte[1 + rest.length];
+    k[0] = tag;
+    System.arraycopy(rest, 0, k, 1, rest.length);
+    return k;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

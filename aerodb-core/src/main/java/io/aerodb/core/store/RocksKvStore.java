@@ -1,0 +1,182 @@
+package io.aerodb.core.store;
+
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@link KvStore} on RocksDB, one column family, keys ordered bytewise (RocksDB's default
+ * comparator is unsigned lexicographic).
+ *
+ * <p>Writes go through RocksDB's WAL without fsync ({@code sync=false}): a process crash loses
+ * nothing (the OS holds the WAL pages), a power loss may lose a suffix of batches, which Raft
+ * replays from its own fsynced log (docs/FORMATS.md, Durability). {@link #syncDurable} fsyncs the
+ * WAL.
+ */
+public final class RocksKvStore implements KvStore {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final RocksDB db;
+  private final WriteOptions writeOptions;
+  private final ReadOptions readOptions;
+
+  private RocksKvStore(Path dir, Options options, RocksDB db) {
+    this.dir = dir;
+    this.options = options;
+    this.db = db;
+    this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+    this.readOptions = new ReadOptions().setVerifyChecksums(true);
+  }
+
+  /** Opens (creating if absent) the store in {@code dir}. */
+  public static RocksKvStore open(Path dir) {
+    Options options =
+        new Options()
+            .setCreateIfMissing(true)
+            .setParanoidChecks(true)
+            .setMaxOpenFiles(512)
+            .setKeepLogFileNum(5);
+    try {
+      Files.createDirectories(dir);
+      return new RocksKvStore(dir, options, RocksDB.open(options, dir.toString()));
+    } catch (RocksDBException | java.io.IOException e) {
+      options.close();
+      throw io("open", dir, e);
+    }
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    try {
+      return db.get(readOptions, key);
+    } catch (RocksDBException e) {
+      throw io("get", dir, e);
+    }
+  }
+
+  @Override
+  public KvCursor seek(byte[] from) {
+    RocksIterator it = db.newIterator(readOptions);
+    it.seek(from);
+    return new KvCursor() {
+      @Override
+      public boolean valid() {
+        if (it.isValid()) {
+          return true;
+        }
+        try {
+          it.status();
+        } catch (RocksDBException e) {
+          throw io("iterate", dir, e);
+        }
+        return false;
+      }
+
+      @Override
+      public byte[] key() {
+        return it.key();
+      }
+
+      @Override
+      public byte[] value() {
+        return it.value();
+      }
+
+      @Override
+      public void next() {
+        it.next();
+      }
+
+      @Override
+      public void close() {
+        it.close();
+      }
+    };
+  }
+
+  @Override
+  public void write(WriteBatch batch) {
+    try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+      for (WriteBatch.Op op : batch.ops()) {
+        if (op.isDelete()) {
+          wb.delete(op.key());
+        } else {
+          wb.put(op.key(), op.value());
+        }
+      }
+      db.write(writeOptions, wb);
+    } catch (RocksDBException e) {
+      throw io("write", dir, e);
+    }
+  }
+
+  @Override
+  public void syncDurable() {
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw io("sync", dir, e);
+    }
+  }
+
+  /** Flushes memtables to SST files (used before checkpoints and on clean shutdown). */
+  public void flush() {
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo);
+    } catch (RocksDBException e) {
+      throw io("flush", dir, e);
+    }
+  }
+
+  /** Approximate live data size in bytes. */
+  public long approximateSizeBytes() {
+    try {
+      return db.getLongProperty("rocksdb.total-sst-files-size")
+          + db.getLongProperty("rocksdb.cur-size-all-mem-tables");
+    } catch (RocksDBException e) {
+      throw io("property", dir, e);
+    }
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      // Closing anyway; the Raft log still holds everything the store may lose.
+    }
+    readOptions.close();
+    writeOptions.close();
+    db.close();
+    options.close();
+  }
+
+  private static AeroException io(String op, Path dir, Exception e) {
+    return new AeroException(
+        AeroError.of(
+            ErrorCode.AERO_STORAGE_IO,
+            "store " + op + " failed in " + dir + ": " + e.getMessage(),
+            "path",
+            dir.toString(),
+            "operation",
+            op),
+        e);
+  }
+}
