@@ -102,6 +102,11 @@ public enum ErrorCode {
       UNAVAILABLE,
       "",
       "The leader was just elected and has not applied its first entry yet; nothing was written."),
+  AERO_CLUSTER_LEADER_STEPPING_DOWN(
+      ERROR,
+      UNAVAILABLE,
+      "P6-F3",
+      "The leader is handing over leadership (a transfer is running); nothing was written, retry shortly."),
   AERO_CLUSTER_OVERLOADED(
       ERROR,
       RESOURCE_EXHAUSTED,

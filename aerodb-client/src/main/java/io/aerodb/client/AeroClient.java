@@ -1,0 +1,360 @@
+package io.aerodb.client;
+
+import com.google.protobuf.ByteString;
+import io.aerodb.proto.v1.ClusterServiceGrpc;
+import io.aerodb.proto.v1.Consistency;
+import io.aerodb.proto.v1.CreateCollectionRequest;
+import io.aerodb.proto.v1.DeleteRequest;
+import io.aerodb.proto.v1.DocumentServiceGrpc;
+import io.aerodb.proto.v1.GetReply;
+import io.aerodb.proto.v1.GetRequest;
+import io.aerodb.proto.v1.InsertRequest;
+import io.aerodb.proto.v1.NodeStatusReply;
+import io.aerodb.proto.v1.NodeStatusRequest;
+import io.aerodb.proto.v1.UpdateRequest;
+import io.aerodb.proto.v1.WriteReply;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The AeroDB Java client. Thread-safe; share one per application.
+ *
+ * <p>Writes go to the leader: the client remembers it, follows AERO_NOT_LEADER to the address the
+ * server names, and tries the other endpoints when a node is down. Every write carries a random
+ * 16-byte request_id that is reused by every retry of that write, so a retry can never apply it
+ * twice; when the time runs out while an attempt's outcome was unknown, the call fails with
+ * AERO_OUTCOME_UNKNOWN (never with a guess). Retries are bounded by {@link Options#deadline} and
+ * {@link Options#maxAttempts}.
+ */
+public final class AeroClient implements AutoCloseable {
+  /** Client options. */
+  public record Options(Duration deadline, Duration attemptTimeout, int maxAttempts) {
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(15), Duration.ofSeconds(12), 40);
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Options options;
+  private final List<String> endpoints = new ArrayList<>();
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private volatile String leaderHint;
+  private int next;
+
+  private AeroClient(List<String> endpoints, Options options) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one endpoint host:port");
+    }
+    this.endpoints.addAll(endpoints);
+    this.options = options;
+  }
+
+  /** A client for the cluster reachable at these API endpoints ("host:port"). */
+  public static AeroClient connect(List<String> endpoints) {
+    return new AeroClient(endpoints, Options.defaults());
+  }
+
+  public static AeroClient connect(List<String> endpoints, Options options) {
+    return new AeroClient(endpoints, options);
+  }
+
+  /** Parses "h1:p1,h2:p2". */
+  public static List<String> parseEndpoints(String list) {
+    List<String> out = new ArrayList<>();
+    for (String s : list.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------- writes
+
+  public WriteReply createCollection(String collection, String schemaJson) {
+    ByteString id = newRequestId();
+    return write(
+        s ->
+            s.createCollection(
+                CreateCollectionRequest.newBuilder()
+                    .setCollection(collection)
+                    .setSchemaJson(schemaJson)
+                    .setRequestId(id)
+                    .build()),
+        id);
+  }
+
+  public WriteReply insert(String collection, String documentJson) {
+    ByteString id = newRequestId();
+    return write(
+        s ->
+            s.insert(
+                InsertRequest.newBuilder()
+                    .setCollection(collection)
+                    .setDocumentJson(documentJson)
+                    .setRequestId(id)
+                    .build()),
+        id);
+  }
+
+  public WriteReply update(String collection, String documentJson) {
+    ByteString id = newRequestId();
+    return write(
+        s ->
+            s.update(
+                UpdateRequest.newBuilder()
+                    .setCollection(collection)
+                    .setDocumentJson(documentJson)
+                    .setRequestId(id)
+                    .build()),
+        id);
+  }
+
+  public WriteReply delete(String collection, String docId) {
+    ByteString id = newRequestId();
+    return write(
+        s ->
+            s.delete(
+                DeleteRequest.newBuilder()
+                    .setCollection(collection)
+                    .setId(docId)
+                    .setRequestId(id)
+                    .build()),
+        id);
+  }
+
+  // ----------------------------------------------------------------------------------------- reads
+
+  /** Linearizable read of one document (any node can serve it). */
+  public GetReply get(String collection, String docId) {
+    GetRequest req =
+        GetRequest.newBuilder()
+            .setCollection(collection)
+            .setId(docId)
+            .setConsistency(Consistency.LINEARIZABLE)
+            .build();
+    return read(s -> s.get(req));
+  }
+
+  /** A read served by {@code endpoint} itself, at an applied index of at least {@code minIndex}. */
+  public GetReply getAtLeast(String endpoint, String collection, String docId, long minIndex) {
+    GetRequest req =
+        GetRequest.newBuilder()
+            .setCollection(collection)
+            .setId(docId)
+            .setConsistency(Consistency.AT_LEAST_INDEX)
+            .setMinIndex(minIndex)
+            .build();
+    try {
+      return docs(endpoint)
+          .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+          .get(req);
+    } catch (StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
+  /** One node's own status. */
+  public NodeStatusReply nodeStatus(String endpoint, Duration timeout) {
+    try {
+      return ClusterServiceGrpc.newBlockingStub(channel(endpoint))
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .nodeStatus(NodeStatusRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
+  /** The configured endpoints, plus any leader address learned since. */
+  public synchronized List<String> endpoints() {
+    return List.copyOf(endpoints);
+  }
+
+  // ------------------------------------------------------------------------------------ retry
+  // loops
+
+  private WriteReply write(
+      Function<DocumentServiceGrpc.DocumentServiceBlockingStub, WriteReply> call,
+      ByteString requestId) {
+    long deadline = System.nanoTime() + options.deadline().toNanos();
+    String target = leaderHint != null ? leaderHint : nextEndpoint();
+    boolean ambiguous = false;
+    AeroClientException last = null;
+    for (int attempt = 0;
+        attempt < options.maxAttempts() && System.nanoTime() < deadline;
+        attempt++) {
+      try {
+        WriteReply r = call.apply(stub(target, deadline));
+        leaderHint = target;
+        return r;
+      } catch (StatusRuntimeException e) {
+        AeroClientException ae = AeroClientException.fromStatus(e, target);
+        last = ae;
+        switch (ae.code()) {
+          case "AERO_NOT_LEADER":
+            target = follow(ae);
+            pause(attempt, ae.leaderAddress().isEmpty());
+            continue;
+          case "AERO_OUTCOME_UNKNOWN":
+            ambiguous = true;
+            target = ae.leaderAddress().isEmpty() ? nextEndpoint() : follow(ae);
+            pause(attempt, true);
+            continue;
+          case "AERO_CLUSTER_NO_LEADER":
+          case "AERO_CLUSTER_LEADER_NOT_READY":
+          case "AERO_CLUSTER_LEADER_STEPPING_DOWN":
+          case "AERO_CLUSTER_OVERLOADED":
+            pause(attempt, true);
+            continue;
+          case "AERO_NODE_NOT_READY":
+          case ClientErrors.CLUSTER_UNAVAILABLE:
+            leaderHint = null;
+            target = nextEndpoint();
+            pause(attempt, true);
+            continue;
+          case "transport":
+            ambiguous = true;
+            leaderHint = null;
+            target = nextEndpoint();
+            pause(attempt, true);
+            continue;
+          default:
+            throw ae; // a rejection, or an error a retry cannot fix
+        }
+      }
+    }
+    if (ambiguous) {
+      throw ClientErrors.of(
+          ClientErrors.OUTCOME_UNKNOWN,
+          "the write may or may not have committed; retrying with the same request_id would tell",
+          "requestId",
+          hex(requestId),
+          "lastError",
+          last == null ? "" : last.getMessage());
+    }
+    throw unavailable(last);
+  }
+
+  private <T> T read(Function<DocumentServiceGrpc.DocumentServiceBlockingStub, T> call) {
+    long deadline = System.nanoTime() + options.deadline().toNanos();
+    String target = leaderHint != null ? leaderHint : nextEndpoint();
+    AeroClientException last = null;
+    for (int attempt = 0;
+        attempt < options.maxAttempts() && System.nanoTime() < deadline;
+        attempt++) {
+      try {
+        return call.apply(stub(target, deadline));
+      } catch (StatusRuntimeException e) {
+        AeroClientException ae = AeroClientException.fromStatus(e, target);
+        last = ae;
+        if (ae.isReject() || "AERO_INTERNAL".equals(ae.code())) {
+          throw ae;
+        }
+        target = nextEndpoint();
+        pause(attempt, true);
+      }
+    }
+    throw unavailable(last);
+  }
+
+  private AeroClientException unavailable(AeroClientException last) {
+    if (last != null && !"transport".equals(last.code())) {
+      return last;
+    }
+    return ClientErrors.of(
+        ClientErrors.CLUSTER_UNAVAILABLE,
+        "no node answered within " + options.deadline().toMillis() + " ms",
+        "endpoints",
+        String.join(",", endpoints()),
+        "lastError",
+        last == null ? "" : last.detailMessage());
+  }
+
+  private String follow(AeroClientException notLeader) {
+    String leader = notLeader.leaderAddress();
+    if (leader.isEmpty()) {
+      return nextEndpoint();
+    }
+    synchronized (this) {
+      if (!endpoints.contains(leader)) {
+        endpoints.add(leader);
+      }
+    }
+    leaderHint = leader;
+    return leader;
+  }
+
+  private static void pause(int attempt, boolean backoff) {
+    if (!backoff) {
+      return;
+    }
+    long ms = Math.min(500, 25L << Math.min(attempt, 5));
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ClientErrors.of(ClientErrors.INTERNAL, "interrupted");
+    }
+  }
+
+  private synchronized String nextEndpoint() {
+    String e = endpoints.get(next % endpoints.size());
+    next++;
+    return e;
+  }
+
+  private DocumentServiceGrpc.DocumentServiceBlockingStub stub(String target, long deadlineNanos) {
+    long remaining = Math.max(1, deadlineNanos - System.nanoTime());
+    long attempt = Math.min(remaining, options.attemptTimeout().toNanos());
+    return docs(target).withDeadlineAfter(attempt, TimeUnit.NANOSECONDS);
+  }
+
+  private DocumentServiceGrpc.DocumentServiceBlockingStub docs(String target) {
+    return DocumentServiceGrpc.newBlockingStub(channel(target));
+  }
+
+  private synchronized ManagedChannel channel(String target) {
+    return channels.computeIfAbsent(
+        target,
+        t ->
+            NettyChannelBuilder.forTarget(t)
+                .usePlaintext()
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build());
+  }
+
+  private static ByteString newRequestId() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return ByteString.copyFrom(b);
+  }
+
+  private static String hex(ByteString b) {
+    return java.util.HexFormat.of().formatHex(b.toByteArray());
+  }
+
+  @Override
+  public synchronized void close() {
+    for (ManagedChannel c : channels.values()) {
+      c.shutdownNow();
+    }
+    for (ManagedChannel c : channels.values()) {
+      try {
+        c.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    channels.clear();
+  }
+}

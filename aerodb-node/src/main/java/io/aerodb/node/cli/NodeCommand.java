@@ -1,0 +1,84 @@
+package io.aerodb.node.cli;
+
+import io.aerodb.core.error.AeroError;
+import io.aerodb.node.config.ConfigException;
+import io.aerodb.node.config.NodeConfig;
+import io.aerodb.node.config.NodeConfigLoader;
+import io.aerodb.node.server.AeroNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aerodb node --config FILE}: runs a node in the foreground until SIGTERM/SIGINT. A config
+ * refusal exits 5 before any data file is touched; so does a fatal error later (a supervisor
+ * restarts the process).
+ */
+@Command(name = "node", description = "Run an AeroDB node from its config file (foreground).")
+final class NodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", required = true, description = "The node config file (JSON).")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    AeroCli root = AeroCli.root(spec);
+    NodeConfig cfg;
+    AeroNode node;
+    try {
+      cfg = NodeConfigLoader.load(config);
+      node = AeroNode.start(cfg, NodeCommand::halt);
+    } catch (ConfigException e) {
+      AeroError err = e.error();
+      if (root.json) {
+        Out.object()
+            .put(
+                "error",
+                Out.object()
+                    .put("code", err.code().name())
+                    .put("severity", err.severity().name())
+                    .put("message", err.message())
+                    .put("invariant", err.invariant())
+                    .putStrings("details", err.details()))
+            .print(root.out);
+      } else {
+        root.err.println("refusing to start: " + err);
+      }
+      return ExitCodes.FATAL;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  node.close();
+                  stopped.countDown();
+                },
+                "aerodb-shutdown"));
+    root.err.println(
+        "aerodb node "
+            + cfg.nodeId()
+            + " serving the API on "
+            + cfg.self().apiAddress()
+            + " (pid "
+            + ProcessHandle.current().pid()
+            + ")");
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The process-level fatal handler: the node stops serving, so the process ends and can be
+   * restarted.
+   */
+  private static void halt(AeroError error) {
+    System.err.println("FATAL " + error + "; exiting");
+    System.err.flush();
+    Runtime.getRuntime().halt(ExitCodes.FATAL);
+  }
+}

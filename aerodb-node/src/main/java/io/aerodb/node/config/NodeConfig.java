@@ -1,0 +1,49 @@
+package io.aerodb.node.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node's validated configuration (docs/OPERATIONS.md, Node config). Built only by {@link
+ * NodeConfigLoader}, which refuses unknown keys and unsafe values before any data file is touched.
+ *
+ * @param nodeId this node's id; one of {@code peers}
+ * @param clusterName names the Raft group; nodes of one cluster share it
+ * @param dataDir where the node keeps its log and store
+ * @param peers all voting members, this node included, in config order
+ * @param electionTimeoutMinMs lower bound of the randomized election timeout
+ * @param electionTimeoutMaxMs upper bound of the randomized election timeout
+ * @param raftRequestTimeoutMs Raft RPC timeout
+ * @param logSync fsync the log before an entry counts (must be true)
+ * @param requestBytesMax largest client request accepted (below Ratis' 4 MB entry limit)
+ * @param writeTimeoutMs how long a write may wait for its commit before it is reported
+ *     outcome-unknown
+ * @param readTimeoutMs how long a read may wait (ReadIndex, or the applied index for at-least-index
+ *     reads)
+ */
+public record NodeConfig(
+    String nodeId,
+    String clusterName,
+    Path dataDir,
+    List<Peer> peers,
+    long electionTimeoutMinMs,
+    long electionTimeoutMaxMs,
+    long raftRequestTimeoutMs,
+    boolean logSync,
+    int requestBytesMax,
+    long writeTimeoutMs,
+    long readTimeoutMs) {
+
+  public NodeConfig {
+    peers = List.copyOf(peers);
+  }
+
+  public Peer self() {
+    return peer(nodeId).orElseThrow();
+  }
+
+  public Optional<Peer> peer(String id) {
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst();
+  }
+}

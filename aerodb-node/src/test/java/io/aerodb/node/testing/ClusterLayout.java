@@ -1,0 +1,71 @@
+package io.aerodb.node.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Node ids, loopback ports and config files for a test cluster of n nodes under one directory. */
+public final class ClusterLayout {
+  public final Path root;
+  public final String clusterName;
+  public final List<String> ids = new ArrayList<>();
+  public final List<Integer> raftPorts = new ArrayList<>();
+  public final List<Integer> apiPorts = new ArrayList<>();
+
+  public ClusterLayout(Path root, String clusterName, int n) {
+    this.root = root;
+    this.clusterName = clusterName;
+    List<Integer> ports = Ports.free(2 * n);
+    for (int i = 0; i < n; i++) {
+      ids.add("n" + (i + 1));
+      raftPorts.add(ports.get(2 * i));
+      apiPorts.add(ports.get(2 * i + 1));
+    }
+  }
+
+  public String apiAddress(int i) {
+    return "127.0.0.1:" + apiPorts.get(i);
+  }
+
+  public List<String> apiAddresses() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      out.add(apiAddress(i));
+    }
+    return out;
+  }
+
+  public int indexOf(String nodeId) {
+    return ids.indexOf(nodeId);
+  }
+
+  /** Writes the config file of node i (fast elections for tests) and returns its path. */
+  public Path writeConfig(int i) {
+    StringBuilder peers = new StringBuilder();
+    for (int j = 0; j < ids.size(); j++) {
+      if (j > 0) {
+        peers.append(',');
+      }
+      peers.append(
+          String.format(
+              "{\"id\":\"%s\",\"host\":\"127.0.0.1\",\"raftPort\":%d,\"apiPort\":%d}",
+              ids.get(j), raftPorts.get(j), apiPorts.get(j)));
+    }
+    String json =
+        String.format(
+            "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
+                + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
+                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":5000}}",
+            ids.get(i), clusterName, ids.get(i), peers);
+    Path file = root.resolve(ids.get(i) + ".json");
+    try {
+      Files.createDirectories(root);
+      Files.writeString(file, json, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return file;
+  }
+}

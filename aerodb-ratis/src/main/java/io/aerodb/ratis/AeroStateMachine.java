@@ -1,0 +1,329 @@
+package io.aerodb.ratis;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.aerodb.core.command.AppliedState;
+import io.aerodb.core.command.Command;
+import io.aerodb.core.command.CommandResult;
+import io.aerodb.core.command.Engine;
+import io.aerodb.core.command.ReadResult;
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorCode;
+import io.aerodb.proto.internal.v1.LogEntry;
+import io.aerodb.proto.internal.v1.ReadQuery;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine: the Raft log is the write-ahead log, the {@link Engine} is the state.
+ *
+ * <p>Contract with Ratis (notes/ratis-3.2.md §0, §1):
+ *
+ * <ul>
+ *   <li>{@link #startTransaction} runs on the leader before an entry is appended: it validates and
+ *       canonicalizes the command; a rejection goes through {@code setException}, never a throw
+ *       (§0.2).
+ *   <li>{@link #applyTransaction} runs on the single updater thread in log order. It decodes (never
+ *       throwing for bad bytes), applies through the engine in one atomic store batch, and returns
+ *       the result as the reply. Only a store failure or a broken invariant throws, which stops
+ *       this replica on purpose (§0.5).
+ *   <li>{@link #getLatestSnapshot} reports the index up to which the store is durable, so a restart
+ *       replays only the log after the persisted applied index (§0.7).
+ *   <li>The lifecycle is driven explicitly, including PAUSED around snapshot installation (§0.1).
+ *   <li>{@link #query} answers reads at the applied index and fails only with StateMachineException
+ *       (§0.4).
+ * </ul>
+ */
+public final class AeroStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(AeroStateMachine.class);
+
+  private final Engine engine;
+  private final RaftEvents events;
+  private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+  private final Set<Long> startedCalls = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong appliedEntries =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile ClientId localClientId;
+  private volatile SnapshotInfo latestSnapshot;
+
+  public AeroStateMachine(Engine engine, RaftEvents events) {
+    this.engine = engine;
+    this.events = events;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  /** How many entries this process applied (replayed or new) since it started. */
+  public long appliedEntriesSinceStart() {
+    return appliedEntries.get();
+  }
+
+  // ------------------------------------------------------------------------------------- lifecycle
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
+      throws IOException {
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              super.initialize(server, groupId, storage);
+              loadAppliedState();
+            },
+            IOException.class);
+  }
+
+  /** Recovery: the store's durable applied (term, index) is both lastApplied and the snapshot. */
+  private void loadAppliedState() {
+    AppliedState a = engine.syncDurable(); // what the store recovered is now durable, too
+    if (a.index() > 0) {
+      TermIndex ti = TermIndex.valueOf(a.term(), a.index());
+      setLastAppliedTermIndex(ti);
+      latestSnapshot = new AppliedSnapshot(ti);
+    }
+    waiters.advance(a.index());
+    LOG.info(
+        "state machine recovered: applied term={} index={} digest={}",
+        a.term(),
+        a.index(),
+        a.digestHex());
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    loadAppliedState();
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+      lc.transition(LifeCycle.State.STARTING);
+      lc.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public SnapshotInfo getLatestSnapshot() {
+    return latestSnapshot;
+  }
+
+  /** Makes the store durable up to the applied index; Ratis may then purge the log up to it. */
+  @Override
+  public long takeSnapshot() {
+    AppliedState a = engine.syncDurable();
+    if (a.index() <= 0) {
+      return RaftLogIndexes.INVALID;
+    }
+    latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(a.term(), a.index()));
+    return a.index();
+  }
+
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+    // Only a follower that fell behind a purged log gets here; the log is never purged before the
+    // store-transfer path exists, so this is refused loudly rather than half-handled.
+    LOG.error(
+        "leader asked to install a snapshot (first log entry {}), which this version cannot do",
+        firstTermIndexInLog);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  // -------------------------------------------------------------------------------------- writes
+
+  /**
+   * Marks requests submitted in-process by this node's client id, so the RPC layer can tell
+   * "refused before it was proposed" (definitely not written) from "may have been appended"
+   * (outcome unknown).
+   */
+  public void setLocalClientId(ClientId clientId) {
+    this.localClientId = clientId;
+  }
+
+  /** Whether startTransaction ran for the node-local call (it may then have been appended). */
+  public boolean forgetStarted(long callId) {
+    return startedCalls.remove(callId);
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) {
+    if (request.getClientId().equals(localClientId)) {
+      startedCalls.add(request.getCallId());
+    }
+    TransactionContext.Builder trx =
+        TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+    try {
+      LogEntry proposed =
+          LogEntry.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
+      LogEntryCodec.Decoded d = LogEntryCodec.decode(proposed);
+      if (d.command() instanceof Command.Undecodable u) {
+        return rejected(trx, AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()));
+      }
+      Command canonical = engine.prepare(d.requestId(), d.command());
+      return trx.setLogData(ShadedBytes.wrap(LogEntryCodec.encode(d.requestId(), canonical)))
+          .build();
+    } catch (InvalidProtocolBufferException e) {
+      return rejected(
+          trx, AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "not a LogEntry: " + e.getMessage()));
+    } catch (AeroException e) {
+      return rejected(trx, e.error());
+    }
+  }
+
+  private static TransactionContext rejected(TransactionContext.Builder trx, AeroError error) {
+    TransactionContext t = trx.build();
+    t.setException(new CommandRejectedException(error));
+    return t;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    long term = entry.getTerm();
+    CommandResult result;
+    if (index <= engine.applied().index()) {
+      // Never expected (replay starts after the durable applied index); the state already has it.
+      LOG.error(
+          "entry {} is at or below the applied index {}; skipped", index, engine.applied().index());
+      result =
+          CommandResult.rejected(
+              index,
+              AeroError.of(ErrorCode.AERO_INTERNAL, "entry " + index + " was already applied"));
+    } else {
+      LogEntryCodec.Decoded d =
+          LogEntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      result =
+          engine.apply(term, index, d.requestId(), d.command()); // throws only on store failure
+      appliedEntries.incrementAndGet();
+    }
+    updateLastAppliedTermIndex(term, index);
+    waiters.advance(index);
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ShadedBytes.wrap(LogEntryCodec.encodeResult(result).toByteArray())));
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    super.notifyTermIndexUpdated(term, index); // keeps lastApplied exact for ReadIndex (notes §1.2)
+    waiters.advance(index);
+  }
+
+  // --------------------------------------------------------------------------------------- reads
+
+  /** Completes once this replica applied at least {@code index} (or times out). */
+  public CompletableFuture<Long> whenApplied(long index, long timeoutMs) {
+    return waiters.whenApplied(index, timeoutMs);
+  }
+
+  /**
+   * Reads at the latest applied state; used by the Raft read path after ReadIndex and by local
+   * reads.
+   */
+  public io.aerodb.proto.internal.v1.ReadResult read(ReadQuery q) {
+    long view = engine.applied().index();
+    ReadResult r;
+    switch (q.getQueryCase()) {
+      case GET:
+        r = engine.get(q.getGet().getCollection(), q.getGet().getId(), view);
+        break;
+      default:
+        r =
+            new ReadResult(
+                view,
+                Optional.empty(),
+                AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "empty query"));
+    }
+    return LogEntryCodec.encodeRead(r);
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    try {
+      ReadQuery q = ReadQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      return CompletableFuture.completedFuture(
+          Message.valueOf(ShadedBytes.wrap(read(q).toByteArray())));
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return CompletableFuture.failedFuture(new StateMachineException("query failed: " + e));
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    return waiters
+        .whenApplied(minIndex, 5_000)
+        .thenCompose(applied -> query(request))
+        .exceptionally(
+            t -> {
+              throw new java.util.concurrent.CompletionException(
+                  new StateMachineException("stale read at " + minIndex + " failed: " + t));
+            });
+  }
+
+  // -------------------------------------------------------------------------------------- events
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    events.leaderChanged(newLeaderId == null ? "" : newLeaderId.toString());
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    events.leaderReady();
+  }
+
+  @Override
+  public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+    LOG.info(
+        "no longer leader; {} pending entries will be answered NotLeader", pendingEntries.size());
+  }
+
+  @Override
+  public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+    events.serverShutdown();
+  }
+
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    events.logFailed(cause);
+  }
+
+  @Override
+  public void close() throws IOException {
+    getLifeCycle().checkStateAndClose(() -> {});
+  }
+
+  /** Ratis' "no index" value. */
+  private static final class RaftLogIndexes {
+    static final long INVALID = -1;
+  }
+}

@@ -1,0 +1,128 @@
+package io.aerodb.ratis;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Every Ratis key AeroDB relies on, set explicitly in one place (DESIGN.md, Ratis settings that are
+ * not optional) and returned as a sorted map so the node logs it at start. Nothing else in the code
+ * base sets a Ratis property.
+ */
+public final class RatisConfig {
+  /** Largest log entry Ratis can replicate (raft.server.log.appender.buffer.byte-limit). */
+  public static final int ENTRY_BYTES_MAX = 4 * 1024 * 1024;
+
+  private final RaftProperties properties = new RaftProperties();
+  private final TreeMap<String, String> described = new TreeMap<>();
+
+  private RatisConfig() {}
+
+  /** The server properties for one node. */
+  public static RatisConfig server(RaftSettings s) {
+    RatisConfig c = new RatisConfig();
+    c.set(RaftServerConfigKeys.STORAGE_DIR_KEY, s.storageDir().toAbsolutePath().toString());
+    // Bind exactly where peers reach us; the default is 0.0.0.0 on an ephemeral port (notes §6.1).
+    c.set(GrpcConfigKeys.Server.HOST_KEY, s.host());
+    c.set(GrpcConfigKeys.Server.PORT_KEY, Integer.toString(s.port()));
+    c.set(GrpcConfigKeys.Admin.PORT_KEY, "-1"); // admin and client RPCs share the server port
+    c.set(GrpcConfigKeys.Client.PORT_KEY, "-1");
+    c.set(GrpcConfigKeys.MESSAGE_SIZE_MAX_KEY, "64MB");
+
+    // Reads: ReadIndex, no lease (a lease trusts bounded clock drift; we do not need it yet).
+    c.set(RaftServerConfigKeys.Read.OPTION_KEY, "LINEARIZABLE");
+    c.set(RaftServerConfigKeys.Read.LEADER_LEASE_ENABLED_KEY, "false");
+    c.set(RaftServerConfigKeys.Read.TIMEOUT_KEY, "5s");
+
+    // Elections: pre-vote on; timeouts from the node config; equal priorities (never set here).
+    c.set(RaftServerConfigKeys.LeaderElection.PRE_VOTE_KEY, "true");
+    c.set(RaftServerConfigKeys.Rpc.TIMEOUT_MIN_KEY, s.electionTimeoutMinMs() + "ms");
+    c.set(RaftServerConfigKeys.Rpc.TIMEOUT_MAX_KEY, s.electionTimeoutMaxMs() + "ms");
+    c.set(RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MIN_KEY, s.electionTimeoutMinMs() + "ms");
+    c.set(RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MAX_KEY, s.electionTimeoutMaxMs() + "ms");
+    c.set(RaftServerConfigKeys.Rpc.REQUEST_TIMEOUT_KEY, s.requestTimeoutMs() + "ms");
+    c.set(RaftServerConfigKeys.Rpc.SLOWNESS_TIMEOUT_KEY, "60s");
+    c.set(RaftServerConfigKeys.LeaderElection.LEADER_STEP_DOWN_WAIT_TIME_KEY, "10s");
+    // A JVM pause longer than this closes the server; the node then stops (FATAL) and is restarted.
+    c.set(RaftServerConfigKeys.SLEEP_DEVIATION_THRESHOLD_KEY, "300ms");
+    c.set(RaftServerConfigKeys.CLOSE_THRESHOLD_KEY, "600s");
+    c.set(RaftServerConfigKeys.Notification.NO_LEADER_TIMEOUT_KEY, "60s");
+
+    // The log is the WAL: fsync before an entry counts, never the unsafe or async flush (SPEC §4).
+    c.set(RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY, "false");
+    c.set(RaftServerConfigKeys.Log.ASYNC_FLUSH_ENABLED_KEY, "false");
+    c.set(RaftServerConfigKeys.Log.FORCE_SYNC_NUM_KEY, "128");
+    c.set(RaftServerConfigKeys.Log.LOG_METADATA_ENABLED_KEY, "true");
+    c.set(RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY, "EXCEPTION");
+    c.set(RaftServerConfigKeys.Log.SEGMENT_SIZE_MAX_KEY, "64MB");
+    c.set(RaftServerConfigKeys.Log.PREALLOCATED_SIZE_KEY, "4MB");
+    c.set(RaftServerConfigKeys.Log.WRITE_BUFFER_SIZE_KEY, "8MB"); // >= appender byte limit + 8
+    c.set(RaftServerConfigKeys.Log.QUEUE_ELEMENT_LIMIT_KEY, "4096");
+    c.set(RaftServerConfigKeys.Log.QUEUE_BYTE_LIMIT_KEY, "64MB");
+    c.set(
+        RaftServerConfigKeys.Log.Appender.BUFFER_BYTE_LIMIT_KEY,
+        ENTRY_BYTES_MAX / 1024 / 1024 + "MB");
+    // Purge: only after a snapshot (which for us is "the store is durable up to index N").
+    c.set(RaftServerConfigKeys.Log.PURGE_GAP_KEY, "1024");
+    c.set(RaftServerConfigKeys.Log.PURGE_UPTO_SNAPSHOT_INDEX_KEY, "false");
+
+    // Snapshots: the store is the snapshot; followers that fall behind the log are notified (our
+    // own
+    // transfer), never sent Ratis' file chunks, which would replace the sm/ directory (notes §2.3).
+    c.set(RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY, "false");
+    c.set(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "false");
+    c.set(RaftServerConfigKeys.Snapshot.RETENTION_FILE_NUM_KEY, "2");
+
+    // Pending writes on the leader; beyond these a write is refused (AERO_CLUSTER_OVERLOADED).
+    c.set(RaftServerConfigKeys.Write.ELEMENT_LIMIT_KEY, "4096");
+    c.set(RaftServerConfigKeys.Write.BYTE_LIMIT_KEY, "64MB");
+    c.set(RaftServerConfigKeys.RetryCache.EXPIRY_TIME_KEY, "60s");
+    return c;
+  }
+
+  /** Properties for a Raft client (admin operations). */
+  public static RatisConfig client(long requestTimeoutMs) {
+    RatisConfig c = new RatisConfig();
+    c.set(RaftClientConfigKeys.Rpc.REQUEST_TIMEOUT_KEY, requestTimeoutMs + "ms");
+    c.set(GrpcConfigKeys.MESSAGE_SIZE_MAX_KEY, "64MB");
+    return c;
+  }
+
+  /**
+   * A Raft client with a bounded retry policy (the Ratis default retries forever without sleeping,
+   * notes §0.4). Every RaftClient in AeroDB is built here.
+   */
+  public static RaftClient newClient(RaftGroup group, long requestTimeoutMs, int attempts) {
+    RetryPolicy bounded =
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            attempts, TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS));
+    return RaftClient.newBuilder()
+        .setProperties(client(requestTimeoutMs).properties())
+        .setRaftGroup(group)
+        .setRetryPolicy(bounded)
+        .build();
+  }
+
+  public RaftProperties properties() {
+    return properties;
+  }
+
+  /** Every key set, sorted: logged at start so an operator sees exactly what Ratis runs with. */
+  public SortedMap<String, String> describe() {
+    return Collections.unmodifiableSortedMap(described);
+  }
+
+  private void set(String key, String value) {
+    properties.set(key, value);
+    described.put(key, value);
+  }
+}
