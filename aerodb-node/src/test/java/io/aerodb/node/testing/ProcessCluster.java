@@ -1,0 +1,222 @@
+package io.aerodb.node.testing;
+
+import io.aerodb.client.AeroClient;
+import io.aerodb.client.AeroClientException;
+import io.aerodb.proto.v1.NodeStatusReply;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * n AeroDB nodes as real JVM processes on loopback, controlled by PID with real signals: SIGKILL
+ * (kill -9), SIGSTOP/SIGCONT, SIGTERM. Each node logs to root/&lt;id&gt;.log. Every process started
+ * is stopped by its PID in {@link #close}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  public final ClusterLayout layout;
+  private final List<Process> processes = new ArrayList<>();
+  private final AeroClient statusClient;
+
+  public ProcessCluster(Path root, int n) throws IOException {
+    this.layout = new ClusterLayout(root, "proc", n);
+    for (int i = 0; i < n; i++) {
+      processes.add(null);
+    }
+    this.statusClient = AeroClient.connect(layout.apiAddresses());
+  }
+
+  public void startAll() throws IOException {
+    for (int i = 0; i < processes.size(); i++) {
+      start(i);
+    }
+  }
+
+  public Process start(int i) throws IOException {
+    Path config = layout.writeConfig(i);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx384m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.aerodb.node.cli.AeroCli",
+            "node",
+            "--config",
+            config.toString());
+    File log = layout.root.resolve(layout.ids.get(i) + ".log").toFile();
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    Process p = pb.start();
+    processes.set(i, p);
+    return p;
+  }
+
+  /**
+   * Runs a second node process on node i's config and data directory; returns its exit code and
+   * output.
+   */
+  public String startDuplicateAndCollect(int i) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.aerodb.node.cli.AeroCli",
+                "node",
+                "--json",
+                "--config",
+                layout.root.resolve(layout.ids.get(i) + ".json").toString())
+            .redirectErrorStream(false)
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      signal(p.pid(), "KILL");
+      throw new AssertionError("duplicate node did not exit");
+    }
+    return p.exitValue() + " " + new String(p.getInputStream().readAllBytes()).trim();
+  }
+
+  public long pid(int i) {
+    return processes.get(i).pid();
+  }
+
+  public boolean isAlive(int i) {
+    return processes.get(i) != null && processes.get(i).isAlive();
+  }
+
+  /** kill -9: the process gets no chance to flush or clean up. */
+  public void kill9(int i) throws Exception {
+    Process p = processes.get(i);
+    signal(p.pid(), "KILL");
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("node " + layout.ids.get(i) + " survived SIGKILL");
+    }
+  }
+
+  public void pause(int i) throws Exception {
+    signal(pid(i), "STOP");
+  }
+
+  public void resume(int i) throws Exception {
+    signal(pid(i), "CONT");
+  }
+
+  private static void signal(long pid, String signal) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    if (k.waitFor() != 0) {
+      throw new IOException("kill -" + signal + " " + pid + " failed");
+    }
+  }
+
+  public Optional<NodeStatusReply> status(int i) {
+    try {
+      return Optional.of(statusClient.nodeStatus(layout.apiAddress(i), Duration.ofSeconds(2)));
+    } catch (AeroClientException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Waits until exactly one live node is LEADER and all live nodes agree on it; returns its index.
+   */
+  public int awaitLeader(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      Integer leader = null;
+      String leaderId = null;
+      boolean agreed = true;
+      for (int i = 0; i < processes.size() && agreed; i++) {
+        if (!isAlive(i)) {
+          continue;
+        }
+        Optional<NodeStatusReply> s = status(i);
+        if (s.isEmpty() || s.get().getLeaderId().isEmpty()) {
+          agreed = false;
+          break;
+        }
+        if (leaderId != null && !leaderId.equals(s.get().getLeaderId())) {
+          agreed = false;
+        }
+        leaderId = s.get().getLeaderId();
+        if (s.get().getRole().equals("LEADER")) {
+          leader = leader == null ? i : -1;
+        }
+      }
+      if (agreed && leader != null && leader >= 0) {
+        return leader;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "no agreed leader within " + timeoutMs + " ms; logs in " + layout.root);
+  }
+
+  /** Waits until every live node applied the same index, then returns that index. */
+  public long awaitConverged(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      Long applied = null;
+      boolean same = true;
+      for (int i = 0; i < processes.size(); i++) {
+        Optional<NodeStatusReply> s = status(i);
+        if (s.isEmpty()) {
+          same = false;
+          break;
+        }
+        if (applied != null && applied != s.get().getAppliedIndex()) {
+          same = false;
+        }
+        applied = s.get().getAppliedIndex();
+      }
+      if (same && applied != null) {
+        return applied;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("nodes did not converge within " + timeoutMs + " ms");
+  }
+
+  public String logTail(int i, int lines) {
+    try {
+      List<String> all = Files.readAllLines(layout.root.resolve(layout.ids.get(i) + ".log"));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** Stops every node process by its PID: SIGCONT (in case it is paused), SIGTERM, then SIGKILL. */
+  @Override
+  public void close() throws IOException {
+    statusClient.close();
+    try {
+      for (Process p : processes) {
+        if (p != null && p.isAlive()) {
+          signal(p.pid(), "CONT");
+          signal(p.pid(), "TERM");
+        }
+      }
+      for (Process p : processes) {
+        if (p != null && !p.waitFor(15, TimeUnit.SECONDS)) {
+          signal(p.pid(), "KILL");
+          p.waitFor(15, TimeUnit.SECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      for (Process p : processes) {
+        if (p != null) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+}
