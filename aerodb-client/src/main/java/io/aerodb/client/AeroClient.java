@@ -203,30 +203,30 @@ public final class AeroClient implements AutoCloseable {
         switch (ae.code()) {
           case "AERO_NOT_LEADER":
             target = follow(ae);
-            pause(attempt, ae.leaderAddress().isEmpty());
+            pause(attempt, ae.leaderAddress().isEmpty(), deadline);
             continue;
           case "AERO_OUTCOME_UNKNOWN":
             ambiguous = true;
             target = ae.leaderAddress().isEmpty() ? nextEndpoint() : follow(ae);
-            pause(attempt, true);
+            pause(attempt, true, deadline);
             continue;
           case "AERO_CLUSTER_NO_LEADER":
           case "AERO_CLUSTER_LEADER_NOT_READY":
           case "AERO_CLUSTER_LEADER_STEPPING_DOWN":
           case "AERO_CLUSTER_OVERLOADED":
-            pause(attempt, true);
+            pause(attempt, true, deadline);
             continue;
           case "AERO_NODE_NOT_READY":
           case ClientErrors.CLUSTER_UNAVAILABLE:
             leaderHint = null;
             target = nextEndpoint();
-            pause(attempt, true);
+            pause(attempt, true, deadline);
             continue;
           case "transport":
             ambiguous = true;
             leaderHint = null;
             target = nextEndpoint();
-            pause(attempt, true);
+            pause(attempt, true, deadline);
             continue;
           default:
             throw ae; // a rejection, or an error a retry cannot fix
@@ -261,7 +261,7 @@ public final class AeroClient implements AutoCloseable {
           throw ae;
         }
         target = nextEndpoint();
-        pause(attempt, true);
+        pause(attempt, true, deadline);
       }
     }
     throw unavailable(last);
@@ -294,13 +294,19 @@ public final class AeroClient implements AutoCloseable {
     return leader;
   }
 
-  private static void pause(int attempt, boolean backoff) {
+  /**
+   * Backoff between attempts: 20, 40, 80, 160, then 200 ms, never past the deadline. Short on
+   * purpose: an election takes about one election timeout, and a long sleep would only add to the
+   * write pause the application sees.
+   */
+  private static void pause(int attempt, boolean backoff, long deadlineNanos) {
     if (!backoff) {
       return;
     }
-    long ms = Math.min(500, 25L << Math.min(attempt, 5));
+    long ms = Math.min(200, 20L << Math.min(attempt, 4));
+    long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
     try {
-      Thread.sleep(ms);
+      Thread.sleep(Math.max(0, Math.min(ms, remainingMs)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ClientErrors.of(ClientErrors.INTERNAL, "interrupted");
