@@ -1,16 +1,27 @@
 package io.aerodb.client;
 
 import com.google.protobuf.ByteString;
+import io.aerodb.proto.v1.AddLearnerRequest;
+import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.CreateCollectionRequest;
 import io.aerodb.proto.v1.DeleteRequest;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
+import io.aerodb.proto.v1.EventsReply;
+import io.aerodb.proto.v1.EventsRequest;
+import io.aerodb.proto.v1.ExplainReply;
+import io.aerodb.proto.v1.ExplainTransferRequest;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.GetRequest;
 import io.aerodb.proto.v1.InsertRequest;
+import io.aerodb.proto.v1.MembershipReply;
 import io.aerodb.proto.v1.NodeStatusReply;
 import io.aerodb.proto.v1.NodeStatusRequest;
+import io.aerodb.proto.v1.PromoteRequest;
+import io.aerodb.proto.v1.RemoveRequest;
+import io.aerodb.proto.v1.TransferLeaderReply;
+import io.aerodb.proto.v1.TransferLeaderRequest;
 import io.aerodb.proto.v1.UpdateRequest;
 import io.aerodb.proto.v1.WriteReply;
 import io.grpc.ManagedChannel;
@@ -172,6 +183,115 @@ public final class AeroClient implements AutoCloseable {
           .nodeStatus(NodeStatusRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ admin
+
+  /**
+   * Runs a leadership transfer on the leader (found through the endpoints; an AERO_NOT_LEADER
+   * answer is followed, at most twice). A transfer is never retried: a transport failure after the
+   * request may have reached the leader is reported as it is.
+   */
+  public TransferLeaderReply transferLeader(
+      String target, boolean dryRun, Duration timeout, String requestId) {
+    TransferLeaderRequest req =
+        TransferLeaderRequest.newBuilder()
+            .setTarget(target)
+            .setDryRun(dryRun)
+            .setTimeoutMs(timeout.toMillis())
+            .setRequestId(requestId)
+            .build();
+    return admin(s -> s.transferLeader(req), timeout.plusSeconds(10));
+  }
+
+  public ExplainReply explainTransfer(String target) {
+    ExplainTransferRequest req = ExplainTransferRequest.newBuilder().setTarget(target).build();
+    return admin(s -> s.explainTransfer(req), options.deadline());
+  }
+
+  public MembershipReply addLearner(
+      String nodeId, String apiAddress, boolean dryRun, String requestId) {
+    AddLearnerRequest req =
+        AddLearnerRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setApiAddress(apiAddress)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return admin(s -> s.addLearner(req), options.deadline().plusSeconds(30));
+  }
+
+  public MembershipReply promote(String nodeId, boolean dryRun, String requestId) {
+    PromoteRequest req =
+        PromoteRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return admin(s -> s.promote(req), options.deadline().plusSeconds(30));
+  }
+
+  public MembershipReply remove(String nodeId, boolean dryRun, String requestId) {
+    RemoveRequest req =
+        RemoveRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return admin(s -> s.remove(req), options.deadline().plusSeconds(30));
+  }
+
+  /** Events and the authority history as one node knows them. */
+  public EventsReply events(String endpoint, long sinceId, long historyAfterIndex, int limit) {
+    try {
+      return AdminServiceGrpc.newBlockingStub(channel(endpoint))
+          .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+          .events(
+              EventsRequest.newBuilder()
+                  .setSinceId(sinceId)
+                  .setHistoryAfterIndex(historyAfterIndex)
+                  .setLimit(limit)
+                  .build());
+    } catch (StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
+  /** The API address of the leader as the first answering endpoint reports it. */
+  public String leaderEndpoint() {
+    AeroClientException last = null;
+    for (String e : endpoints()) {
+      try {
+        NodeStatusReply s = nodeStatus(e, Duration.ofSeconds(3));
+        if (!s.getLeaderAddress().isEmpty()) {
+          return s.getLeaderAddress();
+        }
+      } catch (AeroClientException ex) {
+        last = ex;
+      }
+    }
+    throw last != null
+        ? last
+        : ClientErrors.of(ClientErrors.CLUSTER_UNAVAILABLE, "no node knows a leader right now");
+  }
+
+  private <T> T admin(
+      Function<AdminServiceGrpc.AdminServiceBlockingStub, T> call, Duration deadline) {
+    String target = leaderEndpoint();
+    for (int hop = 0; ; hop++) {
+      try {
+        return call.apply(
+            AdminServiceGrpc.newBlockingStub(channel(target))
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (StatusRuntimeException e) {
+        AeroClientException ae = AeroClientException.fromStatus(e, target);
+        if (ae.code().equals("AERO_NOT_LEADER") && !ae.leaderAddress().isEmpty() && hop < 2) {
+          target = follow(ae);
+          continue;
+        }
+        throw ae;
+      }
     }
   }
 

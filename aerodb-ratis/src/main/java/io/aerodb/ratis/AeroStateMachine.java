@@ -1,6 +1,7 @@
 package io.aerodb.ratis;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.command.AppliedState;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
@@ -18,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -150,11 +153,26 @@ public final class AeroStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
-    // Only a follower that fell behind a purged log gets here; the log is never purged before the
-    // store-transfer path exists, so this is refused loudly rather than half-handled.
-    LOG.error(
-        "leader asked to install a snapshot (first log entry {}), which this version cannot do",
-        firstTermIndexInLog);
+    // A node that joins gets this once (Ratis notifies every bootstrapping follower). With the
+    // leader's
+    // log complete from index 0 it catches up by replaying the log: "no snapshot" is the right
+    // answer.
+    // Only a follower behind a purged log would need one; the log is never purged before the
+    // store-transfer path exists, so that case is refused loudly rather than half-handled.
+    long applied = engine.applied().index();
+    if (firstTermIndexInLog.getIndex() <= applied + 1) {
+      LOG.info(
+          "no snapshot needed: the leader's log starts at {} and this node applied {}; catching up from"
+              + " the log",
+          firstTermIndexInLog,
+          applied);
+    } else {
+      LOG.error(
+          "the leader's log starts at {} but this node applied only {}: it needs a store transfer,"
+              + " which this version cannot do",
+          firstTermIndexInLog,
+          applied);
+    }
     return CompletableFuture.completedFuture(null);
   }
 
@@ -225,6 +243,11 @@ public final class AeroStateMachine extends BaseStateMachine {
       result =
           engine.apply(term, index, d.requestId(), d.command()); // throws only on store failure
       appliedEntries.incrementAndGet();
+      if (d.command() instanceof Command.RecordAuthority a
+          && result.isOk()
+          && !result.deduplicated()) {
+        events.authorityApplied(new AuthorityRecord(index, term, a.kind(), a.fields()));
+      }
     }
     updateLastAppliedTermIndex(term, index);
     waiters.advance(index);
@@ -303,8 +326,31 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
-    LOG.info(
-        "no longer leader; {} pending entries will be answered NotLeader", pendingEntries.size());
+    events.steppedDown(pendingEntries.size());
+  }
+
+  @Override
+  public void notifyConfigurationChanged(
+      long term, long index, RaftConfigurationProto newRaftConfiguration) {
+    events.configurationChanged(
+        term,
+        index,
+        ids(newRaftConfiguration.getPeersList()),
+        ids(newRaftConfiguration.getListenersList()));
+  }
+
+  private static java.util.List<String> ids(java.util.List<RaftPeerProto> peers) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (RaftPeerProto p : peers) {
+      out.add(p.getId().toStringUtf8());
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  @Override
+  public void notifyGroupRemove() {
+    events.groupRemoved();
   }
 
   @Override

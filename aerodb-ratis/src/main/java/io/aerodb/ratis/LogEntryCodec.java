@@ -9,6 +9,7 @@ import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.proto.internal.v1.ApplyResult;
+import io.aerodb.proto.internal.v1.AuthorityRecord;
 import io.aerodb.proto.internal.v1.CreateCollection;
 import io.aerodb.proto.internal.v1.DeleteDocument;
 import io.aerodb.proto.internal.v1.LogEntry;
@@ -44,6 +45,8 @@ public final class LogEntryCodec {
       b.setUpdate(put(c.collection(), c.documentJson()));
     } else if (command instanceof Command.Delete c) {
       b.setDelete(DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id()));
+    } else if (command instanceof Command.RecordAuthority c) {
+      b.setAuthority(AuthorityRecord.newBuilder().setKind(c.kind()).putAllFields(c.fields()));
     } else {
       throw new IllegalArgumentException("not a loggable command: " + command);
     }
@@ -94,6 +97,11 @@ public final class LogEntryCodec {
         break;
       case DELETE:
         command = new Command.Delete(e.getDelete().getCollection(), e.getDelete().getId());
+        break;
+      case AUTHORITY:
+        command =
+            new Command.RecordAuthority(
+                e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
         break;
       default:
         command = new Command.Undecodable("no command in the entry");

@@ -11,6 +11,19 @@ public interface RaftEvents {
   /** This server became leader and applied its first entry of the term. */
   default void leaderReady() {}
 
+  /** This server stopped being leader; {@code pendingEntries} writes will be answered NotLeader. */
+  default void steppedDown(int pendingEntries) {}
+
+  /** A configuration entry was applied: the voters and learners (Ratis listeners) now in force. */
+  default void configurationChanged(
+      long term, long index, java.util.List<String> voters, java.util.List<String> learners) {}
+
+  /** This server was removed from the group (by a membership change). */
+  default void groupRemoved() {}
+
+  /** An authority record (epoch, transfer, membership, recovery) was applied at its index. */
+  default void authorityApplied(io.aerodb.core.authority.AuthorityRecord record) {}
+
   /** The Raft server stopped: expected during shutdown; otherwise the node must stop serving. */
   default void serverShutdown() {}
 

@@ -28,6 +28,23 @@ public sealed interface Command {
   record Delete(String collection, String id) implements Command {}
 
   /**
+   * A record of the replicated authority history [P6-D2] (leadership epochs, transfer intents and
+   * outcomes, membership changes, unsafe recoveries); see {@link
+   * io.aerodb.core.authority.AuthorityHistory}.
+   */
+  record RecordAuthority(String kind, java.util.SortedMap<String, String> fields)
+      implements Command {
+    public RecordAuthority {
+      fields = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(fields));
+    }
+
+    @Override
+    public String collection() {
+      return "";
+    }
+  }
+
+  /**
    * An entry that could not be decoded. Applying it changes nothing but the applied index and
    * rejects it with AERO_LOG_ENTRY_INVALID, identically on every node (apply must never throw for
    * bad input).
@@ -64,6 +81,9 @@ public sealed interface Command {
     } else if (command instanceof Delete c) {
       tag = "delete";
       body = c.id().getBytes(StandardCharsets.UTF_8);
+    } else if (command instanceof RecordAuthority c) {
+      tag = "authority";
+      body = (c.kind() + c.fields()).getBytes(StandardCharsets.UTF_8);
     } else {
       tag = "undecodable";
       body = new byte[0];

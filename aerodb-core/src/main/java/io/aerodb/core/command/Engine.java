@@ -1,5 +1,8 @@
 package io.aerodb.core.command;
 
+import io.aerodb.core.authority.AuthorityHistory;
+import io.aerodb.core.authority.AuthorityRecord;
+import io.aerodb.core.authority.AuthorityState;
 import io.aerodb.core.catalog.Catalog;
 import io.aerodb.core.catalog.CollectionInfo;
 import io.aerodb.core.catalog.SchemaVersion;
@@ -22,6 +25,7 @@ import io.aerodb.core.util.Invariants;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -57,6 +61,7 @@ public final class Engine implements AutoCloseable {
   private final MessageDigest sha256;
   private volatile AppliedState applied;
   private volatile Catalog catalog;
+  private volatile AuthorityState authority;
 
   private Engine(
       KvStore store, long idempotencyHorizonEntries, AppliedState applied, Catalog catalog) {
@@ -80,7 +85,9 @@ public final class Engine implements AutoCloseable {
   static Engine open(KvStore store, long idempotencyHorizonEntries) {
     byte[] a = store.get(Keys.applied());
     AppliedState applied = a == null ? AppliedState.INITIAL : AppliedState.decode(a);
-    return new Engine(store, idempotencyHorizonEntries, applied, Catalog.load(store));
+    Engine e = new Engine(store, idempotencyHorizonEntries, applied, Catalog.load(store));
+    e.authority = AuthorityHistory.load(store);
+    return e;
   }
 
   /** The last applied entry and state digest (what the store reflects). */
@@ -90,6 +97,19 @@ public final class Engine implements AutoCloseable {
 
   public Catalog catalog() {
     return catalog;
+  }
+
+  /**
+   * What the replicated authority history implies now (latest epoch, pending transfer, peer
+   * directory).
+   */
+  public AuthorityState authority() {
+    return authority;
+  }
+
+  /** Authority records after {@code afterIndex}, oldest first [P6-D2]. */
+  public List<AuthorityRecord> authorityHistory(long afterIndex, int limit) {
+    return AuthorityHistory.read(store, afterIndex, limit);
   }
 
   public KvStore store() {
@@ -158,6 +178,13 @@ public final class Engine implements AutoCloseable {
       Document.checkId(c.id());
       return c;
     }
+    if (raw instanceof Command.RecordAuthority c) {
+      AeroError e = AuthorityHistory.check(c.kind(), c.fields());
+      if (e != null) {
+        throw e.toException();
+      }
+      return c;
+    }
     throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "no command in the request").toException();
   }
 
@@ -209,6 +236,7 @@ public final class Engine implements AutoCloseable {
     WriteBatch batch = new WriteBatch();
     Catalog cat = catalog;
     Catalog[] nextCatalog = {cat};
+    AuthorityState[] nextAuthority = {authority};
     CommandResult result = null;
 
     if (key.length > Limits.REQUEST_ID_BYTES_MAX) {
@@ -224,7 +252,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     if (result == null) {
-      result = execute(index, command, cat, batch, nextCatalog);
+      result = execute(index, term, command, cat, batch, nextCatalog, nextAuthority);
       if (key.length > 0) {
         IdempotencyTable.record(batch, key, index, Command.fingerprint(command), result);
       }
@@ -235,12 +263,19 @@ public final class Engine implements AutoCloseable {
     batch.put(Keys.applied(), after.encode());
     store.write(batch); // throws AERO_STORAGE_IO: the caller must stop this replica
     catalog = nextCatalog[0];
+    authority = nextAuthority[0];
     applied = after;
     return result;
   }
 
   private CommandResult execute(
-      long index, Command command, Catalog cat, WriteBatch batch, Catalog[] nextCatalog) {
+      long index,
+      long term,
+      Command command,
+      Catalog cat,
+      WriteBatch batch,
+      Catalog[] nextCatalog,
+      AuthorityState[] nextAuthority) {
     try {
       if (command instanceof Command.CreateCollection c) {
         Names.checkCollection(c.collection())
@@ -276,6 +311,16 @@ public final class Engine implements AutoCloseable {
               VersionCodec.tombstone());
         }
         return CommandResult.ok(index, existed, 0);
+      }
+      if (command instanceof Command.RecordAuthority c) {
+        AeroError e = AuthorityHistory.check(c.kind(), c.fields());
+        if (e != null) {
+          return CommandResult.rejected(index, e);
+        }
+        AuthorityRecord r = new AuthorityRecord(index, term, c.kind(), c.fields());
+        AuthorityHistory.write(batch, r);
+        nextAuthority[0] = authority.with(r);
+        return CommandResult.ok(index, false, 0);
       }
       if (command instanceof Command.Undecodable u) {
         return CommandResult.rejected(

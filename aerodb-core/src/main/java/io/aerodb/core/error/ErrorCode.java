@@ -115,6 +115,62 @@ public enum ErrorCode {
   AERO_CLUSTER_UNAVAILABLE(
       ERROR, UNAVAILABLE, "", "No node of the cluster could be reached before the deadline."),
 
+  // --- leadership transfer (SPEC §4): a denial names the check, its invariant and the numbers it
+  // compared
+  AERO_TRANSFER_IN_PROGRESS(
+      REJECT,
+      FAILED_PRECONDITION,
+      "P6-A2",
+      "Another leadership transfer is in flight (one at a time)."),
+  AERO_TRANSFER_MEMBERSHIP_CHANGE_IN_PROGRESS(
+      REJECT,
+      FAILED_PRECONDITION,
+      "P6-A2",
+      "A membership change is in flight; transfer after it ends."),
+  AERO_TRANSFER_TARGET_UNKNOWN(REJECT, FAILED_PRECONDITION, "P6-A3", "The target is not a member."),
+  AERO_TRANSFER_TARGET_IS_SELF(
+      REJECT, FAILED_PRECONDITION, "P6-A3", "The target is already the leader."),
+  AERO_TRANSFER_TARGET_IS_LEARNER(
+      REJECT, FAILED_PRECONDITION, "P6-A3", "The target is a learner; only a voter can lead."),
+  AERO_TRANSFER_NO_QUORUM(
+      REJECT, FAILED_PRECONDITION, "P6-F1", "Fewer than a majority of voters are reachable."),
+  AERO_TRANSFER_TARGET_UNHEALTHY(
+      REJECT, FAILED_PRECONDITION, "P6-S2", "The target has not answered the leader recently."),
+  AERO_TRANSFER_TARGET_INSTALLING_SNAPSHOT(
+      REJECT,
+      FAILED_PRECONDITION,
+      "P6-S2",
+      "The target needs a snapshot install before it can lead."),
+  AERO_TRANSFER_TARGET_LAGGING(
+      REJECT,
+      FAILED_PRECONDITION,
+      "P6-S1",
+      "The target's match index is below the leader's commit index (it lacks acknowledged writes)."),
+  AERO_TRANSFER_FAILED(
+      ERROR,
+      UNAVAILABLE,
+      "P6-F3",
+      "An approved transfer did not complete (timeout or error); it is never retried automatically."),
+
+  // --- membership changes
+  AERO_MEMBERSHIP_REFUSED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "P6-F1",
+      "The membership change was refused; details name the failing check, its invariant and numbers."),
+  AERO_MEMBERSHIP_FAILED(
+      ERROR,
+      UNAVAILABLE,
+      "P6-A2",
+      "An approved membership change did not complete; the cause is named."),
+
+  // --- offline recovery
+  AERO_RECOVERY_REFUSED(
+      FATAL,
+      FAILED_PRECONDITION,
+      "P6-A1",
+      "unsafe-recover refused: missing confirmation, a node still running, or no usable survivor."),
+
   // --- reads
   AERO_READ_INDEX_NOT_REACHED(
       ERROR,

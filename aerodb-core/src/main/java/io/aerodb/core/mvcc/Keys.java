@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32 bytes)
  * 0x02 collection                                   -> created index u64
  * 0x03 collection 0x00 version u32                  -> created index u64 | canonical schema JSON
+ * 0x05 index u64                                    -> authority record (canonical JSON, AuthorityHistory)
  * 0x10 collection 0x00 esc(_id) 0x00 0x01 ~index u64 -> document version (see {@link VersionCodec})
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
  * 0x21 index u64                                    -> request_id recorded at that index (for horizon GC)
@@ -25,6 +26,7 @@ public final class Keys {
   public static final byte META = 0x01;
   public static final byte COLLECTION = 0x02;
   public static final byte SCHEMA = 0x03;
+  public static final byte AUTHORITY = 0x05;
   public static final byte DOCUMENT = 0x10;
   public static final byte IDEMPOTENCY = 0x20;
   public static final byte IDEMPOTENCY_BY_INDEX = 0x21;

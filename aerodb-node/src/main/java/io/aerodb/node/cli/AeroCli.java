@@ -47,8 +47,9 @@ public final class AeroCli implements Callable<Integer> {
   @Option(
       names = "--timeout",
       scope = ScopeType.INHERIT,
-      defaultValue = "15s",
-      description = "How long a command may take, e.g. 500ms, 15s, 2m (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long a command may take, e.g. 500ms, 15s, 2m (default 15s; for transfer-leader: the"
+              + " transfer's bound, default 5s).")
   String timeout;
 
   PrintStream out = System.out;
@@ -115,7 +116,12 @@ public final class AeroCli implements Callable<Integer> {
   }
 
   Duration timeout() {
-    String t = timeout.trim().toLowerCase(java.util.Locale.ROOT);
+    return timeout == null ? Duration.ofSeconds(15) : parseDuration(timeout, this);
+  }
+
+  /** "500ms", "15s", "2m" or plain seconds; a usage error otherwise. */
+  static Duration parseDuration(String text, AeroCli root) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
@@ -130,8 +136,7 @@ public final class AeroCli implements Callable<Integer> {
       return Duration.ofSeconds(Long.parseLong(t));
     } catch (NumberFormatException e) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this),
-          "--timeout '" + timeout + "' is not a duration like 500ms, 15s or 2m");
+          new CommandLine(root), "'" + text + "' is not a duration like 500ms, 15s or 2m");
     }
   }
 
@@ -143,13 +148,18 @@ public final class AeroCli implements Callable<Integer> {
   /** Prints an error in the CLI's format and returns the exit code for it. */
   int fail(AeroClientException e) {
     if (json) {
+      java.util.TreeMap<String, String> details = new java.util.TreeMap<>(e.details());
+      String decision = details.remove("decision");
       Out error =
           Out.object()
               .put("code", e.code())
               .put("severity", e.severity())
               .put("message", e.detailMessage())
               .put("invariant", e.invariant())
-              .putStrings("details", e.details());
+              .putStrings("details", details);
+      if (decision != null) {
+        error.put("decision", PromotionCommands.json(decision));
+      }
       if (!e.leaderAddress().isEmpty()) {
         error.put("leaderAddress", e.leaderAddress()).put("leaderId", e.leaderId());
       }
@@ -160,7 +170,17 @@ public final class AeroCli implements Callable<Integer> {
     } else {
       String inv = e.invariant().isEmpty() ? "" : " [" + e.invariant() + "]";
       err.println("error " + e.code() + inv + ": " + e.detailMessage());
-      e.details().forEach((k, v) -> err.println("  " + k + ": " + v));
+      e.details()
+          .forEach(
+              (k, v) -> {
+                if (!k.equals("decision")) {
+                  err.println("  " + k + ": " + v);
+                }
+              });
+      if (e.details().containsKey("decision")) {
+        err.println("  checks:");
+        PromotionCommands.printChecks(err, e.details().get("decision"));
+      }
       if (!e.leaderAddress().isEmpty()) {
         err.println("  leader: " + e.leaderId() + " at " + e.leaderAddress());
       }

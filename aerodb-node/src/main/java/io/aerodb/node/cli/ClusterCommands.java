@@ -18,7 +18,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster",
     description = "Cluster-wide views and operations.",
-    subcommands = {ClusterCommands.Status.class})
+    subcommands = {
+      ClusterCommands.Status.class,
+      PromotionCommands.TransferLeader.class,
+      PromotionCommands.ExplainTransfer.class,
+      PromotionCommands.Events.class,
+      PromotionCommands.AddLearner.class,
+      PromotionCommands.Promote.class,
+      PromotionCommands.Remove.class
+    })
 final class ClusterCommands implements Callable<Integer> {
   @Spec CommandSpec spec;
 

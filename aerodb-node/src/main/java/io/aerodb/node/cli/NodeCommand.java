@@ -60,6 +60,12 @@ final class NodeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "aerodb-shutdown"));
+    node.terminated()
+        .thenAccept(
+            reason -> {
+              root.err.println("aerodb node " + cfg.nodeId() + " stopped: " + reason);
+              System.exit(ExitCodes.OK);
+            });
     root.err.println(
         "aerodb node "
             + cfg.nodeId()

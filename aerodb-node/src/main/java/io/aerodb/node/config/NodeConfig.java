@@ -33,7 +33,8 @@ public record NodeConfig(
     boolean logSync,
     int requestBytesMax,
     long writeTimeoutMs,
-    long readTimeoutMs) {
+    long readTimeoutMs,
+    boolean join) {
 
   public NodeConfig {
     peers = List.copyOf(peers);

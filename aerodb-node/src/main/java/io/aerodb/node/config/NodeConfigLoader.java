@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  *   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000,
  *            "logSync": true},              optional
  *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000}   optional
+ *   "join": false                          optional; true = join an existing cluster (cluster add-learner)
  * }
  * </pre>
  */
@@ -44,7 +45,7 @@ public final class NodeConfigLoader {
   private static final Pattern NODE_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api");
+      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api", "join");
   private static final Set<String> PEER = Set.of("id", "host", "raftPort", "apiPort");
   private static final Set<String> RAFT =
       Set.of("electionTimeoutMinMs", "electionTimeoutMaxMs", "requestTimeoutMs", "logSync");
@@ -89,7 +90,8 @@ public final class NodeConfigLoader {
     }
     Path dataDir = baseDir.resolve(dataDirText).normalize().toAbsolutePath();
 
-    List<Peer> peers = peers(required(top, "peers", "peers"));
+    boolean join = bool(top, "join", "join", false);
+    List<Peer> peers = peers(required(top, "peers", "peers"), join);
     if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
       throw fail(
           AERO_CONFIG_INVALID_VALUE, "nodeId", "nodeId '" + nodeId + "' is not one of the peers");
@@ -155,10 +157,11 @@ public final class NodeConfigLoader {
         logSync,
         (int) requestBytesMax,
         writeTimeout,
-        readTimeout);
+        readTimeout,
+        join);
   }
 
-  private static List<Peer> peers(JsonValue json) throws ConfigException {
+  private static List<Peer> peers(JsonValue json, boolean join) throws ConfigException {
     if (!(json instanceof JsonValue.Arr arr)) {
       throw fail(
           AERO_CONFIG_INVALID_VALUE, "peers", "peers is an array of {id, host, raftPort, apiPort}");
@@ -194,7 +197,7 @@ public final class NodeConfigLoader {
     if (n == 0) {
       throw fail(AERO_CONFIG_INVALID_VALUE, "peers", "at least one peer (this node)");
     }
-    if (n % 2 == 0) {
+    if (n % 2 == 0 && !join) {
       throw fail(
           AERO_CONFIG_UNSAFE_VALUE,
           "peers",

@@ -1,16 +1,27 @@
 package io.aerodb.node.server;
 
+import com.codahale.metrics.MetricRegistry;
+import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.command.AppliedState;
 import io.aerodb.core.command.Engine;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.store.RocksKvStore;
+import io.aerodb.node.api.AdminServiceImpl;
 import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
-import io.aerodb.node.config.Peer;
+import io.aerodb.node.events.EventLog;
+import io.aerodb.node.events.EventType;
+import io.aerodb.node.promotion.AuthorityWriter;
+import io.aerodb.node.promotion.ChangeGate;
+import io.aerodb.node.promotion.ClusterViewReader;
+import io.aerodb.node.promotion.EpochRecorder;
+import io.aerodb.node.promotion.MembershipCoordinator;
+import io.aerodb.node.promotion.TransferCoordinator;
+import io.aerodb.node.promotion.TransferState;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
 import io.aerodb.proto.v1.Member;
@@ -28,15 +39,22 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
@@ -48,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * lock and identity → store → Raft (RECOVER: replays the log after the store's applied index) →
  * client API. Stop is the reverse.
  */
-public final class AeroNode implements NodeContext, AutoCloseable {
+public final class AeroNode implements AdminContext, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AeroNode.class);
 
   private final NodeConfig config;
@@ -61,6 +79,17 @@ public final class AeroNode implements NodeContext, AutoCloseable {
   private final RaftGateway gateway;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server apiServer;
+  private final MetricRegistry metrics = new MetricRegistry();
+  private final EventLog events;
+  private final PeerDirectory peers;
+  private final ExecutorService adminExecutor;
+  private final TransferCoordinator transfers;
+  private final MembershipCoordinator membership;
+  private final EpochRecorder epochs;
+  private final CompletableFuture<String> terminated = new CompletableFuture<>();
+  private final AtomicLong lastSeenTerm = new AtomicLong();
+  private volatile String lastSeenLeader = "";
+  private volatile boolean removed;
   private volatile Phase phase = Phase.STARTING;
   private volatile String failure = "";
 
@@ -75,6 +104,8 @@ public final class AeroNode implements NodeContext, AutoCloseable {
       RatisMetrics.install();
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
       this.engine = opened;
+      this.events = new EventLog(config.nodeId(), metrics, System::currentTimeMillis, 2048);
+      this.peers = new PeerDirectory(config, engine);
       this.stateMachine = new AeroStateMachine(engine, new Events());
       this.groupId = groupId(config.clusterName());
       RatisConfig ratis =
@@ -91,19 +122,54 @@ public final class AeroNode implements NodeContext, AutoCloseable {
       raft =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.nodeId()))
-              .setGroup(group(config, groupId))
+              .setGroup(config.join() ? RaftGroup.valueOf(groupId) : group(config, groupId))
               .setProperties(ratis.properties())
               .setStateMachine(stateMachine)
               .setOption(RaftStorage.StartupOption.RECOVER)
               .build();
       this.raftServer = raft;
-      this.gateway = new RaftGateway(raftServer, groupId, stateMachine, config);
+      this.gateway = new RaftGateway(raftServer, groupId, stateMachine, config, peers);
+      this.adminExecutor =
+          Executors.newFixedThreadPool(
+              4,
+              r -> {
+                Thread t = new Thread(r, "aerodb-admin-" + config.nodeId());
+                t.setDaemon(true);
+                return t;
+              });
+      ClusterViewReader views =
+          new ClusterViewReader(
+              ClusterViewReader.divisionOf(raftServer, groupId),
+              config.nodeId(),
+              peers,
+              config.electionTimeoutMaxMs());
+      AuthorityWriter authority = new AuthorityWriter(gateway);
+      ChangeGate gate = new ChangeGate();
+      this.transfers =
+          new TransferCoordinator(
+              views, events, authority, raftServer, groupId, config.nodeId(), gate, adminExecutor);
+      this.membership =
+          new MembershipCoordinator(
+              views,
+              gate,
+              events,
+              authority,
+              raftServer,
+              groupId,
+              config.nodeId(),
+              config.clusterName(),
+              Math.max(10_000, config.writeTimeoutMs()),
+              adminExecutor);
+      this.epochs =
+          new EpochRecorder(
+              config.nodeId(), engine, authority, events, this::currentTerm, adminExecutor, views);
       this.apiServer =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.self().host(), config.self().apiPort()))
               .maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))
+              .addService(new AdminServiceImpl(this))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
@@ -126,6 +192,7 @@ public final class AeroNode implements NodeContext, AutoCloseable {
   public static AeroNode start(NodeConfig config, FatalHandler fatalHandler)
       throws ConfigException, IOException {
     AeroNode node = new AeroNode(config, fatalHandler);
+    node.seedEventsFromHistory();
     try {
       node.setHealth(false);
       node.raftServer.start();
@@ -199,24 +266,38 @@ public final class AeroNode implements NodeContext, AutoCloseable {
             .setClusterName(config.clusterName())
             .setPhase(phase.name())
             .setStateDigest(engine.applied().digestHex());
-    for (Peer p : config.peers()) {
-      b.addMembers(
-          Member.newBuilder()
-              .setId(p.id())
-              .setApiAddress(p.apiAddress())
-              .setRaftAddress(p.raftAddress()));
-    }
+    b.setRaftAddress(config.self().raftAddress());
     try {
       RaftServer.Division d = raftServer.getDivision(groupId);
+      RaftConfiguration conf = d.getRaftConf();
+      String membership = "NONE";
+      for (RaftPeerRole role : new RaftPeerRole[] {RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER}) {
+        List<RaftPeer> ofRole = new ArrayList<>(conf.getCurrentPeers(role));
+        ofRole.sort(java.util.Comparator.comparing(p -> p.getId().toString()));
+        String name = role == RaftPeerRole.FOLLOWER ? "VOTER" : "LEARNER";
+        for (RaftPeer p : ofRole) {
+          String id = p.getId().toString();
+          b.addMembers(
+              Member.newBuilder()
+                  .setId(id)
+                  .setApiAddress(peers.apiAddress(id).orElse(""))
+                  .setRaftAddress(p.getAddress() == null ? "" : p.getAddress())
+                  .setRole(name));
+          if (id.equals(config.nodeId())) {
+            membership = name;
+          }
+        }
+      }
+      b.setMembership(membership);
       DivisionInfo info = d.getInfo();
-      b.setRole(info.getCurrentRole().name())
+      b.setRole(membership.equals("LEARNER") ? "LEARNER" : info.getCurrentRole().name())
           .setTerm(info.getCurrentTerm())
           .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()))
           .setAppliedIndex(Math.max(0, info.getLastAppliedIndex()));
       RaftPeerId leader = info.getLeaderId();
       if (leader != null) {
         b.setLeaderId(leader.toString());
-        config.peer(leader.toString()).ifPresent(p -> b.setLeaderAddress(p.apiAddress()));
+        peers.apiAddress(leader.toString()).ifPresent(b::setLeaderAddress);
       }
     } catch (IOException e) {
       b.setRole("UNKNOWN");
@@ -231,19 +312,107 @@ public final class AeroNode implements NodeContext, AutoCloseable {
     health.setStatus(ClusterServiceGrpc.SERVICE_NAME, s);
   }
 
-  /** Raft events → health and fatal handling. Called on Ratis threads; never blocks. */
+  /**
+   * Raft events → events, health, epochs and fatal handling. Called on Ratis threads; never blocks.
+   */
   private final class Events implements RaftEvents {
     @Override
     public void leaderChanged(String leaderId) {
-      LOG.info("node {} sees leader '{}' (term {})", config.nodeId(), leaderId, currentTerm());
+      long termAfter = currentTerm();
+      long termBefore = lastSeenTerm.getAndSet(termAfter);
+      String leaderBefore = lastSeenLeader;
+      lastSeenLeader = leaderId;
+      var pending = engine.authority().pendingTransfer();
+      String cause =
+          pending.isPresent() && pending.get().field("to").equals(leaderId)
+              ? "transfer " + pending.get().field("requestId")
+              : "election (the new leader's epoch record names the cause)";
+      events.emit(
+          EventType.LEADER_CHANGED,
+          "leaderBefore",
+          leaderBefore,
+          "leaderAfter",
+          leaderId,
+          "termBefore",
+          Long.toString(termBefore),
+          "termAfter",
+          Long.toString(termAfter),
+          "commitIndex",
+          Long.toString(commitIndex()),
+          "cause",
+          leaderId.isEmpty() ? "no leader known" : cause);
       if (phase == Phase.SERVING || phase == Phase.STARTING) {
         setHealth(!leaderId.isEmpty());
       }
     }
 
     @Override
+    public void leaderReady() {
+      events.emit(
+          EventType.LEADER_READY,
+          "term",
+          Long.toString(currentTerm()),
+          "commitIndex",
+          Long.toString(commitIndex()));
+      epochs.leaderReady();
+    }
+
+    @Override
+    public void steppedDown(int pendingEntries) {
+      var w = transfers.workflow();
+      events.emit(
+          EventType.STEPPED_DOWN,
+          "term",
+          Long.toString(currentTerm()),
+          "pendingEntries",
+          Integer.toString(pendingEntries),
+          "commitIndex",
+          Long.toString(commitIndex()),
+          "why",
+          w.state() == TransferState.TRANSFERRING
+              ? "transfer " + w.requestId() + " to " + w.target()
+              : "a higher term or lost quorum");
+    }
+
+    @Override
+    public void configurationChanged(
+        long term, long index, List<String> voters, List<String> learners) {
+      events.emit(
+          EventType.CONFIGURATION_CHANGED,
+          "term",
+          Long.toString(term),
+          "index",
+          Long.toString(index),
+          "voters",
+          String.join(",", voters),
+          "learners",
+          String.join(",", learners));
+    }
+
+    @Override
+    public void authorityApplied(AuthorityRecord record) {
+      events.emit(EventType.AUTHORITY_RECORD, authorityFields(record, false));
+    }
+
+    @Override
+    public void groupRemoved() {
+      removed = true;
+      events.emit(EventType.REMOVED, "term", Long.toString(currentTerm()));
+      LOG.warn("node {} was removed from the cluster; stopping", config.nodeId());
+      CompletableFuture.runAsync(
+          () -> {
+            close();
+            terminated.complete("removed from the cluster");
+          });
+    }
+
+    @Override
     public void serverShutdown() {
-      if (phase == Phase.STOPPING) {
+      if (phase == Phase.STOPPING || removed) {
+        return;
+      }
+      if (removedFromConfiguration()) {
+        groupRemoved(); // Ratis stops a removed voter itself (through its election thread)
         return;
       }
       fail(
@@ -272,6 +441,89 @@ public final class AeroNode implements NodeContext, AutoCloseable {
     fatalHandler.fatal(error);
   }
 
+  /** Whether the latest configuration this node knows no longer contains it (it was removed). */
+  private boolean removedFromConfiguration() {
+    try {
+      RaftConfiguration conf = raftServer.getDivision(groupId).getRaftConf();
+      RaftPeerId self = RaftPeerId.valueOf(config.nodeId());
+      // A joiner that was never added has an empty configuration: that is not a removal.
+      return !conf.getCurrentPeers(RaftPeerRole.FOLLOWER).isEmpty()
+          && conf.getPeer(self, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private long commitIndex() {
+    try {
+      return Math.max(0, raftServer.getDivision(groupId).getRaftLog().getLastCommittedIndex());
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static java.util.SortedMap<String, String> authorityFields(
+      AuthorityRecord r, boolean replayed) {
+    java.util.TreeMap<String, String> f = new java.util.TreeMap<>(r.fields());
+    f.put("kind", r.kind());
+    f.put("index", Long.toString(r.index()));
+    f.put("term", Long.toString(r.term()));
+    if (replayed) {
+      f.put("fromHistory", "true");
+    }
+    return f;
+  }
+
+  /**
+   * After a restart the ring starts with the latest records of the replicated history (P6-O1,
+   * audits).
+   */
+  private void seedEventsFromHistory() {
+    List<AuthorityRecord> all = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<AuthorityRecord> page = engine.authorityHistory(after, 512);
+      all.addAll(page);
+      if (page.size() < 512) {
+        break;
+      }
+      after = page.get(page.size() - 1).index();
+    }
+    for (AuthorityRecord r : all.subList(Math.max(0, all.size() - 100), all.size())) {
+      events.emit(EventType.AUTHORITY_RECORD, authorityFields(r, true));
+    }
+  }
+
+  @Override
+  public TransferCoordinator transfers() {
+    return transfers;
+  }
+
+  @Override
+  public MembershipCoordinator membership() {
+    return membership;
+  }
+
+  @Override
+  public EventLog events() {
+    return events;
+  }
+
+  @Override
+  public List<AuthorityRecord> authorityHistory(long afterIndex, int limit) {
+    return engine.authorityHistory(afterIndex, limit);
+  }
+
+  /** The node's Dropwizard registry (events, transfers; exported by the metrics endpoint). */
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
+  /** Completes when the node stops on its own (removed from the cluster), with the reason. */
+  public CompletableFuture<String> terminated() {
+    return terminated;
+  }
+
   /** The state machine (for tests and status). */
   public AeroStateMachine stateMachine() {
     return stateMachine;
@@ -283,7 +535,10 @@ public final class AeroNode implements NodeContext, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (phase == Phase.STOPPING) {
+      return;
+    }
     phase = Phase.STOPPING;
     setHealth(false);
     health.enterTerminalState();
@@ -294,6 +549,7 @@ public final class AeroNode implements NodeContext, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     apiServer.shutdownNow();
+    adminExecutor.shutdownNow();
     try {
       raftServer.close();
     } catch (IOException | RuntimeException e) {

@@ -4,7 +4,6 @@ import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.node.config.NodeConfig;
-import io.aerodb.node.config.Peer;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.LogEntry;
 import io.aerodb.proto.internal.v1.ReadQuery;
@@ -55,15 +54,21 @@ public final class RaftGateway {
   private final RaftGroupId groupId;
   private final AeroStateMachine stateMachine;
   private final NodeConfig config;
+  private final PeerDirectory peers;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
 
   RaftGateway(
-      RaftServer server, RaftGroupId groupId, AeroStateMachine stateMachine, NodeConfig config) {
+      RaftServer server,
+      RaftGroupId groupId,
+      AeroStateMachine stateMachine,
+      NodeConfig config,
+      PeerDirectory peers) {
     this.server = server;
     this.groupId = groupId;
     this.stateMachine = stateMachine;
     this.config = config;
+    this.peers = peers;
     stateMachine.setLocalClientId(clientId);
   }
 
@@ -277,13 +282,12 @@ public final class RaftGateway {
 
   /** Adds the leader's id and API address when Raft suggested one; with none it is "no leader". */
   private AeroError withLeaderHint(AeroError e, RaftPeer suggested) {
-    Optional<Peer> leader =
-        suggested == null ? Optional.empty() : config.peer(suggested.getId().toString());
-    if (leader.isEmpty()) {
+    String leaderId = suggested == null ? "" : suggested.getId().toString();
+    Optional<String> address = leaderId.isEmpty() ? Optional.empty() : peers.apiAddress(leaderId);
+    if (address.isEmpty()) {
       return e.code() == ErrorCode.AERO_NOT_LEADER ? noLeader() : e;
     }
-    return e.withDetail("leaderId", leader.get().id())
-        .withDetail("leaderAddress", leader.get().apiAddress());
+    return e.withDetail("leaderId", leaderId).withDetail("leaderAddress", address.get());
   }
 
   private static Throwable unwrap(Throwable t) {

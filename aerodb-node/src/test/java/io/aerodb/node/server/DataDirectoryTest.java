@@ -29,7 +29,8 @@ class DataDirectoryTest {
         true,
         1 << 20,
         10_000,
-        5_000);
+        5_000,
+        false);
   }
 
   @Test

@@ -14,9 +14,13 @@ public final class ClusterLayout {
   public final List<Integer> raftPorts = new ArrayList<>();
   public final List<Integer> apiPorts = new ArrayList<>();
 
+  /** The first {@code initial} nodes form the cluster; later ones join it (config "join": true). */
+  public final int initial;
+
   public ClusterLayout(Path root, String clusterName, int n) {
     this.root = root;
     this.clusterName = clusterName;
+    this.initial = n;
     List<Integer> ports = Ports.free(2 * n);
     for (int i = 0; i < n; i++) {
       ids.add("n" + (i + 1));
@@ -41,11 +45,26 @@ public final class ClusterLayout {
     return ids.indexOf(nodeId);
   }
 
-  /** Writes the config file of node i (fast elections for tests) and returns its path. */
+  /** Adds a node that joins the cluster later (cluster add-learner); returns its index. */
+  public int addJoiner() {
+    List<Integer> ports = Ports.free(2);
+    ids.add("n" + (ids.size() + 1));
+    raftPorts.add(ports.get(0));
+    apiPorts.add(ports.get(1));
+    return ids.size() - 1;
+  }
+
+  /**
+   * Writes the config file of node i (fast elections for tests) and returns its path. The initial
+   * nodes list each other; a joiner lists the initial nodes and itself, with "join": true.
+   */
   public Path writeConfig(int i) {
     StringBuilder peers = new StringBuilder();
     for (int j = 0; j < ids.size(); j++) {
-      if (j > 0) {
+      if (j >= initial && j != i) {
+        continue;
+      }
+      if (peers.length() > 0) {
         peers.append(',');
       }
       peers.append(
@@ -57,8 +76,9 @@ public final class ClusterLayout {
         String.format(
             "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
                 + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
-                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":5000}}",
-            ids.get(i), clusterName, ids.get(i), peers);
+                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":5000},"
+                + "\"join\":%s}",
+            ids.get(i), clusterName, ids.get(i), peers, i >= initial);
     Path file = root.resolve(ids.get(i) + ".json");
     try {
       Files.createDirectories(root);

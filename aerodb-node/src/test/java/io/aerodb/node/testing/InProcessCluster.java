@@ -32,6 +32,18 @@ public final class InProcessCluster implements AutoCloseable {
     nodes.set(i, AeroNode.start(NodeConfigLoader.load(layout.writeConfig(i)), fatals::add));
   }
 
+  /** Starts a new node in join mode (it waits to be added with add-learner); returns its index. */
+  public int startJoiner() throws Exception {
+    int i = layout.addJoiner();
+    nodes.add(null);
+    start(i);
+    return i;
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
   public void stop(int i) {
     AeroNode n = nodes.get(i);
     if (n != null) {
@@ -66,6 +78,9 @@ public final class InProcessCluster implements AutoCloseable {
         continue;
       }
       NodeStatusReply s = n.status();
+      if (s.getMembership().equals("NONE")) {
+        continue; // a joiner that was not added (or a removed node)
+      }
       if (s.getRole().equals("LEADER")) {
         if (leader != null) {
           return Optional.empty();

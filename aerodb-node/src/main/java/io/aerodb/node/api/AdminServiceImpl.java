@@ -1,0 +1,254 @@
+package io.aerodb.node.api;
+
+import io.aerodb.core.authority.AuthorityRecord;
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.json.CanonicalJson;
+import io.aerodb.node.events.ClusterEvent;
+import io.aerodb.node.promotion.Decision;
+import io.aerodb.node.promotion.MembershipCoordinator;
+import io.aerodb.node.promotion.TransferState;
+import io.aerodb.node.server.AdminContext;
+import io.aerodb.proto.v1.AddLearnerRequest;
+import io.aerodb.proto.v1.AdminServiceGrpc;
+import io.aerodb.proto.v1.EventsReply;
+import io.aerodb.proto.v1.EventsRequest;
+import io.aerodb.proto.v1.ExplainReply;
+import io.aerodb.proto.v1.ExplainTransferRequest;
+import io.aerodb.proto.v1.MembershipReply;
+import io.aerodb.proto.v1.PromoteRequest;
+import io.aerodb.proto.v1.RemoveRequest;
+import io.aerodb.proto.v1.TransferLeaderReply;
+import io.aerodb.proto.v1.TransferLeaderRequest;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The operator API: transfer, explain, events, membership. A denial is an AeroError naming the
+ * reason, the invariant and the numbers (details: requestId, reason, summary, decision); NOT_LEADER
+ * denials carry the leader's address. Explain and events never change state [P4-1].
+ */
+public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
+  private static final Map<String, ErrorCode> TRANSFER_CODES =
+      Map.of(
+          "TRANSFER_IN_PROGRESS", ErrorCode.AERO_TRANSFER_IN_PROGRESS,
+          "MEMBERSHIP_CHANGE_IN_PROGRESS", ErrorCode.AERO_TRANSFER_MEMBERSHIP_CHANGE_IN_PROGRESS,
+          "TARGET_UNKNOWN", ErrorCode.AERO_TRANSFER_TARGET_UNKNOWN,
+          "TARGET_IS_SELF", ErrorCode.AERO_TRANSFER_TARGET_IS_SELF,
+          "TARGET_IS_LEARNER", ErrorCode.AERO_TRANSFER_TARGET_IS_LEARNER,
+          "NO_QUORUM", ErrorCode.AERO_TRANSFER_NO_QUORUM,
+          "TARGET_UNHEALTHY", ErrorCode.AERO_TRANSFER_TARGET_UNHEALTHY,
+          "TARGET_INSTALLING_SNAPSHOT", ErrorCode.AERO_TRANSFER_TARGET_INSTALLING_SNAPSHOT,
+          "TARGET_LAGGING", ErrorCode.AERO_TRANSFER_TARGET_LAGGING);
+
+  private final AdminContext node;
+
+  public AdminServiceImpl(AdminContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public void transferLeader(TransferLeaderRequest req, StreamObserver<TransferLeaderReply> out) {
+    String requestId = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
+    long timeoutMs = req.getTimeoutMs() == 0 ? 5_000 : Math.min(req.getTimeoutMs(), 120_000);
+    reply(
+        node.transfers().request(req.getTarget(), req.getDryRun(), timeoutMs, requestId),
+        out,
+        o -> {
+          if (o.state() == TransferState.DENIED) {
+            throw denied(o.decision(), requestId, TRANSFER_CODES.get(o.decision().reason()))
+                .toException();
+          }
+          if (o.state() == TransferState.FAILED) {
+            throw AeroError.of(
+                    ErrorCode.AERO_TRANSFER_FAILED,
+                    "transfer "
+                        + requestId
+                        + " to "
+                        + req.getTarget()
+                        + " failed: "
+                        + o.failure()
+                        + " (not retried)",
+                    "requestId",
+                    requestId,
+                    "target",
+                    req.getTarget(),
+                    "termBefore",
+                    Long.toString(o.termBefore()),
+                    "termAfter",
+                    Long.toString(o.termAfter()),
+                    "durationMs",
+                    Long.toString(o.durationMs()),
+                    "cause",
+                    o.failure())
+                .toException();
+          }
+          return TransferLeaderReply.newBuilder()
+              .setRequestId(requestId)
+              .setOutcome(o.state().name())
+              .setDecisionJson(o.decision().explanation())
+              .setTermBefore(o.termBefore())
+              .setTermAfter(o.termAfter())
+              .setNewLeader(o.newLeader())
+              .setDurationMs(o.durationMs())
+              .setNodeId(node.nodeId())
+              .build();
+        });
+  }
+
+  @Override
+  public void explainTransfer(ExplainTransferRequest req, StreamObserver<ExplainReply> out) {
+    try {
+      Decision d = node.transfers().explain(req.getTarget());
+      var status = node.status();
+      out.onNext(
+          ExplainReply.newBuilder()
+              .setApproved(d.approved())
+              .setSummary(d.summary())
+              .setDecisionJson(d.explanation())
+              .setNodeId(node.nodeId())
+              .setTerm(status.getTerm())
+              .setCommitIndex(status.getCommitIndex())
+              .build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(GrpcErrors.toStatus(e, node.nodeId()));
+    }
+  }
+
+  @Override
+  public void events(EventsRequest req, StreamObserver<EventsReply> out) {
+    try {
+      int limit = req.getLimit() == 0 ? 200 : Math.min(req.getLimit(), 1000);
+      EventsReply.Builder b = EventsReply.newBuilder().setNodeId(node.nodeId());
+      long last = req.getSinceId();
+      for (ClusterEvent e : node.events().since(req.getSinceId(), limit)) {
+        b.addEventsJson(e.toJsonText());
+        last = e.id();
+      }
+      for (AuthorityRecord r : node.authorityHistory(req.getHistoryAfterIndex(), limit)) {
+        b.addHistoryJson(CanonicalJson.toText(r.toJson()));
+      }
+      out.onNext(b.setLastEventId(last).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(GrpcErrors.toStatus(e, node.nodeId()));
+    }
+  }
+
+  @Override
+  public void addLearner(AddLearnerRequest req, StreamObserver<MembershipReply> out) {
+    String id = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
+    membership(
+        node.membership().addLearner(req.getNodeId(), req.getApiAddress(), req.getDryRun(), id),
+        out);
+  }
+
+  @Override
+  public void promote(PromoteRequest req, StreamObserver<MembershipReply> out) {
+    String id = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
+    membership(node.membership().promote(req.getNodeId(), req.getDryRun(), id), out);
+  }
+
+  @Override
+  public void remove(RemoveRequest req, StreamObserver<MembershipReply> out) {
+    String id = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
+    membership(node.membership().remove(req.getNodeId(), req.getDryRun(), id), out);
+  }
+
+  private void membership(
+      CompletableFuture<MembershipCoordinator.Outcome> f, StreamObserver<MembershipReply> out) {
+    reply(
+        f,
+        out,
+        o -> {
+          if (o.state().equals("DENIED")) {
+            throw denied(o.decision(), o.requestId(), ErrorCode.AERO_MEMBERSHIP_REFUSED)
+                .toException();
+          }
+          if (o.state().equals("FAILED")) {
+            throw AeroError.of(
+                    ErrorCode.AERO_MEMBERSHIP_FAILED,
+                    o.decision().action() + " " + o.decision().target() + " failed: " + o.failure(),
+                    "requestId",
+                    o.requestId(),
+                    "cause",
+                    o.failure())
+                .toException();
+          }
+          return MembershipReply.newBuilder()
+              .setRequestId(o.requestId())
+              .setOutcome(o.state())
+              .setDecisionJson(o.decision().explanation())
+              .addAllVoters(o.voters())
+              .addAllLearners(o.learners())
+              .setCommitIndex(o.commitIndex())
+              .setNodeId(node.nodeId())
+              .build();
+        });
+  }
+
+  /**
+   * A denial as an error: NOT_LEADER with the leader's address, else the reason's code with the
+   * evidence.
+   */
+  private AeroError denied(Decision d, String requestId, ErrorCode code) {
+    if (d.reason().equals("NOT_LEADER")) {
+      var status = node.status();
+      AeroError e =
+          AeroError.of(
+              ErrorCode.AERO_NOT_LEADER,
+              d.summary(),
+              "requestId",
+              requestId,
+              "decision",
+              d.explanation());
+      if (!status.getLeaderId().isEmpty() && !status.getLeaderAddress().isEmpty()) {
+        e =
+            e.withDetail("leaderId", status.getLeaderId())
+                .withDetail("leaderAddress", status.getLeaderAddress());
+      }
+      return e;
+    }
+    return AeroError.of(
+        code == null ? ErrorCode.AERO_MEMBERSHIP_REFUSED : code,
+        d.summary(),
+        "requestId",
+        requestId,
+        "reason",
+        d.reason(),
+        "checkInvariant",
+        d.invariant(),
+        "decision",
+        d.explanation());
+  }
+
+  private interface Reply<T, R> {
+    R build(T outcome);
+  }
+
+  private <T, R> void reply(CompletableFuture<T> f, StreamObserver<R> out, Reply<T, R> build) {
+    f.whenComplete(
+        (o, t) -> {
+          if (t != null) {
+            out.onError(GrpcErrors.toStatus(t, node.nodeId()));
+            return;
+          }
+          R r;
+          try {
+            r = build.build(o);
+          } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e, node.nodeId()));
+            return;
+          }
+          out.onNext(r);
+          out.onCompleted();
+        });
+  }
+
+  private static String newRequestId() {
+    return "req-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}
