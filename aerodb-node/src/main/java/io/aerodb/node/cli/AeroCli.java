@@ -29,7 +29,8 @@ import picocli.CommandLine.ScopeType;
       DocumentCommands.Delete.class,
       DocumentCommands.Get.class,
       ClusterCommands.class,
-      NodeCommand.class
+      NodeCommand.class,
+      UnsafeRecoverCommand.class
     })
 public final class AeroCli implements Callable<Integer> {
   @Option(

@@ -35,6 +35,7 @@ public final class EpochRecorder {
   private final LongSupplier currentTerm;
   private final ExecutorService executor;
   private final ClusterViewReader views;
+  private final java.nio.file.Path recoveryAudit;
 
   public EpochRecorder(
       String selfId,
@@ -43,7 +44,8 @@ public final class EpochRecorder {
       EventLog events,
       LongSupplier currentTerm,
       ExecutorService executor,
-      ClusterViewReader views) {
+      ClusterViewReader views,
+      java.nio.file.Path recoveryAudit) {
     this.selfId = selfId;
     this.engine = engine;
     this.writer = writer;
@@ -51,6 +53,7 @@ public final class EpochRecorder {
     this.currentTerm = currentTerm;
     this.executor = executor;
     this.views = views;
+    this.recoveryAudit = recoveryAudit;
   }
 
   /** Called when this node became the ready leader. */
@@ -142,7 +145,45 @@ public final class EpochRecorder {
             (index, t) -> {
               if (t != null) {
                 LOG.warn("leadership epoch of term {} not recorded: {}", term, t.toString());
+              } else {
+                publishRecoveryAudit();
               }
             });
+  }
+
+  /**
+   * An unsafe recovery run offline on this node left an audit file: once this node leads, the audit
+   * becomes an {@code unsafe-recovery} authority record (replicated, shown by cluster events), and
+   * the file is renamed.
+   */
+  private void publishRecoveryAudit() {
+    if (recoveryAudit == null || !java.nio.file.Files.exists(recoveryAudit)) {
+      return;
+    }
+    try {
+      byte[] json = java.nio.file.Files.readAllBytes(recoveryAudit);
+      io.aerodb.core.json.JsonValue.Obj audit =
+          (io.aerodb.core.json.JsonValue.Obj)
+              io.aerodb.core.json.JsonReader.parse(
+                  json, io.aerodb.core.document.Limits.DOCUMENT_JSON);
+      TreeMap<String, String> fields = new TreeMap<>();
+      audit
+          .fields()
+          .forEach(
+              (k, v) ->
+                  fields.put(
+                      k,
+                      v instanceof io.aerodb.core.json.JsonValue.Str s
+                          ? s.value()
+                          : io.aerodb.core.json.CanonicalJson.toText(v)));
+      writer
+          .append(AuthorityHistory.UNSAFE_RECOVERY, fields)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      java.nio.file.Files.move(
+          recoveryAudit, recoveryAudit.resolveSibling(recoveryAudit.getFileName() + ".replicated"));
+    } catch (Exception e) {
+      LOG.warn(
+          "the unsafe-recovery audit {} is not replicated yet: {}", recoveryAudit, e.toString());
+    }
   }
 }

@@ -142,7 +142,8 @@ public final class AeroNode implements AdminContext, AutoCloseable {
               ClusterViewReader.divisionOf(raftServer, groupId),
               config.nodeId(),
               peers,
-              config.electionTimeoutMaxMs());
+              // A follower silent for two maximal election timeouts is not a safe target.
+              2 * config.electionTimeoutMaxMs());
       AuthorityWriter authority = new AuthorityWriter(gateway);
       ChangeGate gate = new ChangeGate();
       this.transfers =
@@ -162,7 +163,14 @@ public final class AeroNode implements AdminContext, AutoCloseable {
               adminExecutor);
       this.epochs =
           new EpochRecorder(
-              config.nodeId(), engine, authority, events, this::currentTerm, adminExecutor, views);
+              config.nodeId(),
+              engine,
+              authority,
+              events,
+              this::currentTerm,
+              adminExecutor,
+              views,
+              dataDir.root().resolve(io.aerodb.node.recover.UnsafeRecovery.AUDIT_FILE));
       this.apiServer =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.self().host(), config.self().apiPort()))
@@ -213,7 +221,8 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     return node;
   }
 
-  static RaftGroupId groupId(String clusterName) {
+  /** The Raft group of a cluster: a name-based UUID of "aerodb-cluster:" + clusterName. */
+  public static RaftGroupId groupId(String clusterName) {
     return RaftGroupId.valueOf(
         UUID.nameUUIDFromBytes(("aerodb-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8)));
   }

@@ -103,7 +103,46 @@ public final class DataDirectory implements AutoCloseable {
     }
   }
 
+  /** Marker written by unsafe-recover into the data directories it did not choose. */
+  public static final String SUPERSEDED = "SUPERSEDED-BY-UNSAFE-RECOVER";
+
+  /**
+   * Whether another process holds the lock now (used by offline tools, which must not run beside a
+   * node).
+   */
+  public static boolean isLocked(Path dataDir) {
+    Path lockFile = dataDir.resolve("aerodb.lock");
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel c = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = c.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   private void checkIdentity(NodeConfig config) throws ConfigException, IOException {
+    Path superseded = root.resolve(SUPERSEDED);
+    if (Files.exists(superseded)) {
+      throw new ConfigException(
+          AeroError.of(
+              ErrorCode.AERO_CONFIG_DATA_DIR_MISMATCH,
+              "data directory "
+                  + root
+                  + " was superseded by unsafe-recover: "
+                  + Files.readString(superseded, StandardCharsets.UTF_8).trim()
+                  + " Wipe it and add the node again (cluster add-learner).",
+              "dataDir",
+              root.toString()));
+    }
     Path file = root.resolve("identity");
     String expected =
         "nodeId="

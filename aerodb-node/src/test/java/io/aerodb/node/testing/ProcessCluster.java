@@ -84,6 +84,33 @@ public final class ProcessCluster implements AutoCloseable {
     return p.exitValue() + " " + new String(p.getInputStream().readAllBytes()).trim();
   }
 
+  /** Runs the aerodb CLI in a separate JVM; returns "exit stdout". Bounded to 120 s. */
+  public String runCli(String... args) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.aerodb.node.cli.AeroCli"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      signal(p.pid(), "KILL");
+      throw new AssertionError("aerodb " + List.of(args) + " did not finish");
+    }
+    return p.exitValue() + " " + new String(p.getInputStream().readAllBytes()).trim();
+  }
+
+  public Path configPath(int i) {
+    return layout.root.resolve(layout.ids.get(i) + ".json");
+  }
+
+  public Path dataDir(int i) {
+    return layout.root.resolve(layout.ids.get(i) + "-data");
+  }
+
   public long pid(int i) {
     return processes.get(i).pid();
   }

@@ -1,0 +1,126 @@
+package io.aerodb.ratis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.segmented.LogSegment;
+import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+
+/**
+ * Offline reading (and, for unsafe recovery, rewriting) of one node's Ratis storage directory
+ * ({@code <raft dir>/<group uuid>/current}, notes/ratis-3.2.md §5.1). Only for stopped nodes: the
+ * caller holds the data-directory lock.
+ */
+public final class RaftLogInspector {
+  /** What a stopped node's log says: its current term and its last entry (term, index). */
+  public record LogState(long currentTerm, long lastEntryTerm, long lastIndex, long confIndex) {}
+
+  private RaftLogInspector() {}
+
+  public static Path currentDir(Path raftDir, String groupUuid) {
+    return raftDir.resolve(groupUuid).resolve("current");
+  }
+
+  /** Reads raft-meta (term), raft-meta.conf (last configuration index) and every log segment. */
+  public static LogState inspect(Path current) throws IOException {
+    long term = 0;
+    Path meta = current.resolve("raft-meta");
+    if (Files.exists(meta)) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(meta)) {
+        p.load(in);
+      }
+      term = Long.parseLong(p.getProperty("term", "0"));
+    }
+    long confIndex = -1;
+    Path conf = current.resolve("raft-meta.conf");
+    if (Files.exists(conf)) {
+      try (InputStream in = Files.newInputStream(conf)) {
+        confIndex = LogEntryProto.newBuilder().mergeFrom(in).build().getIndex();
+      }
+    }
+    List<Path> segments = new ArrayList<>();
+    try (Stream<Path> files = Files.list(current)) {
+      files
+          .filter(f -> f.getFileName().toString().startsWith("log_"))
+          .sorted()
+          .forEach(segments::add);
+    }
+    AtomicLong lastTerm = new AtomicLong();
+    AtomicLong lastIndex = new AtomicLong(-1);
+    for (Path f : segments) {
+      LogSegmentPath sp = LogSegmentPath.matchLogSegment(f);
+      if (sp == null) {
+        continue;
+      }
+      LogSegment.readSegmentFile(
+          f.toFile(),
+          sp.getStartEnd(),
+          SizeInBytes.valueOf("64MB"),
+          RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION,
+          null,
+          e -> {
+            if (e.getIndex() > lastIndex.get()) {
+              lastIndex.set(e.getIndex());
+              lastTerm.set(e.getTerm());
+            }
+          });
+    }
+    return new LogState(term, lastTerm.get(), lastIndex.get(), confIndex);
+  }
+
+  /**
+   * Makes {@code nodeId} the only voter of the configuration this node starts with: a new
+   * raft-meta.conf whose index is above every entry of its log, so it wins over every configuration
+   * in the log. The previous file is kept as raft-meta.conf.before-unsafe-recover. Returns the new
+   * configuration's index.
+   */
+  public static long writeSingleVoterConfiguration(Path current, String nodeId, String raftAddress)
+      throws IOException {
+    LogState s = inspect(current);
+    long index = Math.max(s.confIndex(), s.lastIndex()) + 1;
+    LogEntryProto entry =
+        LogEntryProto.newBuilder()
+            .setIndex(index)
+            .setTerm(s.lastEntryTerm())
+            .setConfigurationEntry(
+                RaftConfigurationProto.newBuilder()
+                    .addPeers(
+                        RaftPeerProto.newBuilder()
+                            .setId(ByteString.copyFromUtf8(nodeId))
+                            .setAddress(raftAddress)
+                            .setStartupRole(RaftPeerRole.FOLLOWER)))
+            .build();
+    Path conf = current.resolve("raft-meta.conf");
+    if (Files.exists(conf)) {
+      Files.copy(
+          conf,
+          current.resolve("raft-meta.conf.before-unsafe-recover"),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path tmp = current.resolve("raft-meta.conf.tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      entry.writeTo(out);
+    }
+    try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, conf, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return index;
+  }
+}
