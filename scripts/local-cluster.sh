@@ -6,6 +6,9 @@
 #   scripts/local-cluster.sh down            stop every node by its PID (SIGTERM, then SIGKILL after 10 s)
 #   scripts/local-cluster.sh kill n2         SIGKILL one node;   start n2 brings it back
 #   scripts/local-cluster.sh pause n2        SIGSTOP one node;   resume n2 sends SIGCONT
+#   scripts/local-cluster.sh stop n2         SIGTERM one node (e.g. after cluster remove n2)
+#   scripts/local-cluster.sh start n4        start an extra node (n4 or n5) in join mode; then add it with
+#                                            scripts/aerodb cluster add-learner n4 127.0.0.1:<its API port>
 #   scripts/local-cluster.sh env             print AERODB_CLUSTER=... (for eval)
 #   scripts/local-cluster.sh wipe            down, then delete the cluster's data directory
 #
@@ -29,7 +32,8 @@ set -- "${args[@]+"${args[@]}"}"
 
 if [[ "$BASE" == "7100" ]]; then DIR="${AERODB_CLUSTER_DIR:-$AERODB_ROOT/var/local-cluster}"
 else DIR="${AERODB_CLUSTER_DIR:-$AERODB_ROOT/var/local-cluster-$BASE}"; fi
-NODES=(n1 n2 n3)
+NODES=(n1 n2 n3)        # the initial voters, started by up
+ALL_NODES=(n1 n2 n3 n4 n5) # n4 and n5 join later (cluster add-learner)
 
 raft_port() { echo $(( BASE + 10 * ($1 - 1) )); }
 api_port() { echo $(( BASE + 10 * ($1 - 1) + 1 )); }
@@ -37,17 +41,23 @@ num() { echo "${1#n}"; }
 cluster_env() { echo "127.0.0.1:$(api_port 1),127.0.0.1:$(api_port 2),127.0.0.1:$(api_port 3)"; }
 
 write_config() {
-  local n="$1" i; i=$(num "$n")
+  local n="$1" i join="false" extra=""; i=$(num "$n")
+  if (( i > 3 )); then
+    join="true"
+    extra=",
+    {\"id\": \"$n\", \"host\": \"127.0.0.1\", \"raftPort\": $(raft_port "$i"), \"apiPort\": $(api_port "$i")}"
+  fi
   mkdir -p "$DIR/$n"
   cat > "$DIR/$n/node.json" <<JSON
 {
   "nodeId": "$n",
   "clusterName": "local-$BASE",
   "dataDir": "data",
+  "join": $join,
   "peers": [
     {"id": "n1", "host": "127.0.0.1", "raftPort": $(raft_port 1), "apiPort": $(api_port 1)},
     {"id": "n2", "host": "127.0.0.1", "raftPort": $(raft_port 2), "apiPort": $(api_port 2)},
-    {"id": "n3", "host": "127.0.0.1", "raftPort": $(raft_port 3), "apiPort": $(api_port 3)}
+    {"id": "n3", "host": "127.0.0.1", "raftPort": $(raft_port 3), "apiPort": $(api_port 3)}$extra
   ],
   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000, "logSync": true}
 }
@@ -90,7 +100,7 @@ wait_for_leader() {
 }
 
 check_node_arg() {
-  [[ " ${NODES[*]} " == *" ${1:-} "* ]] || { echo "expected a node name: ${NODES[*]}" >&2; exit 2; }
+  [[ " ${ALL_NODES[*]} " == *" ${1:-} "* ]] || { echo "expected a node name: ${ALL_NODES[*]}" >&2; exit 2; }
 }
 
 cmd="${1:-}"
@@ -105,7 +115,8 @@ case "$cmd" in
     ;;
   env) echo "AERODB_CLUSTER=$(cluster_env)" ;;
   status)
-    for n in "${NODES[@]}"; do
+    for n in "${ALL_NODES[@]}"; do
+      [[ -d "$DIR/$n" || " ${NODES[*]} " == *" $n "* ]] || continue
       printf '%-3s %-8s pid %-8s api 127.0.0.1:%s\n' "$n" "$(state_of "$n")" "$(pid_of "$n")" "$(api_port "$(num "$n")")"
     done
     if [[ "$(state_of n1)$(state_of n2)$(state_of n3)" == *running* ]]; then
@@ -113,14 +124,14 @@ case "$cmd" in
     fi
     ;;
   down)
-    for n in "${NODES[@]}"; do
+    for n in "${ALL_NODES[@]}"; do
       pid=$(pid_of "$n")
       if is_ours "$pid" "$n"; then
         kill -CONT "$pid" 2>/dev/null || true
         kill -TERM "$pid"
       fi
     done
-    for n in "${NODES[@]}"; do
+    for n in "${ALL_NODES[@]}"; do
       pid=$(pid_of "$n")
       for _ in $(seq 1 100); do is_ours "$pid" "$n" || break; sleep 0.1; done
       if is_ours "$pid" "$n"; then echo "$n did not stop in 10 s; SIGKILL" >&2; kill -KILL "$pid"; fi
@@ -128,13 +139,25 @@ case "$cmd" in
     done
     echo "stopped" >&2
     ;;
-  kill|start|pause|resume)
+  kill|start|pause|resume|stop)
     n="${2:-}"; check_node_arg "$n"; pid=$(pid_of "$n")
     case "$cmd" in
       kill) is_ours "$pid" "$n" && kill -KILL "$pid" && echo "SIGKILL $n (pid $pid)" >&2 || echo "$n is not running" >&2 ;;
       start) ensure_built; start_node "$n" ;;
       pause) is_ours "$pid" "$n" && kill -STOP "$pid" && echo "SIGSTOP $n (pid $pid)" >&2 ;;
       resume) is_ours "$pid" "$n" && kill -CONT "$pid" && echo "SIGCONT $n (pid $pid)" >&2 ;;
+      stop)
+        if is_ours "$pid" "$n"; then
+          kill -CONT "$pid" 2>/dev/null || true
+          kill -TERM "$pid"
+          for _ in $(seq 1 100); do is_ours "$pid" "$n" || break; sleep 0.1; done
+          if is_ours "$pid" "$n"; then kill -KILL "$pid"; fi
+          rm -f "$DIR/$n/node.pid"
+          echo "stopped $n (pid $pid)" >&2
+        else
+          echo "$n is not running" >&2
+        fi
+        ;;
     esac
     ;;
   wipe)
@@ -143,7 +166,7 @@ case "$cmd" in
     echo "removed $DIR" >&2
     ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n "2,/^set -euo/p" "$0" | grep "^#" | sed "s/^# \{0,1\}//"
     exit 2
     ;;
 esac

@@ -339,13 +339,13 @@ public final class AeroClient implements AutoCloseable {
           case "AERO_NODE_NOT_READY":
           case ClientErrors.CLUSTER_UNAVAILABLE:
             leaderHint = null;
-            target = nextEndpoint();
+            target = nextAfterFailure(attempt);
             pause(attempt, true, deadline);
             continue;
           case "transport":
             ambiguous = true;
             leaderHint = null;
-            target = nextEndpoint();
+            target = nextAfterFailure(attempt);
             pause(attempt, true, deadline);
             continue;
           default:
@@ -430,6 +430,37 @@ public final class AeroClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ClientErrors.of(ClientErrors.INTERNAL, "interrupted");
+    }
+  }
+
+  /**
+   * The next endpoint to try after a node failed; after each full round of failures, the client
+   * first asks any node that answers for the current members, so it follows membership changes
+   * without a restart.
+   */
+  private String nextAfterFailure(int attempt) {
+    if ((attempt + 1) % Math.max(1, endpoints().size()) == 0) {
+      refreshMembers();
+    }
+    return nextEndpoint();
+  }
+
+  /** Adds the API address of every current member (as the first answering node reports them). */
+  public void refreshMembers() {
+    for (String e : endpoints()) {
+      try {
+        NodeStatusReply s = nodeStatus(e, Duration.ofMillis(500));
+        synchronized (this) {
+          for (var m : s.getMembersList()) {
+            if (!m.getApiAddress().isEmpty() && !endpoints.contains(m.getApiAddress())) {
+              endpoints.add(m.getApiAddress());
+            }
+          }
+        }
+        return;
+      } catch (AeroClientException ignored) {
+        // try the next one
+      }
     }
   }
 
