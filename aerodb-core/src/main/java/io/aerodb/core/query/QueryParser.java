@@ -69,7 +69,7 @@ public final class QueryParser {
       }
       throw QueryErrors.of(
           ErrorCode.AERO_QUERY_FILTER_MALFORMED,
-          "the filter is not valid JSON: " + e.error().message(),
+          "filter: " + e.error().message(),
           "rule",
           "a filter is a JSON object");
     }
