@@ -1,5 +1,6 @@
 package io.aerodb.node.config;
 
+import io.aerodb.core.query.QueryLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,9 @@ import java.util.Optional;
  *     outcome-unknown
  * @param readTimeoutMs how long a read may wait (ReadIndex, or the applied index for at-least-index
  *     reads)
+ * @param queryLimitMax the largest query limit this node serves (AERO_QUERY_LIMIT_TOO_LARGE)
+ * @param queryScanEntriesMax the most index entries one query may examine on this node
+ *     (AERO_QUERY_SCAN_LIMIT)
  */
 public record NodeConfig(
     String nodeId,
@@ -33,10 +37,46 @@ public record NodeConfig(
     boolean logSync,
     int requestBytesMax,
     long writeTimeoutMs,
-    long readTimeoutMs) {
+    long readTimeoutMs,
+    long queryLimitMax,
+    long queryScanEntriesMax) {
 
   public NodeConfig {
     peers = List.copyOf(peers);
+  }
+
+  /** A config with the default query limits. */
+  public NodeConfig(
+      String nodeId,
+      String clusterName,
+      Path dataDir,
+      List<Peer> peers,
+      long electionTimeoutMinMs,
+      long electionTimeoutMaxMs,
+      long raftRequestTimeoutMs,
+      boolean logSync,
+      int requestBytesMax,
+      long writeTimeoutMs,
+      long readTimeoutMs) {
+    this(
+        nodeId,
+        clusterName,
+        dataDir,
+        peers,
+        electionTimeoutMinMs,
+        electionTimeoutMaxMs,
+        raftRequestTimeoutMs,
+        logSync,
+        requestBytesMax,
+        writeTimeoutMs,
+        readTimeoutMs,
+        QueryLimits.DEFAULTS.limitMax(),
+        QueryLimits.DEFAULTS.scanEntriesMax());
+  }
+
+  /** The bounds this node checks every query against [Q1]. */
+  public QueryLimits queryLimits() {
+    return QueryLimits.DEFAULTS.withLimitMax(queryLimitMax).withScanEntriesMax(queryScanEntriesMax);
   }
 
   public Peer self() {

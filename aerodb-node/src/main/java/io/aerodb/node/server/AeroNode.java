@@ -8,6 +8,7 @@ import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
+import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.config.Peer;
@@ -15,6 +16,7 @@ import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
 import io.aerodb.proto.v1.Member;
 import io.aerodb.proto.v1.NodeStatusReply;
+import io.aerodb.proto.v1.QueryServiceGrpc;
 import io.aerodb.ratis.AeroStateMachine;
 import io.aerodb.ratis.RaftEvents;
 import io.aerodb.ratis.RaftSettings;
@@ -75,7 +77,7 @@ public final class AeroNode implements NodeContext, AutoCloseable {
       RatisMetrics.install();
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
       this.engine = opened;
-      this.stateMachine = new AeroStateMachine(engine, new Events());
+      this.stateMachine = new AeroStateMachine(engine, new Events(), config.queryLimits());
       this.groupId = groupId(config.clusterName());
       RatisConfig ratis =
           RatisConfig.server(
@@ -104,6 +106,7 @@ public final class AeroNode implements NodeContext, AutoCloseable {
               .maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))
+              .addService(new QueryServiceImpl(this))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
@@ -229,6 +232,7 @@ public final class AeroNode implements NodeContext, AutoCloseable {
     health.setStatus("", s);
     health.setStatus(DocumentServiceGrpc.SERVICE_NAME, s);
     health.setStatus(ClusterServiceGrpc.SERVICE_NAME, s);
+    health.setStatus(QueryServiceGrpc.SERVICE_NAME, s);
   }
 
   /** Raft events → health and fatal handling. Called on Ratis threads; never blocks. */
