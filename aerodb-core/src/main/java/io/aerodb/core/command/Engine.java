@@ -50,7 +50,11 @@ import java.util.TreeMap;
  *   <li>Document versions are keyed by the index of the entry that created them, so re-applying an
  *       entry rewrites the same keys with the same bytes [MVCC-2].
  *   <li>Reads take a view (an index at or below the applied index) and see the newest version at or
- *       below it.
+ *       below it. Queries and explain read the schema versions and indexes as they were at the view
+ *       (docs/ARCHITECTURE.md, Queries) [Q1-Q3, T1, T2].
+ *   <li>Schema publication and index creation/drop change the catalog in the entry's batch; an
+ *       index is built for the existing documents in that same batch, and every insert/update
+ *       writes the entries of the live indexes with its version [Q2].
  * </ul>
  *
  * <p>Threading: {@link #prepare} and the reads may run on any thread, concurrently with {@link

@@ -11,6 +11,7 @@ import io.aerodb.core.store.KvCursor;
 import io.aerodb.core.store.KvStore;
 import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Optional;
 
@@ -67,7 +68,7 @@ public final class IndexMaintenance {
         key = c.key();
         value = c.value();
       }
-      byte[] documentPrefix = java.util.Arrays.copyOf(key, key.length - 8);
+      byte[] documentPrefix = Arrays.copyOf(key, key.length - 8);
       // The first key of a document is its newest version (versions are ordered newest first).
       DocumentVersion v = VersionCodec.decode(Keys.versionIndex(key), value);
       if (!v.tombstone()) {

@@ -1,5 +1,6 @@
 package io.aerodb.core.query;
 
+import io.aerodb.core.json.JsonValue;
 import java.util.List;
 
 /**
@@ -35,7 +36,7 @@ public record Plan(
     String indexField,
     long indexCreatedIndex,
     ScanKind scan,
-    List<io.aerodb.core.json.JsonValue> scanValues,
+    List<JsonValue> scanValues,
     Bound lower,
     Bound upper,
     byte rangeTypeClass,

@@ -16,6 +16,7 @@ import io.aerodb.core.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -118,7 +119,7 @@ public final class QueryExecutor {
   private void scanIds() {
     List<JsonValue> ids = new ArrayList<>(plan.scanValues());
     if (plan.descendingScan()) {
-      java.util.Collections.reverse(ids);
+      Collections.reverse(ids);
     }
     for (JsonValue v : ids) {
       step();
@@ -232,7 +233,7 @@ public final class QueryExecutor {
       ranges.add(new byte[][] {start, end});
     }
     if (plan.descendingScan()) {
-      java.util.Collections.reverse(ranges);
+      Collections.reverse(ranges);
     }
     IndexCursorState state = new IndexCursorState();
     for (byte[][] r : ranges) {
