@@ -6,19 +6,28 @@ import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.CreateCollectionRequest;
+import io.aerodb.proto.v1.CreateIndexRequest;
 import io.aerodb.proto.v1.DeleteRequest;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
+import io.aerodb.proto.v1.DropIndexRequest;
 import io.aerodb.proto.v1.EventsReply;
 import io.aerodb.proto.v1.EventsRequest;
 import io.aerodb.proto.v1.ExplainReply;
+import io.aerodb.proto.v1.ExplainTransferReply;
 import io.aerodb.proto.v1.ExplainTransferRequest;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.GetRequest;
 import io.aerodb.proto.v1.InsertRequest;
+import io.aerodb.proto.v1.ListIndexesReply;
+import io.aerodb.proto.v1.ListIndexesRequest;
 import io.aerodb.proto.v1.MembershipReply;
 import io.aerodb.proto.v1.NodeStatusReply;
 import io.aerodb.proto.v1.NodeStatusRequest;
 import io.aerodb.proto.v1.PromoteRequest;
+import io.aerodb.proto.v1.PublishSchemaRequest;
+import io.aerodb.proto.v1.QueryReply;
+import io.aerodb.proto.v1.QueryRequest;
+import io.aerodb.proto.v1.QueryServiceGrpc;
 import io.aerodb.proto.v1.RemoveRequest;
 import io.aerodb.proto.v1.TransferLeaderReply;
 import io.aerodb.proto.v1.TransferLeaderRequest;
@@ -34,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -175,6 +185,94 @@ public final class AeroClient implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ schemas, indexes, queries
+
+  /** Publishes a new schema version (a replicated write); the reply names the new version. */
+  public WriteReply publishSchema(String collection, String schemaJson) {
+    ByteString id = newRequestId();
+    return writeTo(
+        (target, deadline) ->
+            queries(target, deadline)
+                .publishSchema(
+                    PublishSchemaRequest.newBuilder()
+                        .setCollection(collection)
+                        .setSchemaJson(schemaJson)
+                        .setRequestId(id)
+                        .build()),
+        id);
+  }
+
+  /** Creates (and builds) an index on a scalar field path (a replicated write). */
+  public WriteReply createIndex(String collection, String field) {
+    ByteString id = newRequestId();
+    return writeTo(
+        (target, deadline) ->
+            queries(target, deadline)
+                .createIndex(
+                    CreateIndexRequest.newBuilder()
+                        .setCollection(collection)
+                        .setField(field)
+                        .setRequestId(id)
+                        .build()),
+        id);
+  }
+
+  /** Drops the index on a field path (a replicated write). */
+  public WriteReply dropIndex(String collection, String field) {
+    ByteString id = newRequestId();
+    return writeTo(
+        (target, deadline) ->
+            queries(target, deadline)
+                .dropIndex(
+                    DropIndexRequest.newBuilder()
+                        .setCollection(collection)
+                        .setField(field)
+                        .setRequestId(id)
+                        .build()),
+        id);
+  }
+
+  /** The indexes and schema versions of a collection (linearizable). */
+  public ListIndexesReply listIndexes(String collection) {
+    ListIndexesRequest req =
+        ListIndexesRequest.newBuilder()
+            .setCollection(collection)
+            .setConsistency(Consistency.LINEARIZABLE)
+            .build();
+    return readFrom((target, deadline) -> queries(target, deadline).listIndexes(req));
+  }
+
+  /**
+   * Runs a query on any node; linearizable unless {@code req} asks otherwise (use {@link #queryAt}
+   * for a read on one given node).
+   */
+  public QueryReply query(QueryRequest req) {
+    return readFrom((target, deadline) -> queries(target, deadline).query(req));
+  }
+
+  /** Runs a query on {@code endpoint} itself (e.g. AT_LEAST_INDEX: a follower read). */
+  public QueryReply queryAt(String endpoint, QueryRequest req) {
+    try {
+      return queries(endpoint, System.nanoTime() + options.deadline().toNanos()).query(req);
+    } catch (StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
+  /** The plan of a query, or why it would be refused (reads no document). */
+  public ExplainReply explain(QueryRequest req) {
+    return readFrom((target, deadline) -> queries(target, deadline).explain(req));
+  }
+
+  /** Explains a query on {@code endpoint} itself. */
+  public ExplainReply explainAt(String endpoint, QueryRequest req) {
+    try {
+      return queries(endpoint, System.nanoTime() + options.deadline().toNanos()).explain(req);
+    } catch (StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
   /** One node's own status. */
   public NodeStatusReply nodeStatus(String endpoint, Duration timeout) {
     try {
@@ -205,7 +303,7 @@ public final class AeroClient implements AutoCloseable {
     return admin(s -> s.transferLeader(req), timeout.plusSeconds(10));
   }
 
-  public ExplainReply explainTransfer(String target) {
+  public ExplainTransferReply explainTransfer(String target) {
     ExplainTransferRequest req = ExplainTransferRequest.newBuilder().setTarget(target).build();
     return admin(s -> s.explainTransfer(req), options.deadline());
   }
@@ -306,6 +404,14 @@ public final class AeroClient implements AutoCloseable {
   private WriteReply write(
       Function<DocumentServiceGrpc.DocumentServiceBlockingStub, WriteReply> call,
       ByteString requestId) {
+    return writeTo((target, deadline) -> call.apply(stub(target, deadline)), requestId);
+  }
+
+  /**
+   * The write retry loop: {@code call} makes one attempt on an endpoint with the overall deadline
+   * (nanoTime); the same request_id rides every attempt.
+   */
+  private WriteReply writeTo(BiFunction<String, Long, WriteReply> call, ByteString requestId) {
     long deadline = System.nanoTime() + options.deadline().toNanos();
     String target = leaderHint != null ? leaderHint : nextEndpoint();
     boolean ambiguous = false;
@@ -314,7 +420,7 @@ public final class AeroClient implements AutoCloseable {
         attempt < options.maxAttempts() && System.nanoTime() < deadline;
         attempt++) {
       try {
-        WriteReply r = call.apply(stub(target, deadline));
+        WriteReply r = call.apply(target, deadline);
         leaderHint = target;
         return r;
       } catch (StatusRuntimeException e) {
@@ -366,6 +472,11 @@ public final class AeroClient implements AutoCloseable {
   }
 
   private <T> T read(Function<DocumentServiceGrpc.DocumentServiceBlockingStub, T> call) {
+    return readFrom((target, deadline) -> call.apply(stub(target, deadline)));
+  }
+
+  /** The read retry loop: any node may serve; rejections are final. */
+  private <T> T readFrom(BiFunction<String, Long, T> call) {
     long deadline = System.nanoTime() + options.deadline().toNanos();
     String target = leaderHint != null ? leaderHint : nextEndpoint();
     AeroClientException last = null;
@@ -373,7 +484,7 @@ public final class AeroClient implements AutoCloseable {
         attempt < options.maxAttempts() && System.nanoTime() < deadline;
         attempt++) {
       try {
-        return call.apply(stub(target, deadline));
+        return call.apply(target, deadline);
       } catch (StatusRuntimeException e) {
         AeroClientException ae = AeroClientException.fromStatus(e, target);
         last = ae;
@@ -474,6 +585,13 @@ public final class AeroClient implements AutoCloseable {
     long remaining = Math.max(1, deadlineNanos - System.nanoTime());
     long attempt = Math.min(remaining, options.attemptTimeout().toNanos());
     return docs(target).withDeadlineAfter(attempt, TimeUnit.NANOSECONDS);
+  }
+
+  private QueryServiceGrpc.QueryServiceBlockingStub queries(String target, long deadlineNanos) {
+    long remaining = Math.max(1, deadlineNanos - System.nanoTime());
+    long attempt = Math.min(remaining, options.attemptTimeout().toNanos());
+    return QueryServiceGrpc.newBlockingStub(channel(target))
+        .withDeadlineAfter(attempt, TimeUnit.NANOSECONDS);
   }
 
   private DocumentServiceGrpc.DocumentServiceBlockingStub docs(String target) {

@@ -3,6 +3,7 @@ package io.aerodb.ratis;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.command.AppliedState;
+import io.aerodb.core.command.CatalogListing;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.Engine;
@@ -10,6 +11,7 @@ import io.aerodb.core.command.ReadResult;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.query.QueryLimits;
 import io.aerodb.proto.internal.v1.LogEntry;
 import io.aerodb.proto.internal.v1.ReadQuery;
 import java.io.IOException;
@@ -64,6 +66,7 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   private final Engine engine;
   private final RaftEvents events;
+  private final QueryLimits queryLimits;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   private final Set<Long> startedCalls = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicLong appliedEntries =
@@ -72,8 +75,17 @@ public final class AeroStateMachine extends BaseStateMachine {
   private volatile SnapshotInfo latestSnapshot;
 
   public AeroStateMachine(Engine engine, RaftEvents events) {
+    this(engine, events, QueryLimits.DEFAULTS);
+  }
+
+  /**
+   * @param queryLimits this node's read-time query bounds (api.queryLimitMax,
+   *     api.queryScanEntriesMax): never part of the replicated state
+   */
+  public AeroStateMachine(Engine engine, RaftEvents events, QueryLimits queryLimits) {
     this.engine = engine;
     this.events = events;
+    this.queryLimits = queryLimits;
   }
 
   public Engine engine() {
@@ -279,6 +291,26 @@ public final class AeroStateMachine extends BaseStateMachine {
       case GET:
         r = engine.get(q.getGet().getCollection(), q.getGet().getId(), view);
         break;
+      case RUN_QUERY: // one view for the whole query, index scan included [T2]
+        return LogEntryCodec.encodeQuery(
+            engine.query(LogEntryCodec.decodeQuery(q.getRunQuery()), view, queryLimits));
+      case EXPLAIN:
+        return io.aerodb.proto.internal.v1.ReadResult.newBuilder()
+            .setViewIndex(view)
+            .setReportJson(
+                com.google.protobuf.ByteString.copyFrom(
+                    engine.explain(LogEntryCodec.decodeQuery(q.getExplain()), view, queryLimits)))
+            .build();
+      case LIST_INDEXES:
+        CatalogListing listing = engine.listIndexes(q.getListIndexes().getCollection(), view);
+        io.aerodb.proto.internal.v1.ReadResult.Builder b =
+            io.aerodb.proto.internal.v1.ReadResult.newBuilder().setViewIndex(view);
+        if (listing.rejection() != null) {
+          b.setRejection(LogEntryCodec.encodeRejection(listing.rejection()));
+        } else {
+          b.setReportJson(com.google.protobuf.ByteString.copyFrom(listing.json()));
+        }
+        return b.build();
       default:
         r =
             new ReadResult(

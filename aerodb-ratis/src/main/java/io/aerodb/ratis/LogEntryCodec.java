@@ -7,14 +7,24 @@ import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.ReadResult;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.json.CanonicalJson;
+import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.mvcc.DocumentVersion;
+import io.aerodb.core.query.QueryHit;
+import io.aerodb.core.query.QueryRequest;
+import io.aerodb.core.query.QueryResult;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.AuthorityRecord;
 import io.aerodb.proto.internal.v1.CreateCollection;
+import io.aerodb.proto.internal.v1.CreateIndex;
 import io.aerodb.proto.internal.v1.DeleteDocument;
+import io.aerodb.proto.internal.v1.DropIndex;
 import io.aerodb.proto.internal.v1.LogEntry;
+import io.aerodb.proto.internal.v1.PublishSchema;
 import io.aerodb.proto.internal.v1.PutDocument;
+import io.aerodb.proto.internal.v1.QueryDocument;
 import io.aerodb.proto.internal.v1.Rejection;
+import io.aerodb.proto.internal.v1.RunQuery;
 import java.util.TreeMap;
 
 /**
@@ -47,6 +57,15 @@ public final class LogEntryCodec {
       b.setDelete(DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id()));
     } else if (command instanceof Command.RecordAuthority c) {
       b.setAuthority(AuthorityRecord.newBuilder().setKind(c.kind()).putAllFields(c.fields()));
+    } else if (command instanceof Command.PublishSchema c) {
+      b.setPublishSchema(
+          PublishSchema.newBuilder()
+              .setCollection(c.collection())
+              .setSchemaJson(ByteString.copyFrom(c.schemaJson())));
+    } else if (command instanceof Command.CreateIndex c) {
+      b.setCreateIndex(CreateIndex.newBuilder().setCollection(c.collection()).setField(c.field()));
+    } else if (command instanceof Command.DropIndex c) {
+      b.setDropIndex(DropIndex.newBuilder().setCollection(c.collection()).setField(c.field()));
     } else {
       throw new IllegalArgumentException("not a loggable command: " + command);
     }
@@ -103,6 +122,21 @@ public final class LogEntryCodec {
             new Command.RecordAuthority(
                 e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
         break;
+      case PUBLISH_SCHEMA:
+        command =
+            new Command.PublishSchema(
+                e.getPublishSchema().getCollection(),
+                e.getPublishSchema().getSchemaJson().toByteArray());
+        break;
+      case CREATE_INDEX:
+        command =
+            new Command.CreateIndex(
+                e.getCreateIndex().getCollection(), e.getCreateIndex().getField());
+        break;
+      case DROP_INDEX:
+        command =
+            new Command.DropIndex(e.getDropIndex().getCollection(), e.getDropIndex().getField());
+        break;
       default:
         command = new Command.Undecodable("no command in the entry");
     }
@@ -154,5 +188,42 @@ public final class LogEntryCodec {
           .setSchemaVersion(v.schemaVersion());
     }
     return b.build();
+  }
+
+  /** The core form of a query read. */
+  public static QueryRequest decodeQuery(RunQuery q) {
+    return new QueryRequest(
+        q.getCollection(),
+        q.getFilterJson().toByteArray(),
+        q.getSortField(),
+        q.getDescending(),
+        q.getLimit());
+  }
+
+  /**
+   * A query's answer: the documents in result order and, as canonical JSON, what the execution cost
+   * and which index it scanned; or the rejection.
+   */
+  public static io.aerodb.proto.internal.v1.ReadResult encodeQuery(QueryResult r) {
+    io.aerodb.proto.internal.v1.ReadResult.Builder b =
+        io.aerodb.proto.internal.v1.ReadResult.newBuilder().setViewIndex(r.viewIndex());
+    if (r.rejection() != null) {
+      return b.setRejection(encodeRejection(r.rejection())).build();
+    }
+    for (QueryHit h : r.hits()) {
+      b.addDocuments(
+          QueryDocument.newBuilder()
+              .setId(h.id())
+              .setDocumentJson(ByteString.copyFrom(h.version().json()))
+              .setVersionIndex(h.version().index())
+              .setSchemaVersion(h.version().schemaVersion()));
+    }
+    TreeMap<String, JsonValue> figures = new TreeMap<>(JsonValue.KEY_ORDER);
+    figures.put("entriesExamined", new JsonValue.Int(r.entriesExamined()));
+    figures.put("documentsRead", new JsonValue.Int(r.documentsRead()));
+    figures.put("index", new JsonValue.Str(r.plan().indexField()));
+    figures.put("scan", new JsonValue.Str(r.plan().scan().name()));
+    return b.setReportJson(ByteString.copyFrom(CanonicalJson.toBytes(new JsonValue.Obj(figures))))
+        .build();
   }
 }

@@ -8,17 +8,19 @@ import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
 import io.aerodb.core.util.Invariants;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Collections and their schema versions: an immutable value, replaced as a whole by apply (copy on
- * write), so readers on other threads always see a consistent catalog. It is persisted in the store
- * (keys 0x02 and 0x03) in the same batch as the command that changed it, and loaded from there at
- * start.
+ * Collections, their schema versions and their index definitions: an immutable value, replaced as a
+ * whole by apply (copy on write), so readers on other threads always see a consistent catalog. It
+ * is persisted in the store (keys 0x02, 0x03 and 0x04) in the same batch as the command that
+ * changed it, and loaded from there at start.
  */
 public final class Catalog {
   public static final Catalog EMPTY = new Catalog(new TreeMap<>());
@@ -61,6 +63,13 @@ public final class Catalog {
     batch.put(Keys.schema(collection, v.version()), value);
   }
 
+  /** Adds the store write that persists an index definition (created, or now dropped). */
+  public static void persistIndex(WriteBatch batch, String collection, IndexDefinition d) {
+    batch.put(
+        Keys.indexDefinition(collection, d.field(), d.createdIndex()),
+        Bytes.ofLong(d.droppedIndex()));
+  }
+
   /** Loads the catalog persisted in {@code store}. */
   public static Catalog load(KvStore store) {
     TreeMap<String, Long> created = new TreeMap<>();
@@ -88,13 +97,40 @@ public final class Catalog {
         schemas.computeIfAbsent(name, n -> new TreeMap<>()).put(version, sv);
       }
     }
+    TreeMap<String, List<IndexDefinition>> indexes = new TreeMap<>();
+    try (KvCursor c = store.seek(Keys.indexDefinitionPrefix())) {
+      for (; c.valid() && c.key()[0] == Keys.INDEX_DEFINITION; c.next()) {
+        byte[] k = c.key();
+        int nameEnd = indexOf(k, 1);
+        int fieldEnd = indexOf(k, nameEnd + 1);
+        Invariants.check(
+            nameEnd > 0 && fieldEnd > 0 && k.length == fieldEnd + 9,
+            () -> "malformed index definition key " + Bytes.hex(k));
+        String name = new String(k, 1, nameEnd - 1, StandardCharsets.UTF_8);
+        String field = new String(k, nameEnd + 1, fieldEnd - nameEnd - 1, StandardCharsets.UTF_8);
+        IndexDefinition d =
+            new IndexDefinition(field, Bytes.getLong(k, fieldEnd + 1), Bytes.getLong(c.value(), 0));
+        indexes.computeIfAbsent(name, n -> new ArrayList<>()).add(d);
+      }
+    }
     TreeMap<String, CollectionInfo> out = new TreeMap<>();
     created.forEach(
         (name, index) -> {
           TreeMap<Integer, SchemaVersion> versions = schemas.get(name);
           Invariants.check(versions != null, () -> "collection " + name + " has no schema [S1]");
-          out.put(name, new CollectionInfo(name, index, versions));
+          out.put(
+              name,
+              new CollectionInfo(name, index, versions, indexes.getOrDefault(name, List.of())));
         });
     return new Catalog(out);
+  }
+
+  private static int indexOf(byte[] k, int from) {
+    for (int i = from; i < k.length; i++) {
+      if (k[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -45,6 +45,21 @@ public sealed interface Command {
   }
 
   /**
+   * Publishes a new, immutable schema version of an existing collection [S1]; new writes validate
+   * against it, stored documents keep the version they were written under [S4].
+   */
+  record PublishSchema(String collection, byte[] schemaJson) implements Command {}
+
+  /**
+   * Creates a secondary index on a scalar field path; applying it builds the index for the existing
+   * documents in the same batch [Q2].
+   */
+  record CreateIndex(String collection, String field) implements Command {}
+
+  /** Drops the live index on a field path (its definition is kept for older read views). */
+  record DropIndex(String collection, String field) implements Command {}
+
+  /**
    * An entry that could not be decoded. Applying it changes nothing but the applied index and
    * rejects it with AERO_LOG_ENTRY_INVALID, identically on every node (apply must never throw for
    * bad input).
@@ -84,6 +99,15 @@ public sealed interface Command {
     } else if (command instanceof RecordAuthority c) {
       tag = "authority";
       body = (c.kind() + c.fields()).getBytes(StandardCharsets.UTF_8);
+    } else if (command instanceof PublishSchema c) {
+      tag = "publish-schema";
+      body = c.schemaJson();
+    } else if (command instanceof CreateIndex c) {
+      tag = "create-index";
+      body = c.field().getBytes(StandardCharsets.UTF_8);
+    } else if (command instanceof DropIndex c) {
+      tag = "drop-index";
+      body = c.field().getBytes(StandardCharsets.UTF_8);
     } else {
       tag = "undecodable";
       body = new byte[0];

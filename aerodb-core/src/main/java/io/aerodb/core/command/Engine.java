@@ -5,6 +5,7 @@ import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.authority.AuthorityState;
 import io.aerodb.core.catalog.Catalog;
 import io.aerodb.core.catalog.CollectionInfo;
+import io.aerodb.core.catalog.IndexDefinition;
 import io.aerodb.core.catalog.SchemaVersion;
 import io.aerodb.core.document.Document;
 import io.aerodb.core.document.Limits;
@@ -12,10 +13,17 @@ import io.aerodb.core.document.Names;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.index.FieldPath;
+import io.aerodb.core.index.IndexMaintenance;
 import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.query.Queries;
+import io.aerodb.core.query.QueryLimits;
+import io.aerodb.core.query.QueryRequest;
+import io.aerodb.core.query.QueryResult;
+import io.aerodb.core.schema.FieldKind;
 import io.aerodb.core.schema.Schema;
 import io.aerodb.core.schema.SchemaParser;
 import io.aerodb.core.store.KvStore;
@@ -46,7 +54,11 @@ import java.util.TreeMap;
  *   <li>Document versions are keyed by the index of the entry that created them, so re-applying an
  *       entry rewrites the same keys with the same bytes [MVCC-2].
  *   <li>Reads take a view (an index at or below the applied index) and see the newest version at or
- *       below it.
+ *       below it. Queries and explain read the schema versions and indexes as they were at the view
+ *       (docs/ARCHITECTURE.md, Queries) [Q1-Q3, T1, T2].
+ *   <li>Schema publication and index creation/drop change the catalog in the entry's batch; an
+ *       index is built for the existing documents in that same batch, and every insert/update
+ *       writes the entries of the live indexes with its version [Q2].
  * </ul>
  *
  * <p>Threading: {@link #prepare} and the reads may run on any thread, concurrently with {@link
@@ -185,6 +197,21 @@ public final class Engine implements AutoCloseable {
       }
       return c;
     }
+    if (raw instanceof Command.PublishSchema c) {
+      checkName(c.collection());
+      return new Command.PublishSchema(
+          c.collection(), SchemaParser.parse(c.schemaJson()).canonicalJson());
+    }
+    if (raw instanceof Command.CreateIndex c) {
+      checkName(c.collection());
+      indexPath(c.field());
+      return c;
+    }
+    if (raw instanceof Command.DropIndex c) {
+      checkName(c.collection());
+      indexPath(c.field());
+      return c;
+    }
     throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "no command in the request").toException();
   }
 
@@ -193,12 +220,16 @@ public final class Engine implements AutoCloseable {
     return Document.admit(json, sv.schema(), collection, sv.version()).canonicalJson();
   }
 
-  private static CollectionInfo collectionOrThrow(String collection, Catalog cat) {
+  private static void checkName(String collection) {
     Names.checkCollection(collection)
         .ifPresent(
             e -> {
               throw e.toException();
             });
+  }
+
+  private static CollectionInfo collectionOrThrow(String collection, Catalog cat) {
+    checkName(collection);
     return cat.collection(collection)
         .orElseThrow(() -> collectionNotFound(collection).toException());
   }
@@ -220,7 +251,125 @@ public final class Engine implements AutoCloseable {
           ? documentNotFound(c.collection(), id)
           : null;
     }
+    return catalogCheck(command, cat);
+  }
+
+  /**
+   * The catalog rules of schema publication and index creation/drop: the same function on the
+   * leader (prepare) and in apply, so both decide alike. Null if the command may take effect;
+   * throws AeroException for a malformed schema or field path.
+   */
+  private static AeroError catalogCheck(Command command, Catalog cat) {
+    if (command instanceof Command.PublishSchema c) {
+      CollectionInfo info = collectionOrThrow(c.collection(), cat);
+      Schema schema = SchemaParser.parse(c.schemaJson());
+      SchemaVersion latest = info.latest();
+      if (schema.equals(latest.schema())) {
+        return AeroError.of(
+            ErrorCode.AERO_SCHEMA_UNCHANGED,
+            "the schema equals version "
+                + latest.version()
+                + " of '"
+                + c.collection()
+                + "'; a published version is immutable and a new one must differ",
+            "collection",
+            c.collection(),
+            "schemaVersion",
+            Integer.toString(latest.version()));
+      }
+      if (info.schemas().size() >= Limits.SCHEMA_VERSIONS_MAX) {
+        return AeroError.of(
+            ErrorCode.AERO_LIMIT_SCHEMA_VERSIONS,
+            "'" + c.collection() + "' has " + info.schemas().size() + " schema versions",
+            "limit",
+            "schemaVersionsMax",
+            "limitValue",
+            Integer.toString(Limits.SCHEMA_VERSIONS_MAX));
+      }
+      return null;
+    }
+    if (command instanceof Command.CreateIndex c) {
+      CollectionInfo info = collectionOrThrow(c.collection(), cat);
+      FieldPath path = indexPath(c.field());
+      if (path.isId() || info.liveIndex(c.field()).isPresent()) {
+        return AeroError.of(
+            ErrorCode.AERO_INDEX_EXISTS,
+            path.isId()
+                ? "_id is always indexed (by the document keys)"
+                : "'"
+                    + c.field()
+                    + "' of '"
+                    + c.collection()
+                    + "' is already indexed (created at index "
+                    + info.liveIndex(c.field()).get().createdIndex()
+                    + ")",
+            "collection",
+            c.collection(),
+            "field",
+            c.field());
+      }
+      boolean scalarSomewhere = false;
+      for (SchemaVersion v : info.schemas().values()) {
+        Optional<FieldKind> k = path.kindIn(v.schema());
+        scalarSomewhere |= k.isPresent() && k.get().isScalar();
+      }
+      if (!scalarSomewhere) {
+        return AeroError.of(
+            ErrorCode.AERO_INDEX_FIELD_INVALID,
+            "no schema version of '"
+                + c.collection()
+                + "' declares '"
+                + c.field()
+                + "' as a scalar (string, int, float, bool)",
+            "collection",
+            c.collection(),
+            "field",
+            c.field(),
+            "rule",
+            "declared as a scalar in at least one schema version");
+      }
+      if (info.liveIndexes().size() >= Limits.INDEXES_MAX) {
+        return AeroError.of(
+            ErrorCode.AERO_LIMIT_INDEX_COUNT,
+            "'" + c.collection() + "' already has " + info.liveIndexes().size() + " indexes",
+            "limit",
+            "indexesMax",
+            "limitValue",
+            Integer.toString(Limits.INDEXES_MAX));
+      }
+      return null;
+    }
+    if (command instanceof Command.DropIndex c) {
+      CollectionInfo info = collectionOrThrow(c.collection(), cat);
+      indexPath(c.field());
+      if (info.liveIndex(c.field()).isEmpty()) {
+        return AeroError.of(
+            ErrorCode.AERO_INDEX_NOT_FOUND,
+            "'" + c.collection() + "' has no index on '" + c.field() + "'",
+            "collection",
+            c.collection(),
+            "field",
+            c.field());
+      }
+      return null;
+    }
     return null;
+  }
+
+  /** The field path of an index command, or AERO_INDEX_FIELD_INVALID. */
+  private static FieldPath indexPath(String field) {
+    FieldPath.Parsed p = FieldPath.parse(field);
+    if (!p.isOk()) {
+      throw AeroError.of(
+              ErrorCode.AERO_INDEX_FIELD_INVALID,
+              "'" + field + "' is not a field path: " + p.problem(),
+              "field",
+              String.valueOf(field),
+              "rule",
+              p.problem())
+          .toException();
+    }
+    return p.path();
   }
 
   // --------------------------------------------------------------------------------------------
@@ -322,6 +471,42 @@ public final class Engine implements AutoCloseable {
         nextAuthority[0] = authority.with(r);
         return CommandResult.ok(index, false, 0);
       }
+      if (command instanceof Command.PublishSchema c) {
+        AeroError e = catalogCheck(command, cat);
+        if (e != null) {
+          return CommandResult.rejected(index, e);
+        }
+        CollectionInfo info = cat.collection(c.collection()).orElseThrow();
+        SchemaVersion sv =
+            new SchemaVersion(
+                info.latest().version() + 1, index, SchemaParser.parse(c.schemaJson()));
+        Catalog.persistSchema(batch, c.collection(), sv);
+        nextCatalog[0] = cat.with(info.withSchema(sv));
+        return CommandResult.ok(index, true, sv.version());
+      }
+      if (command instanceof Command.CreateIndex c) {
+        AeroError e = catalogCheck(command, cat);
+        if (e != null) {
+          return CommandResult.rejected(index, e);
+        }
+        CollectionInfo info = cat.collection(c.collection()).orElseThrow();
+        IndexDefinition d = IndexDefinition.created(c.field(), index);
+        Catalog.persistIndex(batch, c.collection(), d);
+        IndexMaintenance.build(store, batch, c.collection(), d); // [Q2] never visible half-built
+        nextCatalog[0] = cat.with(info.withIndex(d));
+        return CommandResult.ok(index, false, 0);
+      }
+      if (command instanceof Command.DropIndex c) {
+        AeroError e = catalogCheck(command, cat);
+        if (e != null) {
+          return CommandResult.rejected(index, e);
+        }
+        CollectionInfo info = cat.collection(c.collection()).orElseThrow();
+        IndexDefinition d = info.liveIndex(c.field()).orElseThrow().droppedAt(index);
+        Catalog.persistIndex(batch, c.collection(), d);
+        nextCatalog[0] = cat.with(info.withIndex(d));
+        return CommandResult.ok(index, true, 0);
+      }
       if (command instanceof Command.Undecodable u) {
         return CommandResult.rejected(
             index,
@@ -342,7 +527,8 @@ public final class Engine implements AutoCloseable {
 
   private CommandResult put(
       long index, String collection, byte[] json, Catalog cat, WriteBatch batch, boolean insert) {
-    SchemaVersion sv = collectionOrThrow(collection, cat).latest();
+    CollectionInfo info = collectionOrThrow(collection, cat);
+    SchemaVersion sv = info.latest();
     Document doc =
         Document.admit(json, sv.schema(), collection, sv.version()); // [S4] apply-time check
     boolean exists = VersionReader.live(store, collection, doc.id(), applied.index()).isPresent();
@@ -355,6 +541,8 @@ public final class Engine implements AutoCloseable {
     batch.put(
         Keys.documentVersion(Keys.document(collection, doc.id()), index),
         VersionCodec.document(sv.version(), doc.canonicalJson()));
+    IndexMaintenance.addEntries(
+        batch, collection, info.liveIndexes().values(), doc.id(), doc.value(), index);
     return CommandResult.ok(index, exists, sv.version());
   }
 
@@ -400,6 +588,47 @@ public final class Engine implements AutoCloseable {
     }
     Optional<DocumentVersion> v = VersionReader.live(store, collection, id, viewIndex);
     return new ReadResult(viewIndex, v, null);
+  }
+
+  /**
+   * Runs a query at {@code viewIndex} (at or below the applied index) [Q1-Q3, T1, T2]. A refused
+   * query is a result with its rejection; only a store failure throws.
+   */
+  public QueryResult query(QueryRequest request, long viewIndex, QueryLimits limits) {
+    checkView(viewIndex);
+    return Queries.run(store, catalog, request, viewIndex, limits);
+  }
+
+  /**
+   * The explain document (canonical JSON) of a query at {@code viewIndex}: the plan, or the
+   * rejection with its code and invariant [Q3]. Reads no document.
+   */
+  public byte[] explain(QueryRequest request, long viewIndex, QueryLimits limits) {
+    checkView(viewIndex);
+    return Queries.explain(catalog, request, viewIndex, limits);
+  }
+
+  /**
+   * The indexes (the implicit _id one included) and schema versions of a collection at {@code
+   * viewIndex}, as canonical JSON; or AERO_COLLECTION_NOT_FOUND.
+   */
+  public CatalogListing listIndexes(String collection, long viewIndex) {
+    checkView(viewIndex);
+    Optional<AeroError> bad = Names.checkCollection(collection);
+    if (bad.isPresent()) {
+      return new CatalogListing(viewIndex, null, bad.get());
+    }
+    Optional<CollectionInfo> info = catalog.collection(collection);
+    if (info.isEmpty() || !info.get().existsAt(viewIndex)) {
+      return new CatalogListing(viewIndex, null, collectionNotFound(collection));
+    }
+    return new CatalogListing(viewIndex, CatalogListing.json(info.get(), viewIndex), null);
+  }
+
+  private void checkView(long viewIndex) {
+    Invariants.check(
+        viewIndex <= applied.index(),
+        () -> "read view " + viewIndex + " above applied index " + applied.index());
   }
 
   /**

@@ -29,6 +29,12 @@ public final class Limits {
   /** Longest field name, in UTF-16 chars. */
   public static final int FIELD_NAME_CHARS_MAX = 128;
 
+  /** Most schema versions one collection may have [S1]. */
+  public static final int SCHEMA_VERSIONS_MAX = 1_000;
+
+  /** Most live secondary indexes one collection may have (every write maintains each one). */
+  public static final int INDEXES_MAX = 64;
+
   /** Longest client idempotency key (request_id), in bytes. */
   public static final int REQUEST_ID_BYTES_MAX = 64;
 

@@ -40,6 +40,12 @@ public enum ErrorCode {
       "S1",
       "The schema does not follow the schema language (SPEC §1); details name the path and the rule."),
 
+  AERO_SCHEMA_UNCHANGED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "S1",
+      "The published schema equals the latest version; no new version was created."),
+
   // --- documents (parsing and identity)
   AERO_DOCUMENT_MALFORMED(
       REJECT, INVALID_ARGUMENT, "", "The document is not a well-formed JSON object."),
@@ -75,6 +81,89 @@ public enum ErrorCode {
       REJECT, INVALID_ARGUMENT, "", "The schema exceeds schemaBytesMax or schemaFieldsMax."),
   AERO_LIMIT_REQUEST_SIZE(
       REJECT, INVALID_ARGUMENT, "", "The request exceeds the node's requestBytesMax."),
+  AERO_LIMIT_SCHEMA_VERSIONS(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "The collection already has schemaVersionsMax schema versions; no new one can be published."),
+  AERO_LIMIT_INDEX_COUNT(
+      REJECT, FAILED_PRECONDITION, "", "The collection already has indexesMax live indexes."),
+
+  // --- secondary indexes (replicated commands)
+  AERO_INDEX_EXISTS(
+      REJECT,
+      ALREADY_EXISTS,
+      "Q2",
+      "The field is already indexed (_id always is); nothing was built."),
+  AERO_INDEX_NOT_FOUND(REJECT, NOT_FOUND, "", "No live index on this field; nothing was dropped."),
+  AERO_INDEX_FIELD_INVALID(
+      REJECT,
+      INVALID_ARGUMENT,
+      "Q2",
+      "The index field is not a valid path, or no schema version declares it as a scalar"
+          + " (string, int, float, bool)."),
+
+  // --- queries: checked before any document is read (details name the limit or field)
+  AERO_QUERY_UNBOUNDED(
+      REJECT,
+      INVALID_ARGUMENT,
+      "Q1",
+      "The filter is empty: a query names at least one predicate on an indexed field."),
+  AERO_QUERY_LIMIT_REQUIRED(
+      REJECT, INVALID_ARGUMENT, "Q1", "The query has no limit, or a limit that is not > 0."),
+  AERO_QUERY_LIMIT_TOO_LARGE(
+      REJECT, INVALID_ARGUMENT, "Q1", "The limit exceeds the node's queryLimitMax."),
+  AERO_QUERY_UNINDEXED_FIELD(
+      REJECT,
+      FAILED_PRECONDITION,
+      "Q2",
+      "A filtered field has no index usable at the query's read view (create one first)."),
+  AERO_QUERY_SORT_NOT_INDEXED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "Q2",
+      "The sort field has no index usable at the query's read view (_id always has one)."),
+  AERO_QUERY_FILTER_MALFORMED(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The filter is not a JSON object of field paths to values or operator objects."),
+  AERO_QUERY_FILTER_TOO_LARGE(
+      REJECT, INVALID_ARGUMENT, "Q1", "The filter JSON exceeds filterBytesMax."),
+  AERO_QUERY_UNKNOWN_OPERATOR(
+      REJECT, INVALID_ARGUMENT, "", "An operator is not one of eq, gt, gte, lt, lte, in."),
+  AERO_QUERY_VALUE_INVALID(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "An operand is not a scalar (string, number, bool), or an in list is not a non-empty array."),
+  AERO_QUERY_VALUE_TYPE_MISMATCH(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "An operand's type fits no schema version's type for the field, or the bounds of one field"
+          + " mix types."),
+  AERO_QUERY_IN_TOO_LONG(
+      REJECT, INVALID_ARGUMENT, "Q1", "An in list has more than inValuesMax values."),
+  AERO_QUERY_TOO_MANY_PREDICATES(
+      REJECT, INVALID_ARGUMENT, "Q1", "The filter has more than predicatesMax predicates."),
+  AERO_QUERY_FIELD_UNKNOWN(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "No schema version covered by the query declares the field path."),
+  AERO_QUERY_FIELD_NOT_SCALAR(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The field path is declared only as an object or array; only scalars are filtered and sorted."),
+  AERO_QUERY_SORT_INVALID(
+      REJECT, INVALID_ARGUMENT, "", "The sort is not a field path, optionally prefixed by '-'."),
+  AERO_QUERY_SCAN_LIMIT(
+      REJECT,
+      RESOURCE_EXHAUSTED,
+      "Q1",
+      "Serving the query would examine more than scanEntriesMax index entries; narrow the filter."),
 
   // --- idempotency
   AERO_IDEMPOTENCY_KEY_REUSED(

@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
  * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32 bytes)
  * 0x02 collection                                   -> created index u64
  * 0x03 collection 0x00 version u32                  -> created index u64 | canonical schema JSON
+ * 0x04 collection 0x00 field 0x00 created u64       -> dropped index u64 (0 = live): an index definition
  * 0x05 index u64                                    -> authority record (canonical JSON, AuthorityHistory)
  * 0x10 collection 0x00 esc(_id) 0x00 0x01 ~index u64 -> document version (see {@link VersionCodec})
+ * 0x11 collection 0x00 field 0x00 created u64 value esc(_id) 0x00 0x01 ~index u64 -> empty: an index
+ *                                                      entry (see io.aerodb.core.index.IndexKeys)
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
  * 0x21 index u64                                    -> request_id recorded at that index (for horizon GC)
  * </pre>
@@ -26,8 +29,10 @@ public final class Keys {
   public static final byte META = 0x01;
   public static final byte COLLECTION = 0x02;
   public static final byte SCHEMA = 0x03;
+  public static final byte INDEX_DEFINITION = 0x04;
   public static final byte AUTHORITY = 0x05;
   public static final byte DOCUMENT = 0x10;
+  public static final byte INDEX_ENTRY = 0x11;
   public static final byte IDEMPOTENCY = 0x20;
   public static final byte IDEMPOTENCY_BY_INDEX = 0x21;
 
@@ -60,6 +65,22 @@ public final class Keys {
     k[1 + name.length] = 0;
     Bytes.putInt(k, 2 + name.length, version);
     return k;
+  }
+
+  public static byte[] indexDefinitionPrefix() {
+    return new byte[] {INDEX_DEFINITION};
+  }
+
+  /** The key of the index definition on {@code field} created at {@code createdIndex}. */
+  public static byte[] indexDefinition(String collection, String field, long createdIndex) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + field.length());
+    out.write(INDEX_DEFINITION);
+    out.writeBytes(utf8(collection));
+    out.write(0);
+    out.writeBytes(utf8(field));
+    out.write(0);
+    out.writeBytes(Bytes.ofLong(createdIndex));
+    return out.toByteArray();
   }
 
   /** Prefix of every document version in a collection. */

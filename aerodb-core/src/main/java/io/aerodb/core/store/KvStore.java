@@ -19,6 +19,12 @@ public interface KvStore extends AutoCloseable {
   /** A cursor positioned at the first key {@code >= from}. */
   KvCursor seek(byte[] from);
 
+  /**
+   * A reverse cursor positioned at the last key {@code <= from}; its {@link KvCursor#next} moves to
+   * the previous key (descending order). Used by queries sorted in descending order.
+   */
+  KvCursor seekReverse(byte[] from);
+
   /** Applies the batch atomically. */
   void write(WriteBatch batch);
 

@@ -42,7 +42,16 @@ public final class MemoryKvStore implements KvStore {
   @Override
   public KvCursor seek(byte[] from) {
     checkOpen();
-    Iterator<Map.Entry<byte[], byte[]>> it = live.tailMap(from, true).entrySet().iterator();
+    return cursor(live.tailMap(from, true).entrySet().iterator());
+  }
+
+  @Override
+  public KvCursor seekReverse(byte[] from) {
+    checkOpen();
+    return cursor(live.headMap(from, true).descendingMap().entrySet().iterator());
+  }
+
+  private static KvCursor cursor(Iterator<Map.Entry<byte[], byte[]>> it) {
     return new KvCursor() {
       private Map.Entry<byte[], byte[]> current = it.hasNext() ? it.next() : null;
 

@@ -71,6 +71,17 @@ public final class RocksKvStore implements KvStore {
   public KvCursor seek(byte[] from) {
     RocksIterator it = db.newIterator(readOptions);
     it.seek(from);
+    return cursor(it, true);
+  }
+
+  @Override
+  public KvCursor seekReverse(byte[] from) {
+    RocksIterator it = db.newIterator(readOptions);
+    it.seekForPrev(from);
+    return cursor(it, false);
+  }
+
+  private KvCursor cursor(RocksIterator it, boolean forward) {
     return new KvCursor() {
       @Override
       public boolean valid() {
@@ -97,7 +108,11 @@ public final class RocksKvStore implements KvStore {
 
       @Override
       public void next() {
-        it.next();
+        if (forward) {
+          it.next();
+        } else {
+          it.prev();
+        }
       }
 
       @Override

@@ -13,7 +13,7 @@ import io.aerodb.proto.v1.AddLearnerRequest;
 import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.EventsReply;
 import io.aerodb.proto.v1.EventsRequest;
-import io.aerodb.proto.v1.ExplainReply;
+import io.aerodb.proto.v1.ExplainTransferReply;
 import io.aerodb.proto.v1.ExplainTransferRequest;
 import io.aerodb.proto.v1.MembershipReply;
 import io.aerodb.proto.v1.PromoteRequest;
@@ -99,12 +99,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
-  public void explainTransfer(ExplainTransferRequest req, StreamObserver<ExplainReply> out) {
+  public void explainTransfer(
+      ExplainTransferRequest req, StreamObserver<ExplainTransferReply> out) {
     try {
       Decision d = node.transfers().explain(req.getTarget());
       var status = node.status();
       out.onNext(
-          ExplainReply.newBuilder()
+          ExplainTransferReply.newBuilder()
               .setApproved(d.approved())
               .setSummary(d.summary())
               .setDecisionJson(d.explanation())

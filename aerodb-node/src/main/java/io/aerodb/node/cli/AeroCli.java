@@ -28,6 +28,10 @@ import picocli.CommandLine.ScopeType;
       DocumentCommands.Update.class,
       DocumentCommands.Delete.class,
       DocumentCommands.Get.class,
+      SchemaCommands.class,
+      IndexCommands.class,
+      QueryCommands.Query.class,
+      QueryCommands.Explain.class,
       ClusterCommands.class,
       NodeCommand.class,
       UnsafeRecoverCommand.class

@@ -6,7 +6,7 @@ import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.proto.v1.EventsReply;
-import io.aerodb.proto.v1.ExplainReply;
+import io.aerodb.proto.v1.ExplainTransferReply;
 import io.aerodb.proto.v1.MembershipReply;
 import io.aerodb.proto.v1.TransferLeaderReply;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +127,7 @@ final class PromotionCommands {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
-        ExplainReply r = c.explainTransfer(target);
+        ExplainTransferReply r = c.explainTransfer(target);
         if (root.json) {
           Out.object()
               .put("approved", r.getApproved())

@@ -1,5 +1,6 @@
 package io.aerodb.node.config;
 
+import io.aerodb.core.query.QueryLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,12 @@ import java.util.Optional;
  *     outcome-unknown
  * @param readTimeoutMs how long a read may wait (ReadIndex, or the applied index for at-least-index
  *     reads)
+ * @param queryLimitMax the largest query limit this node serves (AERO_QUERY_LIMIT_TOO_LARGE)
+ * @param queryScanEntriesMax the most index entries one query may examine on this node
+ *     (AERO_QUERY_SCAN_LIMIT)
+ * @param join start as a node joining an existing cluster: with no Raft configuration, waiting to
+ *     be added (cluster add-learner); {@code peers} then names this node and, optionally, existing
+ *     members
  */
 public record NodeConfig(
     String nodeId,
@@ -34,10 +41,17 @@ public record NodeConfig(
     int requestBytesMax,
     long writeTimeoutMs,
     long readTimeoutMs,
+    long queryLimitMax,
+    long queryScanEntriesMax,
     boolean join) {
 
   public NodeConfig {
     peers = List.copyOf(peers);
+  }
+
+  /** The bounds this node checks every query against [Q1]. */
+  public QueryLimits queryLimits() {
+    return QueryLimits.DEFAULTS.withLimitMax(queryLimitMax).withScanEntriesMax(queryScanEntriesMax);
   }
 
   public Peer self() {

@@ -13,6 +13,7 @@ import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.json.JsonLimits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.query.QueryLimits;
 import io.aerodb.ratis.RatisConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ import java.util.regex.Pattern;
  *   "peers": [ {"id": "n1", "host": "127.0.0.1", "raftPort": 7100, "apiPort": 7101}, ... ],   1, 3 or 5
  *   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000,
  *            "logSync": true},              optional
- *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000}   optional
+ *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000,
+ *            "queryLimitMax": 1000, "queryScanEntriesMax": 100000}   optional
  *   "join": false                          optional; true = join an existing cluster (cluster add-learner)
  * }
  * </pre>
@@ -50,7 +52,18 @@ public final class NodeConfigLoader {
   private static final Set<String> RAFT =
       Set.of("electionTimeoutMinMs", "electionTimeoutMaxMs", "requestTimeoutMs", "logSync");
   private static final Set<String> API =
-      Set.of("requestBytesMax", "writeTimeoutMs", "readTimeoutMs");
+      Set.of(
+          "requestBytesMax",
+          "writeTimeoutMs",
+          "readTimeoutMs",
+          "queryLimitMax",
+          "queryScanEntriesMax");
+
+  /** Largest accepted api.queryLimitMax: a reply holds at most this many documents. */
+  public static final long QUERY_LIMIT_CEILING = 100_000;
+
+  /** Largest accepted api.queryScanEntriesMax. */
+  public static final long QUERY_SCAN_ENTRIES_CEILING = 100_000_000;
 
   /**
    * Requests must stay well below the Ratis entry limit: an oversized entry makes the leader step
@@ -145,6 +158,32 @@ public final class NodeConfigLoader {
     }
     long writeTimeout = number(api, "writeTimeoutMs", "api.writeTimeoutMs", 10_000, 100, 600_000);
     long readTimeout = number(api, "readTimeoutMs", "api.readTimeoutMs", 5_000, 100, 600_000);
+    long queryLimitMax =
+        number(
+            api,
+            "queryLimitMax",
+            "api.queryLimitMax",
+            QueryLimits.DEFAULTS.limitMax(),
+            1,
+            QUERY_LIMIT_CEILING);
+    long queryScanEntriesMax =
+        number(
+            api,
+            "queryScanEntriesMax",
+            "api.queryScanEntriesMax",
+            QueryLimits.DEFAULTS.scanEntriesMax(),
+            1,
+            QUERY_SCAN_ENTRIES_CEILING);
+    if (queryScanEntriesMax < queryLimitMax) {
+      throw fail(
+          AERO_CONFIG_INVALID_VALUE,
+          "api.queryScanEntriesMax",
+          "queryScanEntriesMax ("
+              + queryScanEntriesMax
+              + ") must be at least queryLimitMax ("
+              + queryLimitMax
+              + "): a query examines at least as many entries as it returns");
+    }
 
     return new NodeConfig(
         nodeId,
@@ -158,6 +197,8 @@ public final class NodeConfigLoader {
         (int) requestBytesMax,
         writeTimeout,
         readTimeout,
+        queryLimitMax,
+        queryScanEntriesMax,
         join);
   }
 

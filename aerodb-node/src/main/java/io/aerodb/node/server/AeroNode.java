@@ -11,6 +11,7 @@ import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.node.api.AdminServiceImpl;
 import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
+import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
@@ -26,6 +27,7 @@ import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
 import io.aerodb.proto.v1.Member;
 import io.aerodb.proto.v1.NodeStatusReply;
+import io.aerodb.proto.v1.QueryServiceGrpc;
 import io.aerodb.ratis.AeroStateMachine;
 import io.aerodb.ratis.RaftEvents;
 import io.aerodb.ratis.RaftSettings;
@@ -106,7 +108,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
       this.engine = opened;
       this.events = new EventLog(config.nodeId(), metrics, System::currentTimeMillis, 2048);
       this.peers = new PeerDirectory(config, engine);
-      this.stateMachine = new AeroStateMachine(engine, new Events());
+      this.stateMachine = new AeroStateMachine(engine, new Events(), config.queryLimits());
       this.groupId = groupId(config.clusterName());
       RatisConfig ratis =
           RatisConfig.server(
@@ -178,6 +180,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))
               .addService(new AdminServiceImpl(this))
+              .addService(new QueryServiceImpl(this))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
@@ -319,6 +322,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     health.setStatus("", s);
     health.setStatus(DocumentServiceGrpc.SERVICE_NAME, s);
     health.setStatus(ClusterServiceGrpc.SERVICE_NAME, s);
+    health.setStatus(QueryServiceGrpc.SERVICE_NAME, s);
   }
 
   /**

@@ -101,6 +101,41 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void queryLimitsDefaultAreConfigurableAndBounded() throws Exception {
+    NodeConfig defaults =
+        NodeConfigLoader.parse(config("", "", THREE).getBytes(StandardCharsets.UTF_8), BASE);
+    assertThat(defaults.queryLimits().limitMax()).isEqualTo(1000);
+    assertThat(defaults.queryLimits().scanEntriesMax()).isEqualTo(100_000);
+    NodeConfig set =
+        NodeConfigLoader.parse(
+            config(",\"api\":{\"queryLimitMax\":50,\"queryScanEntriesMax\":500}", "", THREE)
+                .getBytes(StandardCharsets.UTF_8),
+            BASE);
+    assertThat(set.queryLimits().limitMax()).isEqualTo(50);
+    assertThat(set.queryLimits().scanEntriesMax()).isEqualTo(500);
+    assertRefused(
+        config(",\"api\":{\"queryLimitMax\":0}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "api.queryLimitMax");
+    assertRefused(
+        config(",\"api\":{\"queryLimitMax\":100001}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "api.queryLimitMax");
+    assertRefused(
+        config(",\"api\":{\"queryLimitMax\":\"10\"}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "api.queryLimitMax");
+    assertRefused(
+        config(",\"api\":{\"queryLimitMax\":100,\"queryScanEntriesMax\":99}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "api.queryScanEntriesMax");
+    assertRefused(
+        config(",\"api\":{\"queryLimit\":10}", "", THREE),
+        "AERO_CONFIG_UNKNOWN_KEY",
+        "api.queryLimit");
+  }
+
+  @Test
   void anUnreadableFileIsRefused() {
     assertThatThrownBy(() -> NodeConfigLoader.load(BASE.resolve("nope.json")))
         .isInstanceOf(ConfigException.class)

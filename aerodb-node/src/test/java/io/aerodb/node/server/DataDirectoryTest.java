@@ -30,6 +30,8 @@ class DataDirectoryTest {
         1 << 20,
         10_000,
         5_000,
+        1_000,
+        100_000,
         false);
   }
 
