@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where events go [P6-O1]: one structured JSON line on the {@code aerodb.events} logger, a bounded
+ * Where events go [P6-O1]: one structured JSON line on the {@code aerodb.events} logger (event = the type,
+ * fields = the event's fields and its id, see JsonLogLayout), a bounded
  * in-memory ring readable over the admin API ({@code cluster events}), and a Dropwizard counter per
  * type ({@code events.<TYPE>}; transfer states also count as {@code transfers.<STATE>}).
  * Thread-safe; emitting never blocks on I/O beyond the logger's own appender.
@@ -55,7 +56,11 @@ public final class EventLog {
     if (type == EventType.TRANSFER_STATE) {
       metrics.counter("transfers." + fields.getOrDefault("to", "")).inc();
     }
-    EVENTS.info(e.toJsonText());
+    var line = EVENTS.atInfo().addKeyValue("event", type.name()).addKeyValue("eventId", e.id());
+    for (var f : fields.entrySet()) {
+      line = line.addKeyValue(f.getKey(), f.getValue());
+    }
+    line.log(type.name() + " " + fields);
     return e;
   }
 
