@@ -358,10 +358,14 @@ public final class AeroClient implements AutoCloseable {
 
   /** The API address of the leader as the first answering endpoint reports it. */
   public String leaderEndpoint() {
+    String hint = leaderHint;
+    if (hint != null) {
+      return hint; // an AERO_NOT_LEADER answer from it is followed anyway
+    }
     AeroClientException last = null;
     for (String e : endpoints()) {
       try {
-        NodeStatusReply s = nodeStatus(e, Duration.ofSeconds(3));
+        NodeStatusReply s = nodeStatus(e, Duration.ofSeconds(1));
         if (!s.getLeaderAddress().isEmpty()) {
           return s.getLeaderAddress();
         }
@@ -386,6 +390,12 @@ public final class AeroClient implements AutoCloseable {
         AeroClientException ae = AeroClientException.fromStatus(e, target);
         if (ae.code().equals("AERO_NOT_LEADER") && !ae.leaderAddress().isEmpty() && hop < 2) {
           target = follow(ae);
+          continue;
+        }
+        if (ae.code().equals(ClientErrors.CLUSTER_UNAVAILABLE) && hop < 2) {
+          // The connection was refused: nothing was sent. Ask the cluster who leads now.
+          leaderHint = null;
+          target = leaderEndpoint();
           continue;
         }
         throw ae;

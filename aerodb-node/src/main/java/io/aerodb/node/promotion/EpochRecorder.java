@@ -139,16 +139,20 @@ public final class EpochRecorder {
                 : notHandedOver);
       }
     }
+    // Continue on our executor: the append completes on Ratis' apply thread, which must never wait
+    // for
+    // another entry to apply (publishing the audit does).
     writer
         .append(AuthorityHistory.EPOCH, fields)
-        .whenComplete(
+        .whenCompleteAsync(
             (index, t) -> {
               if (t != null) {
                 LOG.warn("leadership epoch of term {} not recorded: {}", term, t.toString());
               } else {
                 publishRecoveryAudit();
               }
-            });
+            },
+            executor);
   }
 
   /**

@@ -110,6 +110,7 @@ class PromotionSystemIT {
     // scenario is set up again, with a new request id (at most 3 times).
     String silentId = null;
     CompletableFuture<AeroClientException> first = null;
+    List<String> denials = new ArrayList<>();
     for (int attempt = 0; attempt < 3 && silentId == null; attempt++) {
       String id = "t-silent-" + attempt;
       cluster.pause(silent);
@@ -117,11 +118,14 @@ class PromotionSystemIT {
       if (awaitEventUnless(leader, first, "\"to\":\"TRANSFERRING\"", id)) {
         silentId = id;
       } else {
+        denials.add(first.join().getMessage());
         cluster.resume(silent);
         Thread.sleep(1_000);
       }
     }
-    assertThat(silentId).as("a transfer to the silent target was approved").isNotNull();
+    assertThat(silentId)
+        .as("a transfer to the silent target was approved; denials: %s", denials)
+        .isNotNull();
     String inFlight = silentId;
     assertThatThrownBy(
             () ->
