@@ -19,8 +19,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Read-only cluster introspection [P4-1]: this node's status, the leader's view of its followers, and what the
- * node recovered at start. Each answer states the term, commit and applied index it describes [P4-2].
+ * Read-only cluster introspection [P4-1]: this node's status, the leader's view of its followers,
+ * and what the node recovered at start. Each answer states the term, commit and applied index it
+ * describes [P4-2].
  */
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
   private final ObservableNode node;
@@ -62,7 +63,9 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
                             .setMatchIndex(m.matchIndex())
                             .setLagEntries(Math.max(0, v.commitIndex() - m.matchIndex()))
                             .setLastResponseMs(
-                                m.lastResponseMs() == MemberView.NEVER_ANSWERED ? -1 : m.lastResponseMs()));
+                                m.lastResponseMs() == MemberView.NEVER_ANSWERED
+                                    ? -1
+                                    : m.lastResponseMs()));
                   }
                 }
               });

@@ -17,12 +17,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aerodb cluster top}: a live view of the cluster, refreshed every second — roles, terms, commit and
- * applied index, lag behind the leader's commit index, readiness, and request rates. Bounded by
- * {@code --iterations} (default one hour of refreshes); with {@code --json} it prints one snapshot (one JSON
- * object) and exits.
+ * {@code aerodb cluster top}: a live view of the cluster, refreshed every second — roles, terms,
+ * commit and applied index, lag behind the leader's commit index, readiness, and request rates.
+ * Bounded by {@code --iterations} (default one hour of refreshes); with {@code --json} it prints
+ * one snapshot (one JSON object) and exits.
  */
-@Command(name = "top", description = "Live view of the cluster: roles, terms, indexes, lag, request rates.")
+@Command(
+    name = "top",
+    description = "Live view of the cluster: roles, terms, indexes, lag, request rates.")
 final class TopCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -47,7 +49,10 @@ final class TopCommand implements Callable<Integer> {
           for (Row r : rows) {
             nodes.add(r.toJson());
           }
-          Out.object().put("time", Instant.now().toString()).putList("nodes", nodes).print(root.out);
+          Out.object()
+              .put("time", Instant.now().toString())
+              .putList("nodes", nodes)
+              .print(root.out);
         } else {
           render(root, rows);
         }
@@ -61,7 +66,13 @@ final class TopCommand implements Callable<Integer> {
     }
   }
 
-  private record Row(String id, String address, NodeStatusReply s, long lag, double requestsPerSecond, String error) {
+  private record Row(
+      String id,
+      String address,
+      NodeStatusReply s,
+      long lag,
+      double requestsPerSecond,
+      String error) {
     Out toJson() {
       Out o = Out.object().put("id", id).put("address", address);
       if (s == null) {
@@ -119,10 +130,14 @@ final class TopCommand implements Callable<Integer> {
       }
       long[] prev = previous.get(m.getKey());
       double rate =
-          prev == null ? 0 : (s.getRequestsTotal() - prev[0]) / Math.max(1e-9, (now - prev[1]) / 1e9);
+          prev == null
+              ? 0
+              : (s.getRequestsTotal() - prev[0]) / Math.max(1e-9, (now - prev[1]) / 1e9);
       previous.put(m.getKey(), new long[] {s.getRequestsTotal(), now});
       long reference = leaderCommit > 0 ? leaderCommit : s.getCommitIndex();
-      rows.add(new Row(m.getKey(), m.getValue(), s, Math.max(0, reference - s.getAppliedIndex()), rate, ""));
+      rows.add(
+          new Row(
+              m.getKey(), m.getValue(), s, Math.max(0, reference - s.getAppliedIndex()), rate, ""));
     }
     return rows;
   }
@@ -133,18 +148,30 @@ final class TopCommand implements Callable<Integer> {
       sb.append("\033[H\033[2J");
     }
     sb.append("aerodb cluster top   ").append(Instant.now()).append('\n');
-    sb.append(String.format("%-5s %-21s %-9s %5s %10s %10s %7s %-6s %-5s %8s%n",
-        "NODE", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "LAG", "LEADER", "READY", "REQ/S"));
+    sb.append(
+        String.format(
+            "%-5s %-21s %-9s %5s %10s %10s %7s %-6s %-5s %8s%n",
+            "NODE", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "LAG", "LEADER", "READY",
+            "REQ/S"));
     for (Row r : rows) {
       if (r.s() == null) {
         sb.append(String.format("%-5s %-21s %-9s %s%n", r.id(), r.address(), "DOWN", r.error()));
         continue;
       }
       NodeStatusReply s = r.s();
-      sb.append(String.format("%-5s %-21s %-9s %5d %10d %10d %7d %-6s %-5s %8.0f%n",
-          r.id(), r.address(), s.getRole(), s.getTerm(), s.getCommitIndex(), s.getAppliedIndex(), r.lag(),
-          s.getLeaderId().isEmpty() ? "-" : s.getLeaderId(), s.getReady() ? "yes" : "no",
-          r.requestsPerSecond()));
+      sb.append(
+          String.format(
+              "%-5s %-21s %-9s %5d %10d %10d %7d %-6s %-5s %8.0f%n",
+              r.id(),
+              r.address(),
+              s.getRole(),
+              s.getTerm(),
+              s.getCommitIndex(),
+              s.getAppliedIndex(),
+              r.lag(),
+              s.getLeaderId().isEmpty() ? "-" : s.getLeaderId(),
+              s.getReady() ? "yes" : "no",
+              r.requestsPerSecond()));
     }
     root.out.print(sb);
     root.out.flush();

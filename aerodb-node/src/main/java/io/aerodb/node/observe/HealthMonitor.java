@@ -12,15 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the standard gRPC health service true (docs/OPERATIONS.md, Health), re-evaluated every 250 ms and on
- * Raft events:
+ * Keeps the standard gRPC health service true (docs/OPERATIONS.md, Health), re-evaluated every 250
+ * ms and on Raft events:
  *
  * <ul>
  *   <li>service {@value #LIVENESS}: SERVING while the process works (not FAILED, not stopping);
- *   <li>service "" and every API service: SERVING while the node serves — started, not failed, knows a leader
- *       (NOT_SERVING while it starts or recovers, has no leader, or refuses to serve after a fatal error);
- *   <li>service {@value #READINESS}: SERVING while it serves and is caught up: its applied index is within
- *       {@code readinessLagMax} entries of the commit index it knows.
+ *   <li>service "" and every API service: SERVING while the node serves — started, not failed,
+ *       knows a leader (NOT_SERVING while it starts or recovers, has no leader, or refuses to serve
+ *       after a fatal error);
+ *   <li>service {@value #READINESS}: SERVING while it serves and is caught up: its applied index is
+ *       within {@code readinessLagMax} entries of the commit index it knows.
  * </ul>
  *
  * Every change is one structured log line (event HEALTH_CHANGED).
@@ -104,8 +105,16 @@ public final class HealthMonitor implements AutoCloseable {
     } else if (s.getLeaderId().isEmpty()) {
       reason = "no leader known";
     } else if (!ready) {
-      reason = "applied index " + s.getAppliedIndex() + " is " + lag + " entries behind commit index "
-          + s.getCommitIndex() + " (readinessLagMax " + readinessLagMax + ")";
+      reason =
+          "applied index "
+              + s.getAppliedIndex()
+              + " is "
+              + lag
+              + " entries behind commit index "
+              + s.getCommitIndex()
+              + " (readinessLagMax "
+              + readinessLagMax
+              + ")";
     } else {
       reason = "";
     }

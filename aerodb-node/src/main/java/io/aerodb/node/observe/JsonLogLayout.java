@@ -19,9 +19,10 @@ import org.slf4j.event.KeyValuePair;
  *  "logger":"aerodb.events","message":"...","node":"n1","thread":"...","time":"2026-11-28T06:00:00.123Z"}
  * </pre>
  *
- * {@code event} is the SLF4J key-value pair "event" (or "log" for ordinary lines), {@code fields} the other
- * key-value pairs (numbers and booleans stay JSON numbers and booleans), {@code node} the logger context property
- * "node" set by the node at start, {@code error} the stack trace of an exception, if any.
+ * {@code event} is the SLF4J key-value pair "event" (or "log" for ordinary lines), {@code fields}
+ * the other key-value pairs (numbers and booleans stay JSON numbers and booleans), {@code node} the
+ * logger context property "node" set by the node at start, {@code error} the stack trace of an
+ * exception, if any.
  */
 public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
   @Override
@@ -78,7 +79,9 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         sb.append(c).append(s.charAt(++i));
       } else if (Character.isSurrogate(c)) {
         sb.append('\uFFFD');

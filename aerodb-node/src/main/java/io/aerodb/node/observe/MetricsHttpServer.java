@@ -2,6 +2,7 @@ package io.aerodb.node.observe;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.aerodb.core.error.AeroError;
 import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonValue;
 import java.io.IOException;
@@ -18,20 +19,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP port, on 127.0.0.1 only: {@code /metrics} (Prometheus text) and the read-only status and
- * explain API under {@code /v1/...} as canonical JSON (docs/OPERATIONS.md, Status API). Every route answers GET
- * (and HEAD) only; any other method is refused with 405 and an error object, so nothing reachable here can
- * change state [P4-1]. Unknown routes get 404.
+ * The node's HTTP port, on 127.0.0.1 only: {@code /metrics} (Prometheus text) and the read-only
+ * status and explain API under {@code /v1/...} as canonical JSON (docs/OPERATIONS.md, Status API).
+ * Every route answers GET (and HEAD) only; any other method is refused with 405 and an error
+ * object, so nothing reachable here can change state [P4-1]. Unknown routes get 404.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsHttpServer.class);
 
-  /** A route: query parameters → JSON answer (an object), or throws IllegalArgumentException for 400. */
+  /**
+   * A route: query parameters → JSON answer (an object), or throws IllegalArgumentException for
+   * 400.
+   */
   public interface Route extends Function<Map<String, String>, JsonValue.Obj> {}
 
   private final HttpServer server;
 
-  public MetricsHttpServer(int port, String nodeId, MetricsExporter exporter, Map<String, Route> v1Routes)
+  public MetricsHttpServer(
+      int port, String nodeId, MetricsExporter exporter, Map<String, Route> v1Routes)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
     server.setExecutor(
@@ -59,16 +64,25 @@ public final class MetricsHttpServer implements AutoCloseable {
           }
           Route route = routes.get(ex.getRequestURI().getPath());
           if (route == null) {
-            sendJson(ex, 404, error("no such route " + ex.getRequestURI().getPath(), "routes", String.join(",", routes.keySet())));
+            sendJson(
+                ex,
+                404,
+                error(
+                    "no such route " + ex.getRequestURI().getPath(),
+                    "",
+                    "routes",
+                    String.join(",", routes.keySet())));
             return;
           }
           try {
             sendJson(ex, 200, route.apply(query(ex)));
+          } catch (StatusRequestException e) {
+            sendJson(ex, 400, errorJson(e.error));
           } catch (IllegalArgumentException e) {
-            sendJson(ex, 400, error(e.getMessage()));
+            sendJson(ex, 400, error(e.getMessage(), ""));
           } catch (RuntimeException e) {
             LOG.warn("status route {} failed: {}", ex.getRequestURI().getPath(), e.toString());
-            sendJson(ex, 500, error("internal error: " + e.getMessage()));
+            sendJson(ex, 500, error("internal error: " + e.getMessage(), ""));
           }
         });
     server.createContext(
@@ -77,7 +91,7 @@ public final class MetricsHttpServer implements AutoCloseable {
           if (refuseNonGet(ex)) {
             return;
           }
-          sendJson(ex, 404, error("no such route; try /metrics or /v1/status"));
+          sendJson(ex, 404, error("no such route; try /metrics or /v1/status", ""));
         });
   }
 
@@ -96,11 +110,34 @@ public final class MetricsHttpServer implements AutoCloseable {
       return false;
     }
     ex.getResponseHeaders().add("Allow", "GET, HEAD");
-    sendJson(ex, 405, error("method " + m + " not allowed: this API is read-only [P4-1]", "method", m));
+    sendJson(
+        ex,
+        405,
+        error("method " + m + " not allowed: this API is read-only [P4-1]", "P4-1", "method", m));
     return true;
   }
 
-  static JsonValue.Obj error(String message, String... kv) {
+  /** An AeroDB error as the JSON error object of docs/ERRORS.md. */
+  static JsonValue.Obj errorJson(AeroError err) {
+    TreeMap<String, JsonValue> details = new TreeMap<>(JsonValue.KEY_ORDER);
+    for (Map.Entry<String, String> d : err.details().entrySet()) {
+      details.put(d.getKey(), new JsonValue.Str(d.getValue()));
+    }
+    TreeMap<String, JsonValue> e = new TreeMap<>(JsonValue.KEY_ORDER);
+    e.put("code", new JsonValue.Str(err.code().name()));
+    e.put("severity", new JsonValue.Str(err.severity().name()));
+    e.put("message", new JsonValue.Str(err.message()));
+    if (!err.invariant().isEmpty()) {
+      e.put("invariant", new JsonValue.Str(err.invariant()));
+    }
+    e.put("details", new JsonValue.Obj(details));
+    TreeMap<String, JsonValue> top = new TreeMap<>(JsonValue.KEY_ORDER);
+    top.put("error", new JsonValue.Obj(e));
+    return new JsonValue.Obj(top);
+  }
+
+  /** The error object of docs/ERRORS.md; {@code invariant} is "" where none applies. */
+  static JsonValue.Obj error(String message, String invariant, String... kv) {
     TreeMap<String, JsonValue> details = new TreeMap<>(JsonValue.KEY_ORDER);
     for (int i = 0; i + 1 < kv.length; i += 2) {
       details.put(kv[i], new JsonValue.Str(kv[i + 1]));
@@ -109,7 +146,9 @@ public final class MetricsHttpServer implements AutoCloseable {
     e.put("code", new JsonValue.Str("AERO_REQUEST_INVALID"));
     e.put("severity", new JsonValue.Str("REJECT"));
     e.put("message", new JsonValue.Str(message));
-    e.put("invariant", new JsonValue.Str("P4-1"));
+    if (!invariant.isEmpty()) {
+      e.put("invariant", new JsonValue.Str(invariant));
+    }
     e.put("details", new JsonValue.Obj(details));
     TreeMap<String, JsonValue> top = new TreeMap<>(JsonValue.KEY_ORDER);
     top.put("error", new JsonValue.Obj(e));
@@ -135,7 +174,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     send(ex, status, "application/json; charset=utf-8", CanonicalJson.toText(body) + "\n");
   }
 
-  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+  private static void send(HttpExchange ex, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     boolean head = ex.getRequestMethod().equals("HEAD");

@@ -15,11 +15,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Renders metric families in the Prometheus text exposition format 0.0.4. Families and samples are sorted, so
- * the same state renders to the same bytes. Names follow Prometheus conventions: snake_case, the unit as a
- * suffix ({@code _seconds}, {@code _bytes}, {@code _entries}), counters end in {@code _total}. Dropwizard timers
- * (nanoseconds) and histograms become summaries with quantiles 0.5, 0.9, 0.99, 0.999 plus {@code _count} and
- * {@code _sum} (the sum is mean × count: Dropwizard keeps no exact sum).
+ * Renders metric families in the Prometheus text exposition format 0.0.4. Families and samples are
+ * sorted, so the same state renders to the same bytes. Names follow Prometheus conventions:
+ * snake_case, the unit as a suffix ({@code _seconds}, {@code _bytes}, {@code _entries}), counters
+ * end in {@code _total}. Dropwizard timers (nanoseconds) and histograms become summaries with
+ * quantiles 0.5, 0.9, 0.99, 0.999 plus {@code _count} and {@code _sum} (the sum is mean × count:
+ * Dropwizard keeps no exact sum).
  */
 public final class PrometheusText {
   /** One sample: its label set (sorted) and value. */
@@ -43,7 +44,8 @@ public final class PrometheusText {
     return this;
   }
 
-  public PrometheusText counter(String name, String help, Map<String, String> labels, double value) {
+  public PrometheusText counter(
+      String name, String help, Map<String, String> labels, double value) {
     family(name, "counter", help).samples.add(new Sample("", sorted(labels), value));
     return this;
   }
@@ -53,7 +55,8 @@ public final class PrometheusText {
     return summary(name, help, labels, t.getSnapshot(), t.getCount(), 1e-9);
   }
 
-  public PrometheusText histogram(String name, String help, Map<String, String> labels, Histogram h) {
+  public PrometheusText histogram(
+      String name, String help, Map<String, String> labels, Histogram h) {
     return summary(name, help, labels, h.getSnapshot(), h.getCount(), 1.0);
   }
 
@@ -71,7 +74,8 @@ public final class PrometheusText {
   }
 
   /** Adds any Dropwizard metric under a name (its type decides the family type). */
-  public PrometheusText metric(String name, String help, Map<String, String> labels, Object metric) {
+  public PrometheusText metric(
+      String name, String help, Map<String, String> labels, Object metric) {
     if (metric instanceof Timer t) {
       return timer(name.endsWith("_seconds") ? name : name + "_seconds", help, labels, t);
     }
@@ -168,13 +172,23 @@ public final class PrometheusText {
     return v.replace("\\", "\\\\").replace("\n", "\\n");
   }
 
-  /** camelCase or dotted → snake_case (Prometheus name characters only). */
+  /**
+   * camelCase, dotted or ACRONYM names → snake_case (Prometheus name characters only): {@code
+   * appendEntryLatency} → {@code append_entry_latency}, {@code watchALL_COMMITTEDRequest} → {@code
+   * watch_all_committed_request}, {@code HTTPServer} → {@code http_server}.
+   */
   public static String snake(String s) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isUpperCase(c)) {
-        if (i > 0 && sb.length() > 0 && sb.charAt(sb.length() - 1) != '_') {
+        char prev = i > 0 ? s.charAt(i - 1) : '_';
+        boolean nextLower = i + 1 < s.length() && Character.isLowerCase(s.charAt(i + 1));
+        boolean wordStart =
+            Character.isLowerCase(prev)
+                || Character.isDigit(prev)
+                || (Character.isUpperCase(prev) && nextLower);
+        if (wordStart && sb.length() > 0 && sb.charAt(sb.length() - 1) != '_') {
           sb.append('_');
         }
         sb.append(Character.toLowerCase(c));

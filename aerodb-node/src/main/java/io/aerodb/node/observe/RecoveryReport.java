@@ -1,10 +1,11 @@
 package io.aerodb.node.observe;
 
 /**
- * What a node loaded and replayed at its last start (SPEC §5: restart replays only the log tail after the
- * persisted applied index).
+ * What a node loaded and replayed at its last start (SPEC §5: restart replays only the log tail
+ * after the persisted applied index).
  *
- * @param storeAppliedIndex the applied index the store held at start (the snapshot index reported to Ratis)
+ * @param storeAppliedIndex the applied index the store held at start (the snapshot index reported
+ *     to Ratis)
  * @param storeAppliedTerm its term
  * @param storeDigest the state digest the store held at start
  * @param logStartIndex the first index in the Raft log at start

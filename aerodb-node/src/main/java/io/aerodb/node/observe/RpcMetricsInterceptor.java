@@ -13,10 +13,11 @@ import io.grpc.protobuf.StatusProto;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts and times every RPC of the client API in one place (not in each service): per method the latency
- * ({@code rpc.latency.<Method>}, a Dropwizard timer), per method and gRPC status the requests
- * ({@code rpc.requests.<Method>.<STATUS>}), and per method and AeroDB error code the errors
- * ({@code rpc.errors.<Method>.<AERO_CODE>}). Exported as aerodb_rpc_* by {@link PrometheusText}.
+ * Counts and times every RPC of the client API in one place (not in each service): per method the
+ * latency ({@code rpc.latency.<Method>}, a Dropwizard timer), per method and gRPC status the
+ * requests ({@code rpc.requests.<Method>.<STATUS>}), and per method and AeroDB error code the
+ * errors ({@code rpc.errors.<Method>.<AERO_CODE>}). Exported as aerodb_rpc_* by {@link
+ * PrometheusText}.
  */
 public final class RpcMetricsInterceptor implements ServerInterceptor {
   private final MetricRegistry registry;

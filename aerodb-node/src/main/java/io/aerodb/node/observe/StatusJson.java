@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The status API's answers as canonical JSON. Every answer carries the node id, term, commit and applied index
- * it describes ("describes": the state the numbers were read from) [P4-2].
+ * The status API's answers as canonical JSON. Every answer carries the node id, term, commit and
+ * applied index it describes ("describes": the state the numbers were read from) [P4-2].
  */
 public final class StatusJson {
   private StatusJson() {}
@@ -90,12 +90,16 @@ public final class StatusJson {
         f.put("role", str(mv.voter() ? "VOTER" : "LEARNER"));
         f.put("matchIndex", num(mv.matchIndex()));
         f.put("lagEntries", num(Math.max(0, v.commitIndex() - mv.matchIndex())));
-        f.put("lastResponseMs", num(mv.lastResponseMs() == MemberView.NEVER_ANSWERED ? -1 : mv.lastResponseMs()));
+        f.put(
+            "lastResponseMs",
+            num(mv.lastResponseMs() == MemberView.NEVER_ANSWERED ? -1 : mv.lastResponseMs()));
         followers.add(new JsonValue.Obj(f));
       }
     } else {
       m.put("servedBy", str("follower"));
-      m.put("note", str("follower progress is known to the leader only; ask " + s.getLeaderAddress()));
+      m.put(
+          "note",
+          str("follower progress is known to the leader only; ask " + s.getLeaderAddress()));
     }
     m.put("followers", new JsonValue.Arr(followers));
     return new JsonValue.Obj(m);
@@ -111,20 +115,35 @@ public final class StatusJson {
     m.put("firstReplayedIndex", num(r.firstReplayedIndex()));
     m.put("lastAppliedIndex", num(r.lastAppliedIndex()));
     m.put("entriesApplied", num(r.entriesApplied()));
-    m.put("snapshotUsed", str(
-        r.storeAppliedIndex() > 0
-            ? "the store itself, durable up to index " + r.storeAppliedIndex()
-            : "none (empty store)"));
+    m.put(
+        "snapshotUsed",
+        str(
+            r.storeAppliedIndex() > 0
+                ? "the store itself, durable up to index " + r.storeAppliedIndex()
+                : "none (empty store)"));
     m.put("explanation", str(explain(r)));
     return new JsonValue.Obj(m);
   }
 
   static String explain(RecoveryReport r) {
     long replayable = Math.max(0, r.logLastIndex() - r.storeAppliedIndex());
-    return "loaded the store at applied index " + r.storeAppliedIndex() + " (term " + r.storeAppliedTerm()
-        + "); the Raft log held indexes " + r.logStartIndex() + ".." + r.logLastIndex()
-        + " at start, so only the " + replayable + " entries after " + r.storeAppliedIndex()
-        + " were candidates for replay; " + r.entriesApplied() + " state-machine entries applied since start"
-        + (r.entriesApplied() > 0 ? " (indexes " + r.firstReplayedIndex() + ".." + r.lastAppliedIndex() + ")" : "");
+    return "loaded the store at applied index "
+        + r.storeAppliedIndex()
+        + " (term "
+        + r.storeAppliedTerm()
+        + "); the Raft log held indexes "
+        + r.logStartIndex()
+        + ".."
+        + r.logLastIndex()
+        + " at start, so only the "
+        + replayable
+        + " entries after "
+        + r.storeAppliedIndex()
+        + " were candidates for replay; "
+        + r.entriesApplied()
+        + " state-machine entries applied since start"
+        + (r.entriesApplied() > 0
+            ? " (indexes " + r.firstReplayedIndex() + ".." + r.lastAppliedIndex() + ")"
+            : "");
   }
 }

@@ -15,6 +15,7 @@ import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
+import io.aerodb.node.events.EventType;
 import io.aerodb.node.observe.Health;
 import io.aerodb.node.observe.HealthMonitor;
 import io.aerodb.node.observe.MetricsExporter;
@@ -22,10 +23,9 @@ import io.aerodb.node.observe.MetricsHttpServer;
 import io.aerodb.node.observe.ObservableNode;
 import io.aerodb.node.observe.RecoveryReport;
 import io.aerodb.node.observe.RpcMetricsInterceptor;
-import io.aerodb.node.promotion.ClusterView;
-import io.aerodb.node.events.EventType;
 import io.aerodb.node.promotion.AuthorityWriter;
 import io.aerodb.node.promotion.ChangeGate;
+import io.aerodb.node.promotion.ClusterView;
 import io.aerodb.node.promotion.ClusterViewReader;
 import io.aerodb.node.promotion.EpochRecorder;
 import io.aerodb.node.promotion.MembershipCoordinator;
@@ -233,7 +233,10 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
           config.metricsPort() == 0
               ? null
               : new MetricsHttpServer(
-                  config.metricsPort(), config.nodeId(), new MetricsExporter(this), StatusRoutes.of(this));
+                  config.metricsPort(),
+                  config.nodeId(),
+                  new MetricsExporter(this),
+                  StatusRoutes.of(this));
     } catch (IOException | RuntimeException e) {
       if (raft != null) {
         raft.close();
@@ -434,7 +437,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
 
   @Override
   public Health health() {
-    return healthMonitor == null ? new Health(true, false, false, "starting") : healthMonitor.current();
+    return healthMonitor == null
+        ? new Health(true, false, false, "starting")
+        : healthMonitor.current();
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.aerodb.node.events.ClusterEvent;
 import io.aerodb.node.observe.Health;
 import io.aerodb.node.observe.MetricsHttpServer.Route;
 import io.aerodb.node.observe.StatusJson;
+import io.aerodb.node.observe.StatusRequestException;
 import io.aerodb.proto.v1.NodeStatusReply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,8 +18,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The read-only /v1 routes of the status API (docs/OPERATIONS.md, Status API) [P4-1..P4-9]. Each answer states
- * the node, term, commit and applied index it describes; none reads documents or changes state.
+ * The read-only /v1 routes of the status API (docs/OPERATIONS.md, Status API) [P4-1..P4-9]. Each
+ * answer states the node, term, commit and applied index it describes; none reads documents or
+ * changes state.
  */
 final class StatusRoutes {
   private StatusRoutes() {}
@@ -104,7 +106,7 @@ final class StatusRoutes {
                   view,
                   node.config().queryLimits());
     } catch (AeroException e) {
-      throw new IllegalArgumentException(e.error().toString());
+      throw new StatusRequestException(e.error());
     }
     TreeMap<String, JsonValue> m = describes(s);
     m.put("view", new JsonValue.Int(view));
