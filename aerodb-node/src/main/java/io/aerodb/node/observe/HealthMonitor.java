@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the standard gRPC health service true (docs/OPERATIONS.md, Health), re-evaluated every 250
- * ms and on Raft events:
+ * Keeps the standard gRPC health service true [P4-4] (docs/OPERATIONS.md, Health), re-evaluated
+ * every 250 ms and on Raft events:
  *
  * <ul>
  *   <li>service {@value #LIVENESS}: SERVING while the process works (not FAILED, not stopping);
@@ -93,7 +93,7 @@ public final class HealthMonitor implements AutoCloseable {
     }
   }
 
-  /** The health a status implies (pure). */
+  /** The health a status implies (pure) [P4-4, P4-5]. */
   public static Health evaluate(NodeStatusReply s, long readinessLagMax) {
     boolean live = s.getPhase().equals("SERVING") || s.getPhase().equals("STARTING");
     boolean serving = s.getPhase().equals("SERVING") && !s.getLeaderId().isEmpty();

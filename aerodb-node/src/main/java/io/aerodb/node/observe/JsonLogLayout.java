@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * One JSON object per log line (docs/OPERATIONS.md, Logs), keys sorted:
+ * One JSON object per log line (docs/OPERATIONS.md, Logs), keys sorted [P4-9]:
  *
  * <pre>
  * {"event":"TRANSFER_STATE","fields":{"from":"APPROVED","requestId":"req-1",...},"level":"INFO",

@@ -18,8 +18,8 @@ import org.apache.ratis.metrics.RatisMetricRegistry;
 /**
  * Collects a node's metrics for {@code /metrics}: AeroDB's own series (aerodb_*), computed from the
  * node's state and its Dropwizard registry, and Ratis' own (ratis_*), renamed to Prometheus
- * conventions with the member and peer ids moved into labels. See docs/ops/metrics.md for every
- * series.
+ * conventions with the member and peer ids moved into labels. docs/OPERATIONS.md (Metrics) lists
+ * the key series; docs/ops names only series a live scrape has [P4-6].
  */
 public final class MetricsExporter {
   private static final Pattern FOLLOWER =

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * Renders metric families in the Prometheus text exposition format 0.0.4. Families and samples are
- * sorted, so the same state renders to the same bytes. Names follow Prometheus conventions:
+ * sorted, so the same state renders to the same bytes [P4-3]. Names follow Prometheus conventions:
  * snake_case, the unit as a suffix ({@code _seconds}, {@code _bytes}, {@code _entries}), counters
  * end in {@code _total}. Dropwizard timers (nanoseconds) and histograms become summaries with
  * quantiles 0.5, 0.9, 0.99, 0.999 plus {@code _count} and {@code _sum} (the sum is mean × count:

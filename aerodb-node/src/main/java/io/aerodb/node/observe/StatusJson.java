@@ -105,6 +105,7 @@ public final class StatusJson {
     return new JsonValue.Obj(m);
   }
 
+  /** What the last start loaded and replayed, from the state machine's own record [P4-7]. */
   public static JsonValue.Obj recovery(NodeStatusReply s, RecoveryReport r) {
     TreeMap<String, JsonValue> m = describes(s);
     m.put("storeAppliedIndex", num(r.storeAppliedIndex()));
