@@ -12,7 +12,8 @@
 #   scripts/local-cluster.sh env             print AERODB_CLUSTER=... (for eval)
 #   scripts/local-cluster.sh wipe            down, then delete the cluster's data directory
 #
-# Ports: node i listens for Raft on BASE+10*(i-1) and for the API on BASE+10*(i-1)+1.
+# Ports: node i listens for Raft on BASE+10*(i-1), for the API on BASE+10*(i-1)+1, and serves /metrics and the
+# read-only status API (/v1/...) on http://127.0.0.1:BASE+10*(i-1)+2.
 # BASE is --base-port P or $AERODB_BASE_PORT (default 7100). Data and logs live in var/local-cluster/
 # (var/local-cluster-P/ for another base port, so two clusters can run side by side).
 set -euo pipefail
@@ -37,6 +38,7 @@ ALL_NODES=(n1 n2 n3 n4 n5) # n4 and n5 join later (cluster add-learner)
 
 raft_port() { echo $(( BASE + 10 * ($1 - 1) )); }
 api_port() { echo $(( BASE + 10 * ($1 - 1) + 1 )); }
+metrics_port() { echo $(( BASE + 10 * ($1 - 1) + 2 )); }
 num() { echo "${1#n}"; }
 cluster_env() { echo "127.0.0.1:$(api_port 1),127.0.0.1:$(api_port 2),127.0.0.1:$(api_port 3)"; }
 
@@ -54,6 +56,7 @@ write_config() {
   "clusterName": "local-$BASE",
   "dataDir": "data",
   "join": $join,
+  "metrics": {"port": $(metrics_port "$i")},
   "peers": [
     {"id": "n1", "host": "127.0.0.1", "raftPort": $(raft_port 1), "apiPort": $(api_port 1)},
     {"id": "n2", "host": "127.0.0.1", "raftPort": $(raft_port 2), "apiPort": $(api_port 2)},
@@ -112,12 +115,13 @@ case "$cmd" in
     wait_for_leader 90
     echo "AERODB_CLUSTER=$(cluster_env)"
     echo "# talk to it:  export AERODB_CLUSTER=$(cluster_env);  scripts/aerodb cluster status" >&2
+    echo "# metrics and status: http://127.0.0.1:$(metrics_port 1)/metrics  http://127.0.0.1:$(metrics_port 1)/v1/status  (n2: $(metrics_port 2), n3: $(metrics_port 3))" >&2
     ;;
   env) echo "AERODB_CLUSTER=$(cluster_env)" ;;
   status)
     for n in "${ALL_NODES[@]}"; do
       [[ -d "$DIR/$n" || " ${NODES[*]} " == *" $n "* ]] || continue
-      printf '%-3s %-8s pid %-8s api 127.0.0.1:%s\n' "$n" "$(state_of "$n")" "$(pid_of "$n")" "$(api_port "$(num "$n")")"
+      printf '%-3s %-8s pid %-8s api 127.0.0.1:%s  http://127.0.0.1:%s/metrics\n' "$n" "$(state_of "$n")" "$(pid_of "$n")" "$(api_port "$(num "$n")")" "$(metrics_port "$(num "$n")")"
     done
     if [[ "$(state_of n1)$(state_of n2)$(state_of n3)" == *running* ]]; then
       "$AERODB_ROOT/scripts/aerodb" --cluster "$(cluster_env)" --timeout 5s cluster status || true

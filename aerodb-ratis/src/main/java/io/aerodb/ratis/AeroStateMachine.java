@@ -71,6 +71,9 @@ public final class AeroStateMachine extends BaseStateMachine {
   private final Set<Long> startedCalls = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicLong appliedEntries =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong firstAppliedSinceStart =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile AppliedState loadedAtStart = AppliedState.INITIAL;
   private volatile ClientId localClientId;
   private volatile SnapshotInfo latestSnapshot;
 
@@ -120,11 +123,33 @@ public final class AeroStateMachine extends BaseStateMachine {
       latestSnapshot = new AppliedSnapshot(ti);
     }
     waiters.advance(a.index());
-    LOG.info(
-        "state machine recovered: applied term={} index={} digest={}",
-        a.term(),
-        a.index(),
-        a.digestHex());
+    loadedAtStart = a;
+    LOG.atInfo()
+        .addKeyValue("event", "RECOVERY")
+        .addKeyValue("storeAppliedIndex", a.index())
+        .addKeyValue("storeAppliedTerm", a.term())
+        .addKeyValue("stateDigest", a.digestHex())
+        .addKeyValue("snapshotIndex", a.index())
+        .log(
+            "store recovered at applied index {} (term {}): Ratis replays only the log after it",
+            a.index(),
+            a.term());
+  }
+
+  /** The applied state the store held when this process started (what recovery loaded). */
+  public AppliedState loadedAtStart() {
+    return loadedAtStart;
+  }
+
+  /** The first entry this process applied (0 if none yet). */
+  public long firstAppliedSinceStart() {
+    return firstAppliedSinceStart.get();
+  }
+
+  /** The index up to which the store is durable, as reported to Ratis (0 if none). */
+  public long snapshotIndex() {
+    SnapshotInfo s = latestSnapshot;
+    return s == null ? 0 : s.getIndex();
   }
 
   @Override
@@ -255,6 +280,7 @@ public final class AeroStateMachine extends BaseStateMachine {
       result =
           engine.apply(term, index, d.requestId(), d.command()); // throws only on store failure
       appliedEntries.incrementAndGet();
+      firstAppliedSinceStart.compareAndSet(0, index);
       if (d.command() instanceof Command.RecordAuthority a
           && result.isOk()
           && !result.deduplicated()) {

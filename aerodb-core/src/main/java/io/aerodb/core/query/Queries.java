@@ -37,7 +37,10 @@ public final class Queries {
     return QueryExecutor.execute(store, plan);
   }
 
-  /** The explain bytes of the query at {@code view} (a plan, or the rejection). */
+  /**
+   * The explain bytes of the query at {@code view} (a plan, or the rejection). Takes no store: it
+   * cannot read a document [Q3, P4-8].
+   */
   public static byte[] explain(
       Catalog catalog, QueryRequest request, long view, QueryLimits limits) {
     try {

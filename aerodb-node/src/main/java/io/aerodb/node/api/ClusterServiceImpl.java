@@ -1,26 +1,111 @@
 package io.aerodb.node.api;
 
-import io.aerodb.node.server.NodeContext;
+import io.aerodb.core.json.CanonicalJson;
+import io.aerodb.node.observe.ObservableNode;
+import io.aerodb.node.observe.RecoveryReport;
+import io.aerodb.node.observe.StatusJson;
+import io.aerodb.node.promotion.ClusterView;
+import io.aerodb.node.promotion.MemberView;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
+import io.aerodb.proto.v1.ClusterViewReply;
+import io.aerodb.proto.v1.ClusterViewRequest;
+import io.aerodb.proto.v1.FollowerProgress;
 import io.aerodb.proto.v1.NodeStatusReply;
 import io.aerodb.proto.v1.NodeStatusRequest;
+import io.aerodb.proto.v1.RecoveryReply;
+import io.aerodb.proto.v1.RecoveryRequest;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.function.Supplier;
 
-/** Read-only cluster introspection: nothing here changes state [P4-1]. */
+/**
+ * Read-only cluster introspection [P4-1]: this node's status, the leader's view of its followers,
+ * and what the node recovered at start. Each answer states the term, commit and applied index it
+ * describes [P4-2].
+ */
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
-  private final NodeContext node;
+  private final ObservableNode node;
 
-  public ClusterServiceImpl(NodeContext node) {
+  public ClusterServiceImpl(ObservableNode node) {
     this.node = node;
   }
 
   @Override
   public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusReply> out) {
+    answer(out, node::status);
+  }
+
+  @Override
+  public void clusterView(ClusterViewRequest request, StreamObserver<ClusterViewReply> out) {
+    answer(
+        out,
+        () -> {
+          NodeStatusReply s = node.status();
+          Optional<ClusterView> view = node.leaderView();
+          ClusterViewReply.Builder b =
+              ClusterViewReply.newBuilder()
+                  .setNodeId(s.getNodeId())
+                  .setTerm(s.getTerm())
+                  .setCommitIndex(s.getCommitIndex())
+                  .setAppliedIndex(s.getAppliedIndex())
+                  .setLeader(view.isPresent())
+                  .setLeaderId(s.getLeaderId())
+                  .setLeaderAddress(s.getLeaderAddress())
+                  .setJson(CanonicalJson.toText(StatusJson.cluster(s, view)));
+          view.ifPresent(
+              v -> {
+                for (MemberView m : v.members().values()) {
+                  if (!m.id().equals(v.selfId())) {
+                    b.addFollowers(
+                        FollowerProgress.newBuilder()
+                            .setId(m.id())
+                            .setRole(m.voter() ? "VOTER" : "LEARNER")
+                            .setMatchIndex(m.matchIndex())
+                            .setLagEntries(Math.max(0, v.commitIndex() - m.matchIndex()))
+                            .setLastResponseMs(
+                                m.lastResponseMs() == MemberView.NEVER_ANSWERED
+                                    ? -1
+                                    : m.lastResponseMs()));
+                  }
+                }
+              });
+          return b.build();
+        });
+  }
+
+  @Override
+  public void recovery(RecoveryRequest request, StreamObserver<RecoveryReply> out) {
+    answer(
+        out,
+        () -> {
+          NodeStatusReply s = node.status();
+          RecoveryReport r = node.recovery();
+          var json = StatusJson.recovery(s, r);
+          return RecoveryReply.newBuilder()
+              .setNodeId(s.getNodeId())
+              .setCommitIndex(s.getCommitIndex())
+              .setStoreAppliedIndex(r.storeAppliedIndex())
+              .setStoreAppliedTerm(r.storeAppliedTerm())
+              .setLogStartIndex(r.logStartIndex())
+              .setLogLastIndex(r.logLastIndex())
+              .setFirstReplayedIndex(r.firstReplayedIndex())
+              .setLastAppliedIndex(r.lastAppliedIndex())
+              .setEntriesApplied(r.entriesApplied())
+              .setExplanation(((io.aerodb.core.json.JsonValue.Str) json.get("explanation")).value())
+              .setJson(CanonicalJson.toText(json))
+              .build();
+        });
+  }
+
+  private <T> void answer(StreamObserver<T> out, Supplier<T> build) {
+    T reply;
     try {
-      out.onNext(node.status());
-      out.onCompleted();
+      reply = build.get();
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e, node.nodeId()));
+      return;
     }
+    out.onNext(reply);
+    out.onCompleted();
   }
 }

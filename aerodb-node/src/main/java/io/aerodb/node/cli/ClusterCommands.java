@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
     description = "Cluster-wide views and operations.",
     subcommands = {
       ClusterCommands.Status.class,
+      TopCommand.class,
       PromotionCommands.TransferLeader.class,
       PromotionCommands.ExplainTransfer.class,
       PromotionCommands.Events.class,

@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "node", description = "Run an AeroDB node from its config file (foreground).")
 final class NodeCommand implements Callable<Integer> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeCommand.class);
+
   @Spec CommandSpec spec;
 
   @Option(names = "--config", required = true, description = "The node config file (JSON).")
@@ -46,9 +48,12 @@ final class NodeCommand implements Callable<Integer> {
                     .put("invariant", err.invariant())
                     .putStrings("details", err.details()))
             .print(root.out);
-      } else {
-        root.err.println("refusing to start: " + err);
       }
+      LOG.atError()
+          .addKeyValue("event", "CONFIG_REFUSED")
+          .addKeyValue("code", err.code().name())
+          .addKeyValue("details", err.details().toString())
+          .log("refusing to start: {}", err);
       return ExitCodes.FATAL;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -63,17 +68,16 @@ final class NodeCommand implements Callable<Integer> {
     node.terminated()
         .thenAccept(
             reason -> {
-              root.err.println("aerodb node " + cfg.nodeId() + " stopped: " + reason);
+              LOG.atInfo()
+                  .addKeyValue("event", "STOPPED")
+                  .addKeyValue("reason", reason)
+                  .log("node {} stopped: {}", cfg.nodeId(), reason);
               System.exit(ExitCodes.OK);
             });
-    root.err.println(
-        "aerodb node "
-            + cfg.nodeId()
-            + " serving the API on "
-            + cfg.self().apiAddress()
-            + " (pid "
-            + ProcessHandle.current().pid()
-            + ")");
+    LOG.atInfo()
+        .addKeyValue("event", "PROCESS")
+        .addKeyValue("pid", ProcessHandle.current().pid())
+        .log("node {} runs as pid {}", cfg.nodeId(), ProcessHandle.current().pid());
     stopped.await();
     return ExitCodes.OK;
   }
@@ -83,7 +87,10 @@ final class NodeCommand implements Callable<Integer> {
    * restarted.
    */
   private static void halt(AeroError error) {
-    System.err.println("FATAL " + error + "; exiting");
+    LOG.atError()
+        .addKeyValue("event", "EXIT")
+        .addKeyValue("code", error.code().name())
+        .log("FATAL {}; exiting", error);
     System.err.flush();
     Runtime.getRuntime().halt(ExitCodes.FATAL);
   }

@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param join start as a node joining an existing cluster: with no Raft configuration, waiting to
  *     be added (cluster add-learner); {@code peers} then names this node and, optionally, existing
  *     members
+ * @param readinessLagMax a node is ready while its applied index is within this many entries of the
+ *     commit index it knows
+ * @param metricsPort the 127.0.0.1 port of /metrics and the /v1 status API (0 = off)
  */
 public record NodeConfig(
     String nodeId,
@@ -43,7 +46,9 @@ public record NodeConfig(
     long readTimeoutMs,
     long queryLimitMax,
     long queryScanEntriesMax,
-    boolean join) {
+    boolean join,
+    long readinessLagMax,
+    int metricsPort) {
 
   public NodeConfig {
     peers = List.copyOf(peers);

@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000,
  *            "logSync": true},              optional
  *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000,
- *            "queryLimitMax": 1000, "queryScanEntriesMax": 100000}   optional
+ *            "queryLimitMax": 1000, "queryScanEntriesMax": 100000, "readinessLagMax": 1000}   optional
+ *   "metrics": {"port": 7102}              optional; /metrics and /v1/... on 127.0.0.1 (0 = off)
  *   "join": false                          optional; true = join an existing cluster (cluster add-learner)
  * }
  * </pre>
@@ -47,7 +48,8 @@ public final class NodeConfigLoader {
   private static final Pattern NODE_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api", "join");
+      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api", "join", "metrics");
+  private static final Set<String> METRICS = Set.of("port");
   private static final Set<String> PEER = Set.of("id", "host", "raftPort", "apiPort");
   private static final Set<String> RAFT =
       Set.of("electionTimeoutMinMs", "electionTimeoutMaxMs", "requestTimeoutMs", "logSync");
@@ -57,7 +59,8 @@ public final class NodeConfigLoader {
           "writeTimeoutMs",
           "readTimeoutMs",
           "queryLimitMax",
-          "queryScanEntriesMax");
+          "queryScanEntriesMax",
+          "readinessLagMax");
 
   /** Largest accepted api.queryLimitMax: a reply holds at most this many documents. */
   public static final long QUERY_LIMIT_CEILING = 100_000;
@@ -185,6 +188,20 @@ public final class NodeConfigLoader {
               + "): a query examines at least as many entries as it returns");
     }
 
+    long readinessLagMax =
+        number(api, "readinessLagMax", "api.readinessLagMax", 1_000, 0, 100_000_000);
+
+    JsonValue.Obj metrics = optionalObject(top, "metrics");
+    checkKeys(metrics, "metrics.", METRICS);
+    int metricsPort = (int) number(metrics, "port", "metrics.port", 0, 0, 65535);
+    Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
+    if (metricsPort != 0 && (metricsPort == self.raftPort() || metricsPort == self.apiPort())) {
+      throw fail(
+          AERO_CONFIG_INVALID_VALUE,
+          "metrics.port",
+          "metrics.port " + metricsPort + " is already this node's Raft or API port");
+    }
+
     return new NodeConfig(
         nodeId,
         clusterName,
@@ -199,7 +216,9 @@ public final class NodeConfigLoader {
         readTimeout,
         queryLimitMax,
         queryScanEntriesMax,
-        join);
+        join,
+        readinessLagMax,
+        metricsPort);
   }
 
   private static List<Peer> peers(JsonValue json, boolean join) throws ConfigException {

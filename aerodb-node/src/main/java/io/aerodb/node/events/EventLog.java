@@ -1,6 +1,7 @@
 package io.aerodb.node.events;
 
 import com.codahale.metrics.MetricRegistry;
+import io.aerodb.node.promotion.TransferState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where events go [P6-O1]: one structured JSON line on the {@code aerodb.events} logger, a bounded
- * in-memory ring readable over the admin API ({@code cluster events}), and a Dropwizard counter per
- * type ({@code events.<TYPE>}; transfer states also count as {@code transfers.<STATE>}).
- * Thread-safe; emitting never blocks on I/O beyond the logger's own appender.
+ * Where events go [P6-O1]: one structured JSON line on the {@code aerodb.events} logger (event =
+ * the type, fields = the event's fields and its id, see JsonLogLayout), a bounded in-memory ring
+ * readable over the admin API ({@code cluster events}), and a Dropwizard counter per type ({@code
+ * events.<TYPE>}; transfer states also count as {@code transfers.<STATE>}). Thread-safe; emitting
+ * never blocks on I/O beyond the logger's own appender.
  */
 public final class EventLog {
   private static final Logger EVENTS = LoggerFactory.getLogger("aerodb.events");
@@ -31,6 +33,14 @@ public final class EventLog {
     this.metrics = metrics;
     this.clockMillis = clockMillis;
     this.capacity = capacity;
+    // every series exists from the first scrape (at 0), so rate() and alerts see the first event
+    // [P4-6]
+    for (EventType t : EventType.values()) {
+      metrics.counter("events." + t.name());
+    }
+    for (TransferState s : TransferState.values()) {
+      metrics.counter("transfers." + s.name());
+    }
   }
 
   /** Records an event with fields given as alternating names and values. */
@@ -55,7 +65,11 @@ public final class EventLog {
     if (type == EventType.TRANSFER_STATE) {
       metrics.counter("transfers." + fields.getOrDefault("to", "")).inc();
     }
-    EVENTS.info(e.toJsonText());
+    var line = EVENTS.atInfo().addKeyValue("event", type.name()).addKeyValue("eventId", e.id());
+    for (var f : fields.entrySet()) {
+      line = line.addKeyValue(f.getKey(), f.getValue());
+    }
+    line.log(type.name() + " " + fields);
     return e;
   }
 

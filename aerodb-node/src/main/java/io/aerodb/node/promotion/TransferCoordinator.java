@@ -82,7 +82,7 @@ public final class TransferCoordinator {
     return workflow.snapshot();
   }
 
-  /** The decision a request would get now, with every check; changes nothing [P6-O2]. */
+  /** The decision a request would get now, with every check; changes nothing [P6-O2, P4-8]. */
   public Decision explain(String target) {
     return TransferValidator.decide(
         views.read(gate.transferInFlight(), gate.membershipInFlight()), target);

@@ -16,8 +16,16 @@ import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
 import io.aerodb.node.events.EventType;
+import io.aerodb.node.observe.Health;
+import io.aerodb.node.observe.HealthMonitor;
+import io.aerodb.node.observe.MetricsExporter;
+import io.aerodb.node.observe.MetricsHttpServer;
+import io.aerodb.node.observe.ObservableNode;
+import io.aerodb.node.observe.RecoveryReport;
+import io.aerodb.node.observe.RpcMetricsInterceptor;
 import io.aerodb.node.promotion.AuthorityWriter;
 import io.aerodb.node.promotion.ChangeGate;
+import io.aerodb.node.promotion.ClusterView;
 import io.aerodb.node.promotion.ClusterViewReader;
 import io.aerodb.node.promotion.EpochRecorder;
 import io.aerodb.node.promotion.MembershipCoordinator;
@@ -34,7 +42,6 @@ import io.aerodb.ratis.RaftSettings;
 import io.aerodb.ratis.RatisConfig;
 import io.aerodb.ratis.RatisMetrics;
 import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -43,6 +50,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -68,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * lock and identity → store → Raft (RECOVER: replays the log after the store's applied index) →
  * client API. Stop is the reverse.
  */
-public final class AeroNode implements AdminContext, AutoCloseable {
+public final class AeroNode implements AdminContext, ObservableNode, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AeroNode.class);
 
   private final NodeConfig config;
@@ -89,6 +97,12 @@ public final class AeroNode implements AdminContext, AutoCloseable {
   private final MembershipCoordinator membership;
   private final EpochRecorder epochs;
   private final CompletableFuture<String> terminated = new CompletableFuture<>();
+  private final RpcMetricsInterceptor rpcMetrics = new RpcMetricsInterceptor(metrics);
+  private final HealthMonitor healthMonitor;
+  private final MetricsHttpServer httpServer;
+  private final ClusterViewReader views;
+  private volatile long logStartAtStart;
+  private volatile long logLastAtStart;
   private final AtomicLong lastSeenTerm = new AtomicLong();
   private volatile String lastSeenLeader = "";
   private volatile boolean removed;
@@ -100,6 +114,9 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     this.config = config;
     this.fatalHandler = fatalHandler;
     this.dataDir = DataDirectory.open(config); // refuses before any data file is touched
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+      ctx.putProperty("node", config.nodeId()); // the "node" of every JSON log line (JsonLogLayout)
+    }
     Engine opened = null;
     RaftServer raft = null;
     try {
@@ -120,7 +137,23 @@ public final class AeroNode implements AdminContext, AutoCloseable {
                   config.electionTimeoutMaxMs(),
                   config.raftRequestTimeoutMs(),
                   config.logSync()));
-      LOG.info("ratis settings {}", ratis.describe());
+      LOG.atInfo()
+          .addKeyValue("event", "STARTUP_PHASE")
+          .addKeyValue("phase", "store-opened")
+          .addKeyValue("storeAppliedIndex", engine.applied().index())
+          .addKeyValue("dataDir", config.dataDir().toString())
+          .log("store opened at applied index {}", engine.applied().index());
+      LOG.atInfo()
+          .addKeyValue("event", "CONFIG")
+          .addKeyValue("nodeId", config.nodeId())
+          .addKeyValue("clusterName", config.clusterName())
+          .addKeyValue("api", config.self().apiAddress())
+          .addKeyValue("raft", config.self().raftAddress())
+          .addKeyValue("metricsPort", config.metricsPort())
+          .addKeyValue("peers", config.peers().toString())
+          .addKeyValue("join", config.join())
+          .addKeyValue("ratis", ratis.describe().toString())
+          .log("config and Ratis settings");
       raft =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -139,7 +172,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      ClusterViewReader views =
+      this.views =
           new ClusterViewReader(
               ClusterViewReader.divisionOf(raftServer, groupId),
               config.nodeId(),
@@ -177,6 +210,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.self().host(), config.self().apiPort()))
               .maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
+              .intercept(rpcMetrics)
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))
               .addService(new AdminServiceImpl(this))
@@ -184,6 +218,25 @@ public final class AeroNode implements AdminContext, AutoCloseable {
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
+      this.healthMonitor =
+          new HealthMonitor(
+              health,
+              this::status,
+              List.of(
+                  DocumentServiceGrpc.SERVICE_NAME,
+                  ClusterServiceGrpc.SERVICE_NAME,
+                  QueryServiceGrpc.SERVICE_NAME,
+                  io.aerodb.proto.v1.AdminServiceGrpc.SERVICE_NAME),
+              config.readinessLagMax(),
+              config.nodeId());
+      this.httpServer =
+          config.metricsPort() == 0
+              ? null
+              : new MetricsHttpServer(
+                  config.metricsPort(),
+                  config.nodeId(),
+                  new MetricsExporter(this),
+                  StatusRoutes.of(this));
     } catch (IOException | RuntimeException e) {
       if (raft != null) {
         raft.close();
@@ -205,23 +258,54 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     AeroNode node = new AeroNode(config, fatalHandler);
     node.seedEventsFromHistory();
     try {
-      node.setHealth(false);
       node.raftServer.start();
+      node.recordLogRange();
+      phase(config, "raft-started", "log " + node.logStartAtStart + ".." + node.logLastAtStart);
       node.apiServer.start();
+      if (node.httpServer != null) {
+        node.httpServer.start();
+      }
+      phase(config, "api-started", config.self().apiAddress());
     } catch (IOException | RuntimeException e) {
       node.close();
       throw e;
     }
     node.phase = Phase.SERVING;
+    node.healthMonitor.start();
     AppliedState a = node.engine.applied();
-    LOG.info(
-        "node {} serving: api {} raft {} applied index {} data {}",
-        config.nodeId(),
-        config.self().apiAddress(),
-        config.self().raftAddress(),
-        a.index(),
-        config.dataDir());
+    LOG.atInfo()
+        .addKeyValue("event", "STARTUP_PHASE")
+        .addKeyValue("phase", "serving")
+        .addKeyValue("api", config.self().apiAddress())
+        .addKeyValue("raft", config.self().raftAddress())
+        .addKeyValue("metrics", node.metricsAddress())
+        .addKeyValue("storeAppliedIndex", a.index())
+        .log("node {} serving", config.nodeId());
     return node;
+  }
+
+  private static void phase(NodeConfig config, String phase, String detail) {
+    LOG.atInfo()
+        .addKeyValue("event", "STARTUP_PHASE")
+        .addKeyValue("phase", phase)
+        .addKeyValue("detail", detail)
+        .log("node {} {}: {}", config.nodeId(), phase, detail);
+  }
+
+  private void recordLogRange() {
+    try {
+      var log = raftServer.getDivision(groupId).getRaftLog();
+      logStartAtStart = Math.max(0, log.getStartIndex());
+      logLastAtStart =
+          log.getLastEntryTermIndex() == null ? 0 : log.getLastEntryTermIndex().getIndex();
+    } catch (IOException e) {
+      logStartAtStart = 0;
+      logLastAtStart = 0;
+    }
+  }
+
+  private String metricsAddress() {
+    return httpServer == null ? "" : "127.0.0.1:" + httpServer.port();
   }
 
   /** The Raft group of a cluster: a name-based UUID of "aerodb-cluster:" + clusterName. */
@@ -301,6 +385,11 @@ public final class AeroNode implements AdminContext, AutoCloseable {
         }
       }
       b.setMembership(membership);
+      b.setLogStartIndex(Math.max(0, d.getRaftLog().getStartIndex()))
+          .setLogLastIndex(
+              d.getRaftLog().getLastEntryTermIndex() == null
+                  ? 0
+                  : d.getRaftLog().getLastEntryTermIndex().getIndex());
       DivisionInfo info = d.getInfo();
       b.setRole(membership.equals("LEARNER") ? "LEARNER" : info.getCurrentRole().name())
           .setTerm(info.getCurrentTerm())
@@ -314,15 +403,57 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     } catch (IOException e) {
       b.setRole("UNKNOWN");
     }
-    return b.build();
+    b.setSnapshotIndex(stateMachine.snapshotIndex())
+        .setStoreBytes(storeSizeBytes())
+        .setRequestsTotal(rpcMetrics.total())
+        .setMetricsAddress(metricsAddress());
+    NodeStatusReply partial = b.build();
+    Health h =
+        healthMonitor == null
+            ? new Health(true, false, false, "starting")
+            : HealthMonitor.evaluate(partial, config.readinessLagMax());
+    return partial.toBuilder()
+        .setLive(h.live())
+        .setServing(h.serving())
+        .setReady(h.ready())
+        .setNotReadyReason(h.reason())
+        .build();
   }
 
-  private void setHealth(boolean serving) {
-    ServingStatus s = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    health.setStatus("", s);
-    health.setStatus(DocumentServiceGrpc.SERVICE_NAME, s);
-    health.setStatus(ClusterServiceGrpc.SERVICE_NAME, s);
-    health.setStatus(QueryServiceGrpc.SERVICE_NAME, s);
+  @Override
+  public Optional<ClusterView> leaderView() {
+    try {
+      ClusterView v = views.read(transfers.workflow().requestId(), false);
+      return v.selfIsLeader() ? Optional.of(v) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public long storeSizeBytes() {
+    return engine.store() instanceof RocksKvStore r ? r.approximateSizeBytes() : 0;
+  }
+
+  @Override
+  public Health health() {
+    return healthMonitor == null
+        ? new Health(true, false, false, "starting")
+        : healthMonitor.current();
+  }
+
+  @Override
+  public RecoveryReport recovery() {
+    AppliedState loaded = stateMachine.loadedAtStart();
+    return new RecoveryReport(
+        loaded.index(),
+        loaded.term(),
+        loaded.digestHex(),
+        logStartAtStart,
+        logLastAtStart,
+        stateMachine.firstAppliedSinceStart(),
+        stateMachine.appliedEntriesSinceStart() == 0 ? 0 : engine.applied().index(),
+        stateMachine.appliedEntriesSinceStart());
   }
 
   /**
@@ -355,7 +486,7 @@ public final class AeroNode implements AdminContext, AutoCloseable {
           "cause",
           leaderId.isEmpty() ? "no leader known" : cause);
       if (phase == Phase.SERVING || phase == Phase.STARTING) {
-        setHealth(!leaderId.isEmpty());
+        healthMonitor.update();
       }
     }
 
@@ -449,8 +580,12 @@ public final class AeroNode implements AdminContext, AutoCloseable {
     }
     phase = Phase.FAILED;
     failure = error.toString();
-    setHealth(false);
-    LOG.error("FATAL {}", error);
+    healthMonitor.update();
+    LOG.atError()
+        .addKeyValue("event", "FATAL")
+        .addKeyValue("code", error.code().name())
+        .addKeyValue("reason", error.message())
+        .log("FATAL {}", error);
     fatalHandler.fatal(error);
   }
 
@@ -553,8 +688,10 @@ public final class AeroNode implements AdminContext, AutoCloseable {
       return;
     }
     phase = Phase.STOPPING;
-    setHealth(false);
-    health.enterTerminalState();
+    healthMonitor.close();
+    if (httpServer != null) {
+      httpServer.close();
+    }
     apiServer.shutdown();
     try {
       apiServer.awaitTermination(5, TimeUnit.SECONDS);
@@ -574,6 +711,6 @@ public final class AeroNode implements AdminContext, AutoCloseable {
       LOG.warn("closing the store of {}: {}", config.nodeId(), e.toString());
     }
     dataDir.close();
-    LOG.info("node {} stopped", config.nodeId());
+    LOG.atInfo().addKeyValue("event", "STOPPED").log("node {} stopped", config.nodeId());
   }
 }

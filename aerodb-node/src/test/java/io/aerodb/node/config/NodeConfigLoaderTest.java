@@ -65,6 +65,33 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void theMetricsPortAndReadinessLagAreOptionalAndChecked() throws Exception {
+    NodeConfig off =
+        NodeConfigLoader.parse(config("", "", THREE).getBytes(StandardCharsets.UTF_8), BASE);
+    assertThat(off.metricsPort()).isZero();
+    assertThat(off.readinessLagMax()).isEqualTo(1_000);
+    NodeConfig on =
+        NodeConfigLoader.parse(
+            config(",\"metrics\":{\"port\":7102},\"api\":{\"readinessLagMax\":50}", "", THREE)
+                .getBytes(StandardCharsets.UTF_8),
+            BASE);
+    assertThat(on.metricsPort()).isEqualTo(7102);
+    assertThat(on.readinessLagMax()).isEqualTo(50);
+    assertRefused(
+        config(",\"metrics\":{\"port\":7101}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "metrics.port");
+    assertRefused(
+        config(",\"metrics\":{\"port\":70000}", "", THREE),
+        "AERO_CONFIG_INVALID_VALUE",
+        "metrics.port");
+    assertRefused(
+        config(",\"metrics\":{\"host\":\"0.0.0.0\"}", "", THREE),
+        "AERO_CONFIG_UNKNOWN_KEY",
+        "metrics.host");
+  }
+
+  @Test
   void peersMustBeOddDistinctAndIncludeThisNode() {
     String two =
         "[{\"id\":\"n1\",\"host\":\"h\",\"raftPort\":1,\"apiPort\":2},"

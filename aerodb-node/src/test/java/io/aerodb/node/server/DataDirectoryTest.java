@@ -32,7 +32,9 @@ class DataDirectoryTest {
         5_000,
         1_000,
         100_000,
-        false);
+        false,
+        1_000,
+        0);
   }
 
   @Test

@@ -14,6 +14,9 @@ public final class ClusterLayout {
   public final List<Integer> raftPorts = new ArrayList<>();
   public final List<Integer> apiPorts = new ArrayList<>();
 
+  /** Loopback port of each node's metrics/status HTTP server ("metrics": {"port": N}). */
+  public final List<Integer> metricsPorts = new ArrayList<>();
+
   /** The first {@code initial} nodes form the cluster; later ones join it (config "join": true). */
   public final int initial;
 
@@ -21,11 +24,12 @@ public final class ClusterLayout {
     this.root = root;
     this.clusterName = clusterName;
     this.initial = n;
-    List<Integer> ports = Ports.free(2 * n);
+    List<Integer> ports = Ports.free(3 * n);
     for (int i = 0; i < n; i++) {
       ids.add("n" + (i + 1));
-      raftPorts.add(ports.get(2 * i));
-      apiPorts.add(ports.get(2 * i + 1));
+      raftPorts.add(ports.get(3 * i));
+      apiPorts.add(ports.get(3 * i + 1));
+      metricsPorts.add(ports.get(3 * i + 2));
     }
   }
 
@@ -41,16 +45,22 @@ public final class ClusterLayout {
     return out;
   }
 
+  /** Base URL of node i's metrics/status HTTP server, e.g. {@code http://127.0.0.1:P}. */
+  public String httpBase(int i) {
+    return "http://127.0.0.1:" + metricsPorts.get(i);
+  }
+
   public int indexOf(String nodeId) {
     return ids.indexOf(nodeId);
   }
 
   /** Adds a node that joins the cluster later (cluster add-learner); returns its index. */
   public int addJoiner() {
-    List<Integer> ports = Ports.free(2);
+    List<Integer> ports = Ports.free(3);
     ids.add("n" + (ids.size() + 1));
     raftPorts.add(ports.get(0));
     apiPorts.add(ports.get(1));
+    metricsPorts.add(ports.get(2));
     return ids.size() - 1;
   }
 
@@ -77,8 +87,8 @@ public final class ClusterLayout {
             "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
                 + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
                 + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":5000},"
-                + "\"join\":%s}",
-            ids.get(i), clusterName, ids.get(i), peers, i >= initial);
+                + "\"metrics\":{\"port\":%d},\"join\":%s}",
+            ids.get(i), clusterName, ids.get(i), peers, metricsPorts.get(i), i >= initial);
     Path file = root.resolve(ids.get(i) + ".json");
     try {
       Files.createDirectories(root);

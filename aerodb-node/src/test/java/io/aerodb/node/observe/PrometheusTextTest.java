@@ -1,0 +1,97 @@
+package io.aerodb.node.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Timer;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PrometheusTextTest {
+  @Test
+  void rendersSortedFamiliesWithHelpTypeAndEscapedLabels() {
+    String text =
+        new PrometheusText()
+            .gauge("b_gauge", "B help.", Map.of("z", "1", "a", "quote\"back\\slash\nnl"), 2.5)
+            .counter("a_total", "A help\nsecond line.", Map.of(), 7)
+            .render();
+    assertEquals(
+        "# HELP a_total A help\\nsecond line.\n"
+            + "# TYPE a_total counter\n"
+            + "a_total 7\n"
+            + "# HELP b_gauge B help.\n"
+            + "# TYPE b_gauge gauge\n"
+            + "b_gauge{a=\"quote\\\"back\\\\slash\\nnl\",z=\"1\"} 2.50000000\n",
+        text);
+  }
+
+  @Test
+  void sameStateRendersSameBytesWhateverTheInsertionOrder() {
+    PrometheusText one = new PrometheusText();
+    PrometheusText two = new PrometheusText();
+    for (int i = 0; i < 20; i++) {
+      one.gauge("g", "h", Map.of("peer", "n" + i), i);
+      two.gauge("g", "h", Map.of("peer", "n" + (19 - i)), 19 - i);
+    }
+    assertEquals(one.render(), two.render());
+  }
+
+  @Test
+  void timersBecomeSummariesInSecondsAndCountersGetTotal() {
+    Timer t = new Timer();
+    for (int i = 1; i <= 100; i++) {
+      t.update(i, TimeUnit.MILLISECONDS);
+    }
+    Counter c = new Counter();
+    c.inc(3);
+    String text =
+        new PrometheusText()
+            .metric("rpc_latency", "Latency.", new TreeMap<>(Map.of("method", "Insert")), t)
+            .metric("requests", "Requests.", Map.of(), c)
+            .render();
+    assertTrue(text.contains("# TYPE rpc_latency_seconds summary\n"), text);
+    assertTrue(text.contains("rpc_latency_seconds_count{method=\"Insert\"} 100\n"), text);
+    double p99 = value(text, "rpc_latency_seconds{method=\"Insert\",quantile=\"0.99\"}");
+    assertTrue(p99 >= 0.098 && p99 <= 0.1001, "p99 in seconds: " + p99);
+    double sum = value(text, "rpc_latency_seconds_sum{method=\"Insert\"}");
+    assertTrue(Math.abs(sum - 5.05) < 0.01, "sum in seconds: " + sum);
+    assertTrue(text.contains("# TYPE requests_total counter\nrequests_total 3\n"), text);
+  }
+
+  @Test
+  void aNameCannotBeTwoTypes() {
+    PrometheusText p = new PrometheusText().gauge("x", "h", Map.of(), 1);
+    assertThrows(IllegalStateException.class, () -> p.counter("x", "h", Map.of(), 1));
+  }
+
+  @Test
+  void specialValuesUseExpositionSpelling() {
+    assertEquals("NaN", PrometheusText.format(Double.NaN));
+    assertEquals("+Inf", PrometheusText.format(Double.POSITIVE_INFINITY));
+    assertEquals("-Inf", PrometheusText.format(Double.NEGATIVE_INFINITY));
+    assertEquals("42", PrometheusText.format(42.0));
+  }
+
+  @Test
+  void snakeCaseHandlesCamelDotsAndAcronyms() {
+    assertEquals("append_entry_latency", PrometheusText.snake("appendEntryLatency"));
+    assertEquals("watch_all_committed_request", PrometheusText.snake("watchALL_COMMITTEDRequest"));
+    assertEquals("http_server", PrometheusText.snake("HTTPServer"));
+    assertEquals("log_worker", PrometheusText.snake("log_worker"));
+    assertEquals("rpc_latency_insert", PrometheusText.snake("rpc.latency.Insert"));
+    assertEquals("num_request_queue_limit_hits", PrometheusText.snake("numRequestQueueLimitHits"));
+  }
+
+  private static double value(String text, String series) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1));
+      }
+    }
+    throw new AssertionError("no " + series + " in\n" + text);
+  }
+}
