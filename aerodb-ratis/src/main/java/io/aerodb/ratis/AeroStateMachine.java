@@ -16,6 +16,7 @@ import io.aerodb.proto.internal.v1.LogEntry;
 import io.aerodb.proto.internal.v1.ReadQuery;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -243,6 +244,21 @@ public final class AeroStateMachine extends BaseStateMachine {
       if (d.command() instanceof Command.Undecodable u) {
         return rejected(trx, AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()));
       }
+      if (d.command() instanceof Command.Batch b) {
+        // formed by this leader's gateway from writes it prepared one by one (prepare below); the
+        // apply re-validates every document [S4]
+        for (Command.Batch.Write w : b.writes()) {
+          if (!(w.command() instanceof Command.Insert
+              || w.command() instanceof Command.Update
+              || w.command() instanceof Command.Delete)) {
+            return rejected(
+                trx,
+                AeroError.of(
+                    ErrorCode.AERO_REQUEST_INVALID, "a batch carries only document writes"));
+          }
+        }
+        return trx.setLogData(request.getMessage().getContent()).build();
+      }
       Command canonical = engine.prepare(d.requestId(), d.command());
       return trx.setLogData(ShadedBytes.wrap(LogEntryCodec.encode(d.requestId(), canonical)))
           .build();
@@ -252,6 +268,23 @@ public final class AeroStateMachine extends BaseStateMachine {
     } catch (AeroException e) {
       return rejected(trx, e.error());
     }
+  }
+
+  /**
+   * Leader-side validation of one client entry before it is proposed or batched: its canonical
+   * form, or AeroException with the rejection (nothing is proposed). Batches are formed by the
+   * gateway, never accepted from outside.
+   */
+  public LogEntry prepare(LogEntry proposed) {
+    LogEntryCodec.Decoded d = LogEntryCodec.decode(proposed);
+    if (d.command() instanceof Command.Undecodable u) {
+      throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()).toException();
+    }
+    if (d.command() instanceof Command.Batch) {
+      throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "a client entry cannot be a batch")
+          .toException();
+    }
+    return LogEntryCodec.toProto(d.requestId(), engine.prepare(d.requestId(), d.command()));
   }
 
   private static TransactionContext rejected(TransactionContext.Builder trx, AeroError error) {
@@ -277,6 +310,15 @@ public final class AeroStateMachine extends BaseStateMachine {
     } else {
       LogEntryCodec.Decoded d =
           LogEntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      if (d.command() instanceof Command.Batch b) {
+        List<CommandResult> results = engine.applyBatch(term, index, b); // throws on store failure
+        appliedEntries.incrementAndGet();
+        firstAppliedSinceStart.compareAndSet(0, index);
+        updateLastAppliedTermIndex(term, index);
+        waiters.advance(index);
+        return CompletableFuture.completedFuture(
+            Message.valueOf(ShadedBytes.wrap(LogEntryCodec.encodeResults(results).toByteArray())));
+      }
       result =
           engine.apply(term, index, d.requestId(), d.command()); // throws only on store failure
       appliedEntries.incrementAndGet();

@@ -14,6 +14,7 @@ import io.aerodb.core.query.QueryHit;
 import io.aerodb.core.query.QueryRequest;
 import io.aerodb.core.query.QueryResult;
 import io.aerodb.proto.internal.v1.ApplyResult;
+import io.aerodb.proto.internal.v1.ApplyResults;
 import io.aerodb.proto.internal.v1.AuthorityRecord;
 import io.aerodb.proto.internal.v1.CreateCollection;
 import io.aerodb.proto.internal.v1.CreateIndex;
@@ -25,6 +26,9 @@ import io.aerodb.proto.internal.v1.PutDocument;
 import io.aerodb.proto.internal.v1.QueryDocument;
 import io.aerodb.proto.internal.v1.Rejection;
 import io.aerodb.proto.internal.v1.RunQuery;
+import io.aerodb.proto.internal.v1.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -42,9 +46,20 @@ public final class LogEntryCodec {
   public record Decoded(byte[] requestId, Command command) {}
 
   public static byte[] encode(byte[] requestId, Command command) {
+    return toProto(requestId, command).toByteArray();
+  }
+
+  /** The log entry of a command; a {@link Command.Batch} nests one entry per write. */
+  public static LogEntry toProto(byte[] requestId, Command command) {
     LogEntry.Builder b =
         LogEntry.newBuilder().setFormat(FORMAT).setRequestId(ByteString.copyFrom(requestId));
-    if (command instanceof Command.CreateCollection c) {
+    if (command instanceof Command.Batch batch) {
+      WriteBatch.Builder wb = WriteBatch.newBuilder();
+      for (Command.Batch.Write w : batch.writes()) {
+        wb.addWrites(toProto(w.requestId(), w.command()));
+      }
+      b.setBatch(wb);
+    } else if (command instanceof Command.CreateCollection c) {
       b.setCreateCollection(
           CreateCollection.newBuilder()
               .setCollection(c.collection())
@@ -69,7 +84,7 @@ public final class LogEntryCodec {
     } else {
       throw new IllegalArgumentException("not a loggable command: " + command);
     }
-    return b.build().toByteArray();
+    return b.build();
   }
 
   private static PutDocument put(String collection, byte[] json) {
@@ -137,6 +152,14 @@ public final class LogEntryCodec {
         command =
             new Command.DropIndex(e.getDropIndex().getCollection(), e.getDropIndex().getField());
         break;
+      case BATCH:
+        List<Command.Batch.Write> writes = new ArrayList<>(e.getBatch().getWritesCount());
+        for (LogEntry w : e.getBatch().getWritesList()) {
+          Decoded d = decode(w);
+          writes.add(new Command.Batch.Write(d.requestId(), d.command()));
+        }
+        command = new Command.Batch(writes);
+        break;
       default:
         command = new Command.Undecodable("no command in the entry");
     }
@@ -152,6 +175,15 @@ public final class LogEntryCodec {
             .setSchemaVersion(r.schemaVersion());
     if (r.rejection() != null) {
       b.setRejection(encodeRejection(r.rejection()));
+    }
+    return b.build();
+  }
+
+  /** The answer to a batch entry: one result per write, in order. */
+  public static ApplyResults encodeResults(List<CommandResult> results) {
+    ApplyResults.Builder b = ApplyResults.newBuilder();
+    for (CommandResult r : results) {
+      b.addResults(encodeResult(r));
     }
     return b.build();
   }

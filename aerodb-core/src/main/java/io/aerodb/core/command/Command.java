@@ -60,6 +60,27 @@ public sealed interface Command {
   record DropIndex(String collection, String field) implements Command {}
 
   /**
+   * Independent document writes carried by one log entry (the leader's group commit): each write
+   * keeps its own request_id and result; all share the entry's index and one store batch, so they
+   * become visible together [MVCC-2]. Only Insert, Update and Delete may be batched, and no two
+   * writes of a batch may touch the same document or carry the same request_id; the engine rejects
+   * an offending write with AERO_LOG_ENTRY_INVALID, identically on every node.
+   */
+  record Batch(java.util.List<Write> writes) implements Command {
+    public Batch {
+      writes = java.util.List.copyOf(writes);
+    }
+
+    /** One write of a batch: the client's idempotency key (possibly empty) and the command. */
+    public record Write(byte[] requestId, Command command) {}
+
+    @Override
+    public String collection() {
+      return "";
+    }
+  }
+
+  /**
    * An entry that could not be decoded. Applying it changes nothing but the applied index and
    * rejects it with AERO_LOG_ENTRY_INVALID, identically on every node (apply must never throw for
    * bad input).

@@ -32,10 +32,12 @@ import io.aerodb.core.util.Bytes;
 import io.aerodb.core.util.Invariants;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The database engine: applies replicated commands to the MVCC store and serves reads at a view.
@@ -375,36 +377,75 @@ public final class Engine implements AutoCloseable {
   // --------------------------------------------------------------------------------------------
   // apply
 
-  /** Applies the command of the log entry (term, index). See the class contract. */
+  /**
+   * Applies the command of the log entry (term, index). See the class contract. A {@link
+   * Command.Batch} goes through {@link #applyBatch}.
+   */
   public CommandResult apply(long term, long index, byte[] requestId, Command command) {
+    if (command instanceof Command.Batch) {
+      throw new IllegalArgumentException("a batch has one result per write: use applyBatch");
+    }
+    return applyAll(term, index, List.of(new Command.Batch.Write(requestId, command)), false)
+        .get(0);
+  }
+
+  /**
+   * Applies the writes of one batch entry (term, index) in order, in one store batch: one result
+   * per write, each with the entry's index as its commit index [MVCC-2].
+   */
+  public List<CommandResult> applyBatch(long term, long index, Command.Batch batch) {
+    return applyAll(term, index, batch.writes(), true);
+  }
+
+  private List<CommandResult> applyAll(
+      long term, long index, List<Command.Batch.Write> writes, boolean batched) {
     AppliedState before = applied;
     Invariants.check(
         index > before.index(),
         () -> "apply of index " + index + " at or below applied index " + before.index());
-    byte[] key = requestId == null ? NO_REQUEST_ID : requestId;
     WriteBatch batch = new WriteBatch();
-    Catalog cat = catalog;
-    Catalog[] nextCatalog = {cat};
+    Catalog[] nextCatalog = {catalog};
     AuthorityState[] nextAuthority = {authority};
-    CommandResult result = null;
-
-    if (key.length > Limits.REQUEST_ID_BYTES_MAX) {
-      result = CommandResult.rejected(index, requestIdTooLong(key));
-    } else if (key.length > 0) {
-      Optional<IdempotencyTable.Record> prior = IdempotencyTable.find(store, key);
-      if (prior.isPresent()) {
+    // documents and request ids this entry has written: a second write of either is refused
+    TreeSet<String> touched = new TreeSet<>();
+    TreeSet<String> requestIds = new TreeSet<>();
+    List<CommandResult> results = new ArrayList<>(writes.size());
+    for (Command.Batch.Write w : writes) {
+      byte[] key = w.requestId() == null ? NO_REQUEST_ID : w.requestId();
+      Command command = w.command();
+      CommandResult result = null;
+      if (batched && !isDocumentWrite(command)) {
         result =
-            Arrays.equals(prior.get().fingerprint(), Command.fingerprint(command))
-                ? prior.get().result().asDeduplicated()
-                : CommandResult.rejected(index, keyReused(prior.get().index()));
-        key = NO_REQUEST_ID; // nothing new to record
+            CommandResult.rejected(index, badBatch(index, "a batch carries only document writes"));
+      } else if (key.length > Limits.REQUEST_ID_BYTES_MAX) {
+        result = CommandResult.rejected(index, requestIdTooLong(key));
+      } else if (key.length > 0 && !requestIds.add(Bytes.hex(key))) {
+        result =
+            CommandResult.rejected(
+                index, badBatch(index, "a request_id appears twice in one entry"));
+      } else if (key.length > 0) {
+        Optional<IdempotencyTable.Record> prior = IdempotencyTable.find(store, key);
+        if (prior.isPresent()) {
+          result =
+              Arrays.equals(prior.get().fingerprint(), Command.fingerprint(command))
+                  ? prior.get().result().asDeduplicated()
+                  : CommandResult.rejected(index, keyReused(prior.get().index()));
+          key = NO_REQUEST_ID; // nothing new to record
+        }
       }
-    }
-    if (result == null) {
-      result = execute(index, term, command, cat, batch, nextCatalog, nextAuthority);
-      if (key.length > 0) {
-        IdempotencyTable.record(batch, key, index, Command.fingerprint(command), result);
+      if (result == null) {
+        result =
+            execute(
+                index, term, command, nextCatalog[0], batch, nextCatalog, nextAuthority, touched);
+        // a malformed entry is no verdict on the command: a retry of it must be judged afresh
+        boolean malformed =
+            result.rejection() != null
+                && result.rejection().code() == ErrorCode.AERO_LOG_ENTRY_INVALID;
+        if (key.length > 0 && !malformed) {
+          IdempotencyTable.record(batch, key, index, Command.fingerprint(command), result);
+        }
       }
+      results.add(result);
     }
     IdempotencyTable.expire(store, batch, index - idempotencyHorizonEntries);
 
@@ -414,7 +455,37 @@ public final class Engine implements AutoCloseable {
     catalog = nextCatalog[0];
     authority = nextAuthority[0];
     applied = after;
-    return result;
+    return results;
+  }
+
+  private static boolean isDocumentWrite(Command c) {
+    return c instanceof Command.Insert
+        || c instanceof Command.Update
+        || c instanceof Command.Delete;
+  }
+
+  private static AeroError badBatch(long index, String why) {
+    return AeroError.of(
+        ErrorCode.AERO_LOG_ENTRY_INVALID,
+        "log entry " + index + " is malformed: " + why,
+        "index",
+        Long.toString(index));
+  }
+
+  /**
+   * Refuses a write of a document this entry already wrote (their versions would share a key);
+   * {@link #wrote} marks one once its write is certain.
+   */
+  private static void checkUntouched(
+      TreeSet<String> touched, long index, String collection, String id) {
+    if (touched.contains(collection + "\u0000" + id)) {
+      throw badBatch(index, "document '" + id + "' of '" + collection + "' is written twice")
+          .toException();
+    }
+  }
+
+  private static void wrote(TreeSet<String> touched, String collection, String id) {
+    touched.add(collection + "\u0000" + id);
   }
 
   private CommandResult execute(
@@ -424,7 +495,8 @@ public final class Engine implements AutoCloseable {
       Catalog cat,
       WriteBatch batch,
       Catalog[] nextCatalog,
-      AuthorityState[] nextAuthority) {
+      AuthorityState[] nextAuthority,
+      TreeSet<String> touched) {
     try {
       if (command instanceof Command.CreateCollection c) {
         Names.checkCollection(c.collection())
@@ -444,17 +516,19 @@ public final class Engine implements AutoCloseable {
         return CommandResult.ok(index, false, 1);
       }
       if (command instanceof Command.Insert c) {
-        return put(index, c.collection(), c.documentJson(), cat, batch, true);
+        return put(index, c.collection(), c.documentJson(), cat, batch, true, touched);
       }
       if (command instanceof Command.Update c) {
-        return put(index, c.collection(), c.documentJson(), cat, batch, false);
+        return put(index, c.collection(), c.documentJson(), cat, batch, false, touched);
       }
       if (command instanceof Command.Delete c) {
         collectionOrThrow(c.collection(), cat);
         Document.checkId(c.id());
+        checkUntouched(touched, index, c.collection(), c.id());
         boolean existed =
             VersionReader.live(store, c.collection(), c.id(), applied.index()).isPresent();
         if (existed) {
+          wrote(touched, c.collection(), c.id());
           batch.put(
               Keys.documentVersion(Keys.document(c.collection(), c.id()), index),
               VersionCodec.tombstone());
@@ -526,11 +600,18 @@ public final class Engine implements AutoCloseable {
   }
 
   private CommandResult put(
-      long index, String collection, byte[] json, Catalog cat, WriteBatch batch, boolean insert) {
+      long index,
+      String collection,
+      byte[] json,
+      Catalog cat,
+      WriteBatch batch,
+      boolean insert,
+      TreeSet<String> touched) {
     CollectionInfo info = collectionOrThrow(collection, cat);
     SchemaVersion sv = info.latest();
     Document doc =
         Document.admit(json, sv.schema(), collection, sv.version()); // [S4] apply-time check
+    checkUntouched(touched, index, collection, doc.id());
     boolean exists = VersionReader.live(store, collection, doc.id(), applied.index()).isPresent();
     if (insert && exists) {
       return CommandResult.rejected(index, documentExists(collection, doc.id()));
@@ -538,6 +619,7 @@ public final class Engine implements AutoCloseable {
     if (!insert && !exists) {
       return CommandResult.rejected(index, documentNotFound(collection, doc.id()));
     }
+    wrote(touched, collection, doc.id());
     batch.put(
         Keys.documentVersion(Keys.document(collection, doc.id()), index),
         VersionCodec.document(sv.version(), doc.canonicalJson()));

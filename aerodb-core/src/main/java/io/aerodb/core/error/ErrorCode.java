@@ -299,7 +299,9 @@ public enum ErrorCode {
       ERROR,
       INTERNAL,
       "",
-      "A log entry could not be decoded; it was rejected identically on every node."),
+      "A log entry could not be decoded or is malformed (a batch with a command that is not a"
+          + " document write, or two writes of one document or request_id); it was rejected"
+          + " identically on every node and its request_id stays free."),
 
   // --- the node itself
   AERO_NODE_NOT_READY(

@@ -163,7 +163,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               .setOption(RaftStorage.StartupOption.RECOVER)
               .build();
       this.raftServer = raft;
-      this.gateway = new RaftGateway(raftServer, groupId, stateMachine, config, peers);
+      this.gateway = new RaftGateway(raftServer, groupId, stateMachine, config, peers, metrics);
       this.adminExecutor =
           Executors.newFixedThreadPool(
               4,

@@ -1,5 +1,6 @@
 package io.aerodb.node.server;
 
+import com.codahale.metrics.MetricRegistry;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
@@ -13,6 +14,7 @@ import io.aerodb.ratis.CommandRejectedException;
 import io.aerodb.ratis.LogEntryCodec;
 import io.aerodb.ratis.ShadedBytes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,29 +59,54 @@ public final class RaftGateway {
   private final PeerDirectory peers;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+  private final WriteBatcher batcher;
 
   RaftGateway(
       RaftServer server,
       RaftGroupId groupId,
       AeroStateMachine stateMachine,
       NodeConfig config,
-      PeerDirectory peers) {
+      PeerDirectory peers,
+      MetricRegistry metrics) {
     this.server = server;
     this.groupId = groupId;
     this.stateMachine = stateMachine;
     this.config = config;
     this.peers = peers;
+    this.batcher = new WriteBatcher(this, stateMachine, config.writeTimeoutMs(), metrics);
     stateMachine.setLocalClientId(clientId);
   }
 
   /**
    * Proposes {@code entry}; completes with the applied result, or exceptionally with an
-   * AeroException.
+   * AeroException. Document writes go through the group commit ({@link WriteBatcher}); other
+   * commands (catalog, authority) are proposed alone.
    */
   public CompletableFuture<ApplyResult> write(LogEntry entry) {
+    if (WriteBatcher.batchable(entry)) {
+      return batcher.add(entry);
+    }
+    return propose(entry.toByteArray(), config.writeTimeoutMs())
+        .thenApply(RaftGateway::parseApplyResult);
+  }
+
+  static ApplyResult parseApplyResult(ByteBuffer content) {
+    try {
+      return ApplyResult.parseFrom(content);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CompletionException(
+          AeroError.of(ErrorCode.AERO_INTERNAL, "unreadable apply result: " + e.getMessage())
+              .toException());
+    }
+  }
+
+  /**
+   * Proposes one log entry's bytes to this node's Raft server; completes with the state machine's
+   * answer (its bytes), or exceptionally with an AeroException that follows the outcome rules.
+   */
+  CompletableFuture<ByteBuffer> propose(byte[] payload, long timeoutMs) {
     long callId = callIds.incrementAndGet();
-    RaftClientRequest request =
-        request(callId, entry.toByteArray(), RaftClientRequest.writeRequestType());
+    RaftClientRequest request = request(callId, payload, RaftClientRequest.writeRequestType());
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
@@ -88,7 +115,7 @@ public final class RaftGateway {
       return CompletableFuture.failedFuture(notReady(e));
     }
     return reply
-        .orTimeout(config.writeTimeoutMs(), TimeUnit.MILLISECONDS)
+        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
         .handle(
             (r, t) -> {
               boolean started = stateMachine.forgetStarted(callId);
@@ -99,15 +126,9 @@ public final class RaftGateway {
             });
   }
 
-  private ApplyResult writeResult(RaftClientReply r, boolean started) {
+  private ByteBuffer writeResult(RaftClientReply r, boolean started) {
     if (r.isSuccess()) {
-      try {
-        return ApplyResult.parseFrom(r.getMessage().getContent().asReadOnlyByteBuffer());
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new CompletionException(
-            AeroError.of(ErrorCode.AERO_INTERNAL, "unreadable apply result: " + e.getMessage())
-                .toException());
-      }
+      return r.getMessage().getContent().asReadOnlyByteBuffer();
     }
     NotLeaderException nle = r.getNotLeaderException();
     if (nle != null) {

@@ -1,0 +1,142 @@
+package io.aerodb.core.command;
+
+import static io.aerodb.core.command.Fixtures.createUsers;
+import static io.aerodb.core.command.Fixtures.delete;
+import static io.aerodb.core.command.Fixtures.insert;
+import static io.aerodb.core.command.Fixtures.key;
+import static io.aerodb.core.command.Fixtures.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.mvcc.DocumentVersion;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A batch entry (the leader's group commit): its writes apply in order in one store batch, each
+ * with its own result and the entry's index as commit index [MVCC-2]; a rejected write changes
+ * nothing and spoils no other write; two writes of one document or one request_id, or a
+ * non-document command, are refused identically on every node; retries are deduplicated across
+ * entries; equal entries give equal digests.
+ */
+class BatchApplyTest {
+  private static final byte[] NONE = new byte[0];
+
+  @TempDir Path dir;
+
+  private static Command.Batch.Write w(String requestId, Command c) {
+    return new Command.Batch.Write(key(requestId), c);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void writesOfABatchApplyTogetherEachWithItsOwnResult(StoreKind kind) {
+    try (Engine e = Engine.open(kind.open(dir))) {
+      e.apply(1, 1, NONE, createUsers());
+      e.apply(1, 2, NONE, insert("u0", "Zed"));
+      List<CommandResult> r =
+          e.applyBatch(
+              1,
+              3,
+              new Command.Batch(
+                  List.of(
+                      w("a", insert("u1", "Ada")),
+                      w("b", insert("u0", "Dup")), // exists: rejected alone
+                      w("c", update("u0", "Zed 2")),
+                      w("", insert("u2", "Bob")),
+                      w("d", delete("nobody")))));
+      assertThat(r).hasSize(5);
+      assertThat(r).allSatisfy(x -> assertThat(x.commitIndex()).isEqualTo(3));
+      assertThat(r.get(0).isOk()).as(String.valueOf(r.get(0).rejection())).isTrue();
+      assertThat(r.get(1).rejection().code()).isEqualTo(ErrorCode.AERO_DOCUMENT_EXISTS);
+      assertThat(r.get(2).isOk()).isTrue();
+      assertThat(r.get(2).existed()).isTrue();
+      assertThat(r.get(3).isOk()).isTrue();
+      assertThat(r.get(4).isOk()).isTrue();
+      assertThat(r.get(4).existed()).isFalse();
+      assertThat(e.applied().index()).isEqualTo(3);
+
+      assertThat(json(e, "u1", 2)).isNull(); // nothing of the batch is visible before its index
+      assertThat(json(e, "u2", 2)).isNull();
+      assertThat(json(e, "u0", 2)).contains("Zed\"");
+      assertThat(json(e, "u1", 3)).contains("Ada");
+      assertThat(json(e, "u2", 3)).contains("Bob");
+      assertThat(json(e, "u0", 3)).contains("Zed 2");
+      assertThat(e.get("users", "u1", 3).version().map(DocumentVersion::index)).contains(3L);
+
+      // a retry of write "a" in a later entry is deduplicated with the original result
+      List<CommandResult> retry =
+          e.applyBatch(
+              1,
+              4,
+              new Command.Batch(List.of(w("a", insert("u1", "Ada")), w("e", insert("u3", "Cy")))));
+      assertThat(retry.get(0).deduplicated()).isTrue();
+      assertThat(retry.get(0).commitIndex()).isEqualTo(3);
+      assertThat(retry.get(1).commitIndex()).isEqualTo(4);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void aSecondWriteOfOneDocumentOrRequestIdInAnEntryIsRefusedAndWritesNothing(StoreKind kind) {
+    try (Engine e = Engine.open(kind.open(dir))) {
+      e.apply(1, 1, NONE, createUsers());
+      List<CommandResult> r =
+          e.applyBatch(
+              1,
+              2,
+              new Command.Batch(
+                  List.of(
+                      w("a", insert("u1", "First")),
+                      w("b", update("u1", "Second")),
+                      w("c", delete("u1")),
+                      w("a", insert("u9", "Same request id")),
+                      w("f", createUsers()))));
+      assertThat(r.get(0).isOk()).as(String.valueOf(r.get(0).rejection())).isTrue();
+      for (int i = 1; i < 5; i++) {
+        assertThat(r.get(i).rejection().code())
+            .as("write " + i)
+            .isEqualTo(ErrorCode.AERO_LOG_ENTRY_INVALID);
+      }
+      assertThat(r.get(1).rejection().message()).contains("written twice");
+      assertThat(r.get(3).rejection().message()).contains("request_id appears twice");
+      assertThat(r.get(4).rejection().message()).contains("only document writes");
+      assertThat(json(e, "u1", 2)).contains("First");
+      assertThat(json(e, "u9", 2)).isNull();
+      // a refused write records no idempotency entry: its request id is still free
+      assertThat(e.apply(1, 3, key("b"), update("u1", "Later")).isOk()).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void equalBatchEntriesGiveEqualDigestsAndAreNotSingleCommands(StoreKind kind) {
+    byte[] digest;
+    try (Engine a = Engine.open(kind.open(dir.resolve("a")))) {
+      digest = run(a);
+    }
+    try (Engine b = Engine.open(kind.open(dir.resolve("b")))) {
+      assertThat(run(b)).isEqualTo(digest);
+      assertThatThrownBy(() -> b.apply(1, 9, NONE, new Command.Batch(List.of())))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  private static byte[] run(Engine e) {
+    e.apply(1, 1, NONE, createUsers());
+    e.applyBatch(
+        1, 2, new Command.Batch(List.of(w("x", insert("u1", "A")), w("y", insert("u2", "B")))));
+    return e.applied().digest();
+  }
+
+  private static String json(Engine e, String id, long view) {
+    Optional<DocumentVersion> v = e.get("users", id, view).version();
+    return v.map(d -> new String(d.json(), StandardCharsets.UTF_8)).orElse(null);
+  }
+}
