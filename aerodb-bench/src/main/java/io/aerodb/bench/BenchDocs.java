@@ -68,6 +68,11 @@ public final class BenchDocs {
     return "{\"_id\":\"" + id + "\",\"n\":" + seq + "}";
   }
 
+  /** Prints a schema for scripts: {@code BenchDocs schema|small-schema}. */
+  public static void main(String[] args) {
+    System.out.println(args.length > 0 && args[0].equals("small-schema") ? SMALL_SCHEMA : SCHEMA);
+  }
+
   public static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -83,6 +83,8 @@ public final class LoadGen {
             o.getOrDefault("label", ""),
             o.getOrDefault("extra", "")); // k=v,k=v copied into every output line
     List<String> markers = strings(o.getOrDefault("markers", ""));
+    // Processes under these PIDs (e.g. the bench script) are part of the benchmark, not foreign.
+    List<Long> scopePids = longs(o.getOrDefault("scope-pids", ""));
 
     for (String h : endpoints.replace("http://", "").split(",")) {
       String host = h.split(":")[0];
@@ -107,13 +109,17 @@ public final class LoadGen {
       }
     }
 
-    ProcCpu cpu = new ProcCpu(markers);
+    ProcCpu cpu = new ProcCpu(markers, scopePids);
     BenchDocs docs = new BenchDocs(setup.docBytes());
     try (Driver driver =
         system.equals("etcd")
             ? new EtcdDriver(endpoints, "/aerodb-bench/" + collection)
             : new AeroDriver(endpoints, collection)) {
-      driver.insert(setup.prefix() + "-first", docs.document(setup.prefix() + "-first", 0));
+      // One write before anything else: checks the setup and opens the connection. Small documents
+      // only when the collection is the small-document one (the restart fill).
+      String firstId = setup.prefix() + "-first";
+      boolean small = workloads.equals(List.of("load"));
+      driver.insert(firstId, small ? BenchDocs.small(firstId, 0) : docs.document(firstId, 0));
       if (primeS > 0) {
         // Not measured: lets both JVMs (servers and this one) compile the hot paths first.
         Setup prime =

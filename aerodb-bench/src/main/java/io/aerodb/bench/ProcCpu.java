@@ -14,21 +14,24 @@ import java.util.Map;
  * used it. This machine has 2 cores and is shared: a row measured while another job used a core is
  * not comparable, so each row carries the CPU that "foreign" processes used during it.
  *
- * <p>A process is <em>ours</em> if it is this JVM, one of the given server PIDs, or its command
- * line (or an ancestor's) contains one of the markers (e.g. the bench data directory, which appears
- * in every AeroDB node's and etcd member's command line). Kernel threads (empty command line) are
- * counted apart. Ticks are utime+stime+cutime+cstime, so a short foreign job that starts and ends
- * between two snapshots is still charged to its (foreign) parent once reaped; a process that
- * appears between snapshots is charged all its ticks.
+ * <p>A process is <em>ours</em> if it is this JVM, one of the given server PIDs, a descendant of a
+ * scope PID (the bench script), or its command line (or an ancestor's) contains one of the markers
+ * (e.g. the bench data directory, which appears in every AeroDB node's and etcd member's command
+ * line). Kernel threads (empty command line) are counted apart. Ticks are
+ * utime+stime+cutime+cstime, so a short foreign job that starts and ends between two snapshots is
+ * still charged to its (foreign) parent once reaped; a process that appears between snapshots is
+ * charged all its ticks.
  */
 final class ProcCpu {
   private static final Path PROC = Path.of("/proc");
   private static final double HZ = 100.0; // USER_HZ is 100 on every Linux ABI we run on
   private final List<String> markers;
+  private final List<Long> scopePids;
   private final long self = ProcessHandle.current().pid();
 
-  ProcCpu(List<String> markers) {
+  ProcCpu(List<String> markers, List<Long> scopePids) {
     this.markers = markers;
+    this.scopePids = scopePids;
   }
 
   /** One process in a snapshot. */
@@ -115,6 +118,9 @@ final class ProcCpu {
     double secs = Math.max(1e-3, (b.nanos() - a.nanos()) / 1e9);
     Map<Long, String> cache = new HashMap<>();
     for (long pid : ownPids) {
+      cache.put(pid, "ours");
+    }
+    for (long pid : scopePids) {
       cache.put(pid, "ours");
     }
     double foreign = 0;
