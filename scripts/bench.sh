@@ -29,12 +29,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 
 # ------------------------------------------------------------------------------------------------ options
-RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=6; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
+RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=45; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
-RESTART_LOAD_MAX_S=480; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
+RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=4; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
+    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=10; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
              RESTART_DOCS=100000; RESTART_LOAD_MAX_S=60; GATE_MAX_S=10; shift ;;
     --runs) RUNS="$2"; shift 2 ;;
     --warmup-s) WARMUP_S="$2"; shift 2 ;;
