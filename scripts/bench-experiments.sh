@@ -15,7 +15,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
-RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=45; MEASURE_S=10; CONFIGS=()
+RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=90; MEASURE_S=10; CONFIGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -51,8 +51,8 @@ done
 python3 - "$OUT" "${CONFIGS[@]}" <<'EOF' | tee "$OUT/table.md"
 import json, sys, glob, statistics
 out, configs = sys.argv[1], sys.argv[2:]
-print("| configuration | workload | clients | ops/s | p50 ms | p99 ms | server CPU µs/op | foreign CPU % (max) | runs |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| configuration | workload | clients | ops/s | p50 ms | p99 ms | server CPU µs/op | server JIT CPU % | foreign CPU % (max) | runs |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for cfg in configs:
     name, opts = cfg.split("=", 1)
     rows = {}
@@ -64,7 +64,7 @@ for cfg in configs:
     for (w, c), rs in rows.items():
         med = lambda k: statistics.median([r[k] for r in rs if r.get(k) is not None])
         print(f"| {name} | {w} | {c} | {med('ops_per_s'):.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
-              f"{med('server_cpu_us_per_op'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
+              f"{med('server_cpu_us_per_op'):.0f} | {med('server_jit_cpu_pct'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
 print()
 for cfg in configs:
     name, opts = cfg.split("=", 1)

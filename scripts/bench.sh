@@ -7,7 +7,7 @@
 #   scripts/bench.sh --quick              1 run, short rows, 100k documents for the restart (about 4-5 min)
 #   scripts/bench.sh --only aerodb        one system only (no ratios), e.g. for quick iterations on AeroDB
 #
-# Options: --runs N  --warmup-s S  --measure-s S  --prime-s S  --ops-max N  --clients "1 8 64"
+# Options: --runs N  --warmup-s S  --measure-s S  --prime-s S (AeroDB)  --etcd-prime-s S  --ops-max N  --clients "1 8 64"
 #          --workloads "insert get"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S
 #          --gate-pct P  --gate-max-s S  --out DIR
@@ -16,7 +16,9 @@
 # and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, data in var/bench/etcd),
 # and the two systems never run at the same time (the order alternates between runs). One Java load generator
 # (aerodb-bench LoadGen) drives both: closed loop, N client threads sharing one client, warm-up excluded, bounded by
-# count and time. AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
+# count and time. Before its rows each fresh cluster is primed, unmeasured (8 clients, inserts then reads): 90 s for
+# AeroDB, whose three new JVMs spend the first minutes compiling (the rows record the servers' JIT CPU), 10 s for etcd
+# (compiled ahead of time). AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
 # cluster supports indexes ("index" in each row says whether it did); etcd puts the same bytes.
 #
 # stdout: JSON lines — one "result" per (system, workload, clients) (median over runs), one "ratio" per
@@ -29,17 +31,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 
 # ------------------------------------------------------------------------------------------------ options
-RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=45; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
+RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=90; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
 RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=10; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
+    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=20; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
              RESTART_DOCS=100000; RESTART_LOAD_MAX_S=60; GATE_MAX_S=10; shift ;;
     --runs) RUNS="$2"; shift 2 ;;
     --warmup-s) WARMUP_S="$2"; shift 2 ;;
     --measure-s) MEASURE_S="$2"; shift 2 ;;
     --prime-s) PRIME_S="$2"; shift 2 ;;
+    --etcd-prime-s) ETCD_PRIME_S="$2"; shift 2 ;;
     --ops-max) OPS_MAX="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --workloads) WORKLOADS="$2"; shift 2 ;;
@@ -113,7 +116,7 @@ cleanup
 trap cleanup EXIT
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, var/bench on $(findmnt -n -o SOURCE,FSTYPE -T "$BENCH" | tr -s ' ' ' '), $(uname -r)"
-settings="runs=$RUNS warmup_s=$WARMUP_S measure_s=$MEASURE_S prime_s=$PRIME_S ops_max=$OPS_MAX clients=[$CLIENTS] workloads=[$WORKLOADS] systems=[$SYSTEMS] git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+settings="runs=$RUNS warmup_s=$WARMUP_S measure_s=$MEASURE_S prime_s=$PRIME_S/$ETCD_PRIME_S ops_max=$OPS_MAX clients=[$CLIENTS] workloads=[$WORKLOADS] systems=[$SYSTEMS] git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 {
   echo "date: $(date -Is)"; echo "machine: $machine"; echo "settings: $settings"
   echo "loadavg: $(cat /proc/loadavg)"; java -version 2>&1 | head -1
@@ -156,14 +159,14 @@ rss_line() { # system node pid phase
   record "{\"type\":\"rss\",\"system\":\"$1\",\"node\":\"$2\",\"pid\":$3,\"rss_mib\":${rss:--1},\"hwm_mib\":${hwm:--1},\"phase\":\"$4\"}"
 }
 
-loadgen() { # system endpoints pids names label extra
+loadgen() { # system endpoints pids names label extra prime-seconds
   "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
     --workloads "${WORKLOADS// /,}" --clients "${CLIENTS// /,}" --warmup-s "$WARMUP_S" --measure-s "$MEASURE_S" \
-    --prime-s "$PRIME_S" --ops-max "$OPS_MAX" --gate-pct "$GATE_PCT" --gate-max-s "$GATE_MAX_S" \
+    --prime-s "$7" --ops-max "$OPS_MAX" --gate-pct "$GATE_PCT" --gate-max-s "$GATE_MAX_S" \
     --markers "$BENCH" --scope-pids "$$" --label "$5" --extra "$6" 2>> "$OUT/logs/loadgen.err" |
     while IFS= read -r line; do
       record "$line"
-      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU %3.0f%%  server CPU %4.0f%%  (%.0f us/op)" % (d["system"], d["workload"], d["clients"], d["ops_per_s"], d["p50_ms"], d["p99_ms"], d["errors"], d["foreign_cpu_pct"], d["server_cpu_pct"], d["server_cpu_us_per_op"] or 0))' "$line" >&2 || true
+      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op)" % (d["system"], d["workload"], d["clients"], d["ops_per_s"], d["p50_ms"], d["p99_ms"], d["errors"], d["foreign_cpu_pct"], d["server_cpu_pct"], d["server_jit_cpu_pct"], d["server_cpu_us_per_op"] or 0))' "$line" >&2 || true
     done
 }
 
@@ -175,7 +178,7 @@ run_aerodb_rows() { # run
   pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
   log "run $1: AeroDB leader $lead ($ep), index on tag: $INDEX_PRESENT"
   # Leader first: the client starts there (the same as etcd's client -> leader).
-  loadgen aerodb "$ep,$ENDPOINTS" "$pids" n1,n2,n3 "aerodb-run$1" "run=$1,index=$INDEX_PRESENT,leader=$lead"
+  loadgen aerodb "$ep,$ENDPOINTS" "$pids" n1,n2,n3 "aerodb-run$1" "run=$1,index=$INDEX_PRESENT,leader=$lead" "$PRIME_S"
   if (( $1 == RUNS )); then
     for n in n1 n2 n3; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the benchmark rows"; done
   fi
@@ -190,7 +193,7 @@ run_etcd_rows() { # run
   pids=$("$ETCD" pids)
   names=$(echo "$pids" | sed 's/=[0-9]*//g; s/ /,/g')
   log "run $1: etcd leader $ep"
-  loadgen etcd "$ep" "$(echo "$pids" | sed 's/m[0-9]=//g; s/ /,/g')" "$names" "etcd-run$1" "run=$1"
+  loadgen etcd "$ep" "$(echo "$pids" | sed 's/m[0-9]=//g; s/ /,/g')" "$names" "etcd-run$1" "run=$1" "$ETCD_PRIME_S"
   if (( $1 == RUNS )); then
     for kv in $pids; do rss_line etcd "${kv%%=*}" "${kv#*=}" "end of the benchmark rows"; done
   fi

@@ -52,6 +52,8 @@ public final class JfrTop {
     Counts byOwnFrame = new Counts();
     Counts byPackage = new Counts();
     Map<String, Counts> framesPerThread = new HashMap<>();
+    // Inclusive: in how many samples of a thread does a method appear anywhere on the stack.
+    Map<String, Counts> inclusivePerThread = new HashMap<>();
     List<Double> forceMs = new ArrayList<>();
     Map<String, Double> monitorMs = new HashMap<>();
     Map<String, Long> monitorN = new HashMap<>();
@@ -89,6 +91,21 @@ public final class JfrTop {
           byFrame.add(f0);
           framesPerThread.computeIfAbsent(tn, k -> new Counts()).add(f0);
           byPackage.add(pkg(st.getFrames().get(0)));
+          Counts inc = inclusivePerThread.computeIfAbsent(tn, k -> new Counts());
+          java.util.Set<String> seen = new java.util.HashSet<>();
+          for (RecordedFrame f : st.getFrames()) {
+            String cls = f.getMethod().getType().getName();
+            if ((cls.startsWith("io.aerodb.")
+                    || cls.startsWith("org.apache.ratis.server")
+                    || cls.startsWith("org.apache.ratis.grpc")
+                    || cls.startsWith("io.grpc.stub")
+                    || cls.startsWith("io.grpc.internal.ServerCallImpl")
+                    || cls.startsWith("org.rocksdb."))
+                && seen.add(frame(f))) {
+              inc.map.merge(frame(f), 1L, Long::sum);
+            }
+          }
+          inc.total++;
           for (RecordedFrame f : st.getFrames()) {
             String cls = f.getMethod().getType().getName();
             if (cls.startsWith("io.aerodb.")
@@ -134,6 +151,12 @@ public final class JfrTop {
     print("CPU samples by first AeroDB/Ratis-server/RocksDB frame", byOwnFrame, top);
     for (Map.Entry<String, Long> t : byThread.top(6)) {
       print("  top frames of thread " + t.getKey(), framesPerThread.get(t.getKey()), 8);
+    }
+    for (Map.Entry<String, Long> t : byThread.top(4)) {
+      print(
+          "  inclusive (share of the thread's samples with the method on the stack): " + t.getKey(),
+          inclusivePerThread.get(t.getKey()),
+          18);
     }
     forceMs.sort(Double::compare);
     if (!forceMs.isEmpty()) {

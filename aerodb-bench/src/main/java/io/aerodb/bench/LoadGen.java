@@ -133,8 +133,8 @@ public final class LoadGen {
                 setup.prefix() + "-prime",
                 100,
                 0,
-                List.of(),
-                List.of(),
+                setup.serverPids(),
+                setup.serverNames(),
                 "prime",
                 "");
         preload(driver, docs, setup.prefix() + "-prime-p", 500, 8);
@@ -245,11 +245,19 @@ public final class LoadGen {
       Thread.sleep(sleepMs);
     }
     ProcCpu.Snapshot before = cpu.snapshot();
+    long[] jitBefore = new long[setup.serverPids().size()];
+    for (int i = 0; i < jitBefore.length; i++) {
+      jitBefore[i] = ProcCpu.jitTicks(setup.serverPids().get(i));
+    }
     for (Thread t : ts) {
       t.join((long) ((warmupS + setup.measureS() + 60) * 1000));
     }
     ProcCpu.Snapshot after = cpu.snapshot();
     ProcCpu.Usage u = cpu.usage(before, after, setup.serverPids());
+    long jitTicks = 0;
+    for (int i = 0; i < jitBefore.length; i++) {
+      jitTicks += ProcCpu.jitTicks(setup.serverPids().get(i)) - jitBefore[i];
+    }
 
     long stop = 0;
     long n = 0;
@@ -304,6 +312,8 @@ public final class LoadGen {
                 u.perPidPct().getOrDefault(ProcessHandle.current().pid(), Double.NaN))
             .put("server_cpu_pct", serverPct)
             .put("server_cpu_us_per_op", n > 0 ? serverPct / 100.0 * secs * 1e6 / n : Double.NaN)
+            // JIT compiler threads of the servers (JVMs only; 0 for etcd): high = not warmed up.
+            .put("server_jit_cpu_pct", ProcCpu.ticksToPct(jitTicks, u.seconds()))
             .put("servers", servers)
             .put("top_foreign", u.topForeign())
             .put("label", setup.label())

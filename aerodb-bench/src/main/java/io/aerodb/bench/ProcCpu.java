@@ -160,6 +160,38 @@ final class ProcCpu {
     return new Usage(secs, busy, foreign, ours, kernel, perPid, top.toString());
   }
 
+  /**
+   * CPU ticks (utime+stime) of a JVM's JIT compiler threads ("C1/C2 CompilerThread"), from
+   * /proc/PID/task/TID/comm; 0 if the process is gone.
+   */
+  static long jitTicks(long pid) {
+    long t = 0;
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+      for (Path task : ds) {
+        try {
+          String comm = Files.readString(task.resolve("comm"), StandardCharsets.US_ASCII);
+          if (!comm.contains("CompilerThre")) {
+            continue;
+          }
+          String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          t += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException gone) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return t;
+  }
+
+  /** Ticks to percent of one core over {@code seconds}. */
+  static double ticksToPct(long ticks, double seconds) {
+    return 100.0 * ticks / HZ / seconds;
+  }
+
   /** Resident set size of a process in MiB (VmRSS), or -1. */
   static double rssMib(long pid, String field) {
     try {
