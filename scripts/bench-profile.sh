@@ -4,21 +4,23 @@
 # (CPU samples by thread and frame, fsync durations, lock contention, GC, JIT), and Ratis' own metrics (a diagnostic
 # agent dumps the Dropwizard registries: log sync time, follower append latency, ...). docs/PERFORMANCE.md uses it.
 #
-#   scripts/bench-profile.sh [--workload insert|get] [--clients N] [--warmup-s S] [--seconds S]
+#   scripts/bench-profile.sh [--workload insert|get] [--clients N] [--prime-s S] [--warmup-s S] [--seconds S]
 #                            [--node-opts "JVM options for the nodes"] [--keep] [--out DIR]
 #
+# --prime-s (default 60) runs 8 clients of inserts then reads first, unmeasured, so the node JVMs are compiled.
 # --node-opts replaces the nodes' JVM options (default: -Xms128m -Xmx1g -XX:+UseG1GC), e.g. to try JVM flags or
 # -Daerodb.ratis.<key>=<value> overrides where the build supports them. --keep leaves the cluster running.
 # Output: var/bench/profile/<time>/ (summary.txt, loadgen.json, threads.jsonl, n*.jfr, n*.jfr.txt, ratis-*.json).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
-WORKLOAD=insert; CLIENTS=1; WARMUP_S=15; SECONDS_MEASURED=30; NODE_OPTS="-Xms128m -Xmx1g -XX:+UseG1GC"; KEEP=0; OUT=""
+WORKLOAD=insert; CLIENTS=1; PRIME_S=60; WARMUP_S=5; SECONDS_MEASURED=30; NODE_OPTS="-Xms128m -Xmx1g -XX:+UseG1GC"; KEEP=0; OUT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workload) WORKLOAD="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --warmup-s) WARMUP_S="$2"; shift 2 ;;
+    --prime-s) PRIME_S="$2"; shift 2 ;;
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
     --node-opts) NODE_OPTS="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
@@ -53,7 +55,11 @@ trap 'exit 130' INT TERM
 
 log "fresh cluster with the Ratis-metrics agent; node JVM options: $NODE_OPTS"
 "$LC" wipe >/dev/null 2>&1 || true
-AERODB_NODE_JAVA_OPTS="$NODE_OPTS -javaagent:$AGENT=file=$OUT/ratis-metrics-%p.json,interval=2" "$LC" up >/dev/null
+# JFR runs from the node's start: starting a recording later retransforms JDK classes (the file/socket events) and
+# deoptimizes their callers, so the nodes would spend the measured window recompiling (observed: 50% of a core of
+# C2 on the recorded nodes, 0.5% on the other). The window is cut out of the recording with JFR.dump begin=.
+AERODB_NODE_JAVA_OPTS="$NODE_OPTS -XX:StartFlightRecording=name=bench,settings=profile,disk=true,maxage=15m,dumponexit=false -javaagent:$AGENT=file=$OUT/ratis-metrics-%p.json,interval=5" \
+  "$LC" up >/dev/null
 "$ROOT/scripts/aerodb" --cluster "$ENDPOINTS" --json collection create bench \
   --schema "$(java -cp "$BENCH_CP" io.aerodb.bench.BenchDocs schema)" >/dev/null
 status=$("$ROOT/scripts/aerodb" --cluster "$ENDPOINTS" --json cluster status)
@@ -64,28 +70,30 @@ FOLLOWER=n1; [[ "$LEADER" == n1 ]] && FOLLOWER=n2
 log "leader $LEADER (pid ${PID[$LEADER]}), profiled follower $FOLLOWER (pid ${PID[$FOLLOWER]}); load before: $(cat /proc/loadavg)"
 
 java -Xms512m -Xmx1g -XX:+UseG1GC -cp "$BENCH_CP" io.aerodb.bench.LoadGen --system aerodb --endpoints "$LEP,$ENDPOINTS" \
-  --workloads "$WORKLOAD" --clients "$CLIENTS" --warmup-s "$WARMUP_S" --measure-s "$SECONDS_MEASURED" --gate-max-s 20 \
+  --workloads "$WORKLOAD" --clients "$CLIENTS" --prime-s "$PRIME_S" --warmup-s "$WARMUP_S" --measure-s "$SECONDS_MEASURED" --gate-max-s 20 \
   --server-pids "${PID[n1]},${PID[n2]},${PID[n3]}" --server-names n1,n2,n3 --markers "$ROOT/var/bench" --scope-pids "$$" \
   --label profile > "$OUT/loadgen.json" 2> "$OUT/loadgen.err" &
 LG_PID=$!
-# The load generator gates (>= 2 s) and preloads before its warm-up; start recording inside the measured window.
+# The load generator primes, gates (>= 2 s) and preloads before its warm-up; record inside the measured window.
+# Wait for the prime to finish (it logs "prime done" on stderr), then for the warm-up.
+for _ in $(seq 1 $(( 2 * PRIME_S + 120 ))); do grep -q "prime done" "$OUT/loadgen.err" 2>/dev/null && break; (( PRIME_S == 0 )) && break; sleep 0.5; done
 sleep $(( WARMUP_S + 4 ))
 WINDOW=$(( SECONDS_MEASURED - 4 ))
-for n in "$LEADER" "$FOLLOWER"; do
-  jcmd "${PID[$n]}" JFR.start name=bench duration="${WINDOW}s" filename="$OUT/$n.jfr" settings=profile >/dev/null
-done
 java -cp "$BENCH_CP" io.aerodb.bench.ThreadCpu "$WINDOW" n1="${PID[n1]}" n2="${PID[n2]}" n3="${PID[n3]}" \
   loadgen="$LG_PID" > "$OUT/threads.jsonl" 2> "$OUT/threads.err" || true
+for n in "$LEADER" "$FOLLOWER"; do
+  jcmd "${PID[$n]}" JFR.dump name=bench begin="-$(( WINDOW + 1 ))s" filename="$OUT/$n.jfr" >/dev/null
+done
 cp "$OUT"/ratis-metrics-"${PID[$LEADER]}".json "$OUT/ratis-$LEADER.json" 2>/dev/null || true
 cp "$OUT"/ratis-metrics-"${PID[$FOLLOWER]}".json "$OUT/ratis-$FOLLOWER.json" 2>/dev/null || true
 for _ in $(seq 1 120); do [[ -e "/proc/$LG_PID" ]] || break; sleep 0.5; done
 sleep 2
 for n in "$LEADER" "$FOLLOWER"; do
-  [[ -f "$OUT/$n.jfr" ]] && java -cp "$BENCH_CP" io.aerodb.bench.JfrTop "$OUT/$n.jfr" 20 > "$OUT/$n.jfr.txt" 2>&1 || true
+  [[ -f "$OUT/$n.jfr" ]] && java -cp "$BENCH_CP" io.aerodb.bench.JfrTop "$OUT/$n.jfr" 20 "$WINDOW" > "$OUT/$n.jfr.txt" 2>&1 || true
 done
 
 {
-  echo "workload=$WORKLOAD clients=$CLIENTS warmup=${WARMUP_S}s measured=${SECONDS_MEASURED}s leader=$LEADER follower=$FOLLOWER"
+  echo "workload=$WORKLOAD clients=$CLIENTS prime=${PRIME_S}s warmup=${WARMUP_S}s measured=${SECONDS_MEASURED}s leader=$LEADER follower=$FOLLOWER"
   echo "node JVM options: $NODE_OPTS"
   echo "load after: $(cat /proc/loadavg)"
   echo; echo "== load generator"; cat "$OUT/loadgen.json"

@@ -20,7 +20,8 @@ import jdk.jfr.consumer.RecordingFile;
  * long fsyncs took (jdk.FileForce), lock contention (jdk.JavaMonitorEnter), GC pauses and JIT
  * compilations. Thread names are normalized (digits dropped) so pools group together.
  *
- * <p>Usage: {@code JfrTop recording.jfr [TOP]} — prints plain text.
+ * <p>Usage: {@code JfrTop recording.jfr [TOP [LAST_SECONDS]]} — prints plain text; LAST_SECONDS
+ * keeps only the events of the recording's last seconds.
  */
 public final class JfrTop {
   private JfrTop() {}
@@ -43,10 +44,23 @@ public final class JfrTop {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: JfrTop recording.jfr [TOP]");
+      System.err.println("usage: JfrTop recording.jfr [TOP [LAST_SECONDS]]");
       System.exit(2);
     }
     int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+    // Only the last N seconds of the recording (a dump holds whole chunks, often more than asked).
+    double lastS = args.length > 2 ? Double.parseDouble(args[2]) : 0;
+    List<RecordedEvent> events = RecordingFile.readAllEvents(Path.of(args[0]));
+    java.time.Instant cut = java.time.Instant.MIN;
+    if (lastS > 0) {
+      java.time.Instant end = java.time.Instant.MIN;
+      for (RecordedEvent e : events) {
+        if (e.getEndTime().isAfter(end)) {
+          end = e.getEndTime();
+        }
+      }
+      cut = end.minusMillis((long) (lastS * 1000));
+    }
     Counts byThread = new Counts();
     Counts byFrame = new Counts();
     Counts byOwnFrame = new Counts();
@@ -66,7 +80,10 @@ public final class JfrTop {
     java.time.Instant first = null;
     java.time.Instant last = null;
 
-    for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
+    for (RecordedEvent e : events) {
+      if (e.getStartTime().isBefore(cut)) {
+        continue;
+      }
       String type = e.getEventType().getName();
       if (first == null || e.getStartTime().isBefore(first)) {
         first = e.getStartTime();

@@ -21,6 +21,11 @@ public final class JsonLine {
     return this;
   }
 
+  /** A numeric field's value, or NaN. */
+  public double number(String key) {
+    return fields.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();

@@ -66,7 +66,12 @@ public final class LoadGen {
     List<Integer> clientCounts =
         strings(o.getOrDefault("clients", "1")).stream().map(Integer::parseInt).toList();
     String collection = o.getOrDefault("collection", "bench");
+    // Prime (unmeasured): at least prime-min-s, at most prime-s, until the servers' JIT compiler
+    // threads used less than prime-jit-pct (of one core, summed over servers) in two slices in a
+    // row.
     double primeS = Double.parseDouble(o.getOrDefault("prime-s", "0"));
+    double primeMinS = Math.min(primeS, Double.parseDouble(o.getOrDefault("prime-min-s", "20")));
+    double primeJitPct = Double.parseDouble(o.getOrDefault("prime-jit-pct", "15"));
     Setup setup =
         new Setup(
             system,
@@ -121,25 +126,7 @@ public final class LoadGen {
       boolean small = workloads.equals(List.of("load"));
       driver.insert(firstId, small ? BenchDocs.small(firstId, 0) : docs.document(firstId, 0));
       if (primeS > 0) {
-        // Not measured: lets both JVMs (servers and this one) compile the hot paths first.
-        Setup prime =
-            new Setup(
-                system,
-                Long.MAX_VALUE / 4,
-                0,
-                primeS / 2,
-                setup.docBytes(),
-                500,
-                setup.prefix() + "-prime",
-                100,
-                0,
-                setup.serverPids(),
-                setup.serverNames(),
-                "prime",
-                "");
-        preload(driver, docs, setup.prefix() + "-prime-p", 500, 8);
-        runRow(driver, docs, cpu, prime, "insert", 8, true);
-        runRow(driver, docs, cpu, prime, "get", 8, true);
+        prime(driver, docs, cpu, setup, primeS, primeMinS, primeJitPct);
       }
       boolean preloaded = false;
       for (String workload : workloads) {
@@ -161,6 +148,65 @@ public final class LoadGen {
     }
     System.exit(0);
   }
+
+  /**
+   * Unmeasured load before the rows: 8 clients, slices of 10 s (two of inserts, one of reads),
+   * until {@code maxS}, or after {@code minS} once the servers' JIT threads used less than {@code
+   * jitPct} of one core in two slices in a row (a fresh JVM compiles for minutes on 2 cores; the
+   * rows should measure the compiled program). Logs each slice on stderr and a summary line.
+   */
+  private static void prime(
+      Driver driver,
+      BenchDocs docs,
+      ProcCpu cpu,
+      Setup setup,
+      double maxS,
+      double minS,
+      double jitPct)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    preload(driver, docs, setup.prefix() + "-prime-p", 500, 8);
+    int quietSlices = 0;
+    int slice = 0;
+    double lastJit = Double.NaN;
+    while (true) {
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      if (elapsed >= maxS || (elapsed >= minS && quietSlices >= 2)) {
+        break;
+      }
+      double sliceS = Math.min(10, Math.max(1, maxS - elapsed));
+      Setup prime =
+          new Setup(
+              setup.system(),
+              Long.MAX_VALUE / 4,
+              0,
+              sliceS,
+              setup.docBytes(),
+              500,
+              setup.prefix() + "-prime" + slice,
+              100,
+              0,
+              setup.serverPids(),
+              setup.serverNames(),
+              "prime",
+              "");
+      JsonLine r = runRow(driver, docs, cpu, prime, slice % 3 == 2 ? "get" : "insert", 8, true);
+      lastJit = r.number("server_jit_cpu_pct");
+      quietSlices = lastJit < jitPct ? quietSlices + 1 : 0;
+      slice++;
+    }
+    System.err.printf(
+        Locale.ROOT,
+        "prime done: %.0f s, %d slices, servers' JIT CPU in the last slice %.0f%%%n",
+        (System.nanoTime() - t0) / 1e9,
+        slice,
+        lastJit);
+    primeSeconds = (System.nanoTime() - t0) / 1e9;
+    primeLastJitPct = lastJit;
+  }
+
+  private static double primeSeconds;
+  private static double primeLastJitPct = Double.NaN;
 
   /** Runs one closed-loop row and returns its JSON line. */
   private static JsonLine runRow(
@@ -315,6 +361,8 @@ public final class LoadGen {
             // JIT compiler threads of the servers (JVMs only; 0 for etcd): high = not warmed up.
             .put("server_jit_cpu_pct", ProcCpu.ticksToPct(jitTicks, u.seconds()))
             .put("servers", servers)
+            .put("prime_s", primeSeconds)
+            .put("prime_last_jit_cpu_pct", primeLastJitPct)
             .put("top_foreign", u.topForeign())
             .put("label", setup.label())
             .put("time", Instant.now().toString());
@@ -328,7 +376,14 @@ public final class LoadGen {
       }
     }
     if (quiet) {
-      System.err.println("prime " + workload + ": " + out);
+      System.err.printf(
+          Locale.ROOT,
+          "prime %s: %.0f ops/s, servers' CPU %.0f%% (JIT %.0f%%), foreign %.0f%%%n",
+          workload,
+          opsPerS,
+          serverPct,
+          out.number("server_jit_cpu_pct"),
+          u.foreignPct());
     }
     return out;
   }
