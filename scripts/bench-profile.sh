@@ -103,7 +103,8 @@ import json, sys
 for l in open(sys.argv[1]):
     d = json.loads(l)
     top = sorted(d["threads_pct"].items(), key=lambda x: -x[1])[:12]
-    print(f'{d["process"]:8s} total {d["cpu_pct"]:6.1f}%  ' + ", ".join(f"{k} {v:.1f}" for k, v in top))
+    print(f'{d["process"]:8s} total {d["cpu_pct"]:6.1f}% (user {d["user_pct"]:.1f}, sys {d["sys_pct"]:.1f}; '
+          f'{d["context_switches_per_s"]:.0f} context switches/s)  ' + ", ".join(f"{k} {v:.1f}" for k, v in top))
 EOF
   echo; echo "== Ratis metrics (ms; Dropwizard reservoirs, recent-biased)"
   python3 - "$OUT/ratis-$LEADER.json" "$OUT/ratis-$FOLLOWER.json" <<'EOF'

@@ -44,14 +44,18 @@ public final class ThreadCpu {
       pids.put(kv[0], Long.parseLong(kv[1]));
     }
     Map<String, Map<Long, Long>> before = new HashMap<>();
+    Map<String, long[]> totalsBefore = new HashMap<>();
     for (Map.Entry<String, Long> p : pids.entrySet()) {
       before.put(p.getKey(), ticks(p.getValue()));
+      totalsBefore.put(p.getKey(), totals(p.getValue()));
     }
     long t0 = System.nanoTime();
     Thread.sleep((long) (secs * 1000));
     double elapsed = (System.nanoTime() - t0) / 1e9;
     for (Map.Entry<String, Long> p : pids.entrySet()) {
       Map<Long, Long> after = ticks(p.getValue());
+      long[] u1 = totals(p.getValue());
+      long[] u0 = totalsBefore.get(p.getKey());
       Map<Long, String> names = names(p.getValue());
       Map<String, Double> groups = new HashMap<>();
       double total = 0;
@@ -77,8 +81,38 @@ public final class ThreadCpu {
               .put("pid", p.getValue())
               .put("seconds", elapsed)
               .put("cpu_pct", total)
+              .put("user_pct", (u1[0] - u0[0]) / elapsed)
+              .put("sys_pct", (u1[1] - u0[1]) / elapsed)
+              .put("context_switches_per_s", (u1[2] - u0[2]) / elapsed)
               .put("threads_pct", threads));
     }
+  }
+
+  /**
+   * {user ticks, system ticks, voluntary + involuntary context switches} summed over the process's
+   * live threads.
+   */
+  private static long[] totals(long pid) throws IOException {
+    long[] t = new long[3];
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
+      for (Path task : ds) {
+        try {
+          String s = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+          String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+          t[0] += Long.parseLong(f[11]);
+          t[1] += Long.parseLong(f[12]);
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              t[2] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException | RuntimeException gone) {
+          // thread ended
+        }
+      }
+    }
+    return t;
   }
 
   private static Map<Long, Long> ticks(long pid) throws IOException {
