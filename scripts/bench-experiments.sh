@@ -15,7 +15,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
-RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=90; MEASURE_S=10; CONFIGS=()
+RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=240; MEASURE_S=10; CONFIGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
