@@ -16,9 +16,9 @@
 # and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, data in var/bench/etcd),
 # and the two systems never run at the same time (the order alternates between runs). One Java load generator
 # (aerodb-bench LoadGen) drives both: closed loop, N client threads sharing one client, warm-up excluded, bounded by
-# count and time. Before its rows each fresh cluster is primed, unmeasured (8 clients, inserts then reads): 90 s for
-# AeroDB, whose three new JVMs spend the first minutes compiling (the rows record the servers' JIT CPU), 10 s for etcd
-# (compiled ahead of time). AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
+# count and time. Before its rows each fresh cluster is primed, unmeasured (8 clients, inserts and reads): AeroDB, whose
+# three new JVMs spend minutes compiling, until its servers' JIT threads are nearly idle (at most --prime-s, 240 s; the
+# rows record the servers' JIT CPU), etcd (compiled ahead of time) for 10 s. AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
 # cluster supports indexes ("index" in each row says whether it did); etcd puts the same bytes.
 #
 # stdout: JSON lines — one "result" per (system, workload, clients) (median over runs), one "ratio" per
@@ -31,12 +31,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 
 # ------------------------------------------------------------------------------------------------ options
-RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=90; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
+RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
 RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=20; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
+    --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=45; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
              RESTART_DOCS=100000; RESTART_LOAD_MAX_S=60; GATE_MAX_S=10; shift ;;
     --runs) RUNS="$2"; shift 2 ;;
     --warmup-s) WARMUP_S="$2"; shift 2 ;;
@@ -95,8 +95,12 @@ node_pid() { cat "$AERO_DIR/$1/node.pid" 2>/dev/null || true; }
 # JSON helpers (python3 is on every Debian; the parsing stays out of the measured path).
 json_get() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); v=eval("d"+sys.argv[2]); print(v)' "$1" "$2"; }
 
+CHILD="" # the long-running child in the background, so that INT/TERM are handled at once (bash runs traps
+           # only between foreground commands, but interrupts "wait")
+bg_wait() { "$@" & CHILD=$!; local rc=0; wait "$CHILD" || rc=$?; CHILD=""; return "$rc"; }
 cleanup() {
   set +e
+  [[ -n "$CHILD" ]] && kill -TERM "$CHILD" 2>/dev/null && wait "$CHILD" 2>/dev/null
   AERODB_CLUSTER_DIR="$AERO_DIR" "$LC" down >/dev/null 2>&1
   AERODB_CLUSTER_DIR="$FAILOVER_DIR" "$LC" down >/dev/null 2>&1
   if [[ " $SYSTEMS " == *" etcd "* ]]; then "$ETCD" stop >/dev/null 2>&1; fi
@@ -159,15 +163,13 @@ rss_line() { # system node pid phase
   record "{\"type\":\"rss\",\"system\":\"$1\",\"node\":\"$2\",\"pid\":$3,\"rss_mib\":${rss:--1},\"hwm_mib\":${hwm:--1},\"phase\":\"$4\"}"
 }
 
-loadgen() { # system endpoints pids names label extra prime-seconds
-  "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
+loadgen() { # system endpoints pids names label extra prime-seconds  (progress on stderr, rows into results.jsonl)
+  local rows="$OUT/logs/rows-$5.jsonl"
+  bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
     --workloads "${WORKLOADS// /,}" --clients "${CLIENTS// /,}" --warmup-s "$WARMUP_S" --measure-s "$MEASURE_S" \
     --prime-s "$7" --ops-max "$OPS_MAX" --gate-pct "$GATE_PCT" --gate-max-s "$GATE_MAX_S" \
-    --markers "$BENCH" --scope-pids "$$" --label "$5" --extra "$6" 2>> "$OUT/logs/loadgen.err" |
-    while IFS= read -r line; do
-      record "$line"
-      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op)" % (d["system"], d["workload"], d["clients"], d["ops_per_s"], d["p50_ms"], d["p99_ms"], d["errors"], d["foreign_cpu_pct"], d["server_cpu_pct"], d["server_jit_cpu_pct"], d["server_cpu_us_per_op"] or 0))' "$line" >&2 || true
-    done
+    --markers "$BENCH" --scope-pids "$$" --label "$5" --extra "$6" > "$rows" || log "load generator failed ($5)"
+  cat "$rows" >> "$RESULTS"
 }
 
 run_aerodb_rows() { # run
@@ -218,9 +220,10 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "null"; else if (NR%2
 measure_failover() {
   log "failover: $FAILOVER_ROUNDS rounds of SIGKILL of the leader (scripts/measure-failover.sh, base port 7700)"
   local out
-  out=$(AERODB_SKIP_BUILD=1 AERODB_CLUSTER_DIR="$FAILOVER_DIR" "$ROOT/scripts/measure-failover.sh" --rounds "$FAILOVER_ROUNDS" \
-    2> "$OUT/logs/failover.err") || { log "failover measurement failed; see $OUT/logs/failover.err"; return 0; }
-  echo "$out" > "$OUT/logs/failover.out"
+  AERODB_SKIP_BUILD=1 AERODB_CLUSTER_DIR="$FAILOVER_DIR" bg_wait "$ROOT/scripts/measure-failover.sh" \
+    --rounds "$FAILOVER_ROUNDS" > "$OUT/logs/failover.out" 2> "$OUT/logs/failover.err" ||
+    { log "failover measurement failed; see $OUT/logs/failover.err"; return 0; }
+  local out; out=$(cat "$OUT/logs/failover.out")
   echo "$out" | sed -n 's/^round [0-9]*: //p' | while IFS= read -r l; do record "{\"type\":\"failover_round\",${l#\{}"; done
   local last; last=$(echo "$out" | tail -1)
   record "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps({"type":"failover","rounds":d["rounds"],"failover_ms_median":d["failoverMsMedian"],"failover_ms_min":d["failoverMsMin"],"failover_ms_max":d["failoverMsMax"],"election_timeout_ms":d["electionTimeoutMs"]}))' "$last")"
@@ -277,10 +280,12 @@ measure_restart() {
   local prefix="fill" pids line docs status lead follower fpid cidx t0 probe mode
   pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
   read -r lead _ < <(aerodb_leader)
-  line=$("${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system aerodb --endpoints "$ENDPOINTS" --collection restart \
+  bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system aerodb --endpoints "$ENDPOINTS" --collection restart \
     --workloads load --clients 64 --ops-max "$RESTART_DOCS" --measure-s "$RESTART_LOAD_MAX_S" --prefix "$prefix" \
     --server-pids "$pids" --server-names n1,n2,n3 --gate-pct 100 --gate-max-s 0 --markers "$BENCH" --scope-pids "$$" \
-    --label restart-fill 2>> "$OUT/logs/loadgen.err")
+    --label restart-fill > "$OUT/logs/restart-fill.json" 2>> "$OUT/logs/loadgen.err" || true
+  line=$(cat "$OUT/logs/restart-fill.json")
+  [[ "$line" == *ops_per_s* ]] || { log "restart: the fill failed; see $OUT/logs/loadgen.err"; aerodb_down restart; return 0; }
   record "$line"
   docs=$(( $(json_get "$line" '["ops"]') + 1 ))
   log "restart: wrote $docs documents ($(json_get "$line" '["ops_per_s"]') docs/s, errors $(json_get "$line" '["errors"]'))"
@@ -299,9 +304,10 @@ measure_restart() {
     [[ -e "/proc/$fpid" ]] && { log "restart: $follower did not stop in 30 s"; kill -KILL "$fpid"; sleep 1; }
     t0=$(date +%s%3N)
     lc start "$follower" >/dev/null 2>&1
-    probe=$("${JAVA_LG[@]}" io.aerodb.bench.RestartProbe --endpoint "127.0.0.1:${API_PORTS[$(( ${follower#n} - 1 ))]}" \
+    bg_wait "${JAVA_LG[@]}" io.aerodb.bench.RestartProbe --endpoint "127.0.0.1:${API_PORTS[$(( ${follower#n} - 1 ))]}" \
       --collection restart --id "$prefix-first" --min-index "$cidx" --start-epoch-ms "$t0" --timeout-s 600 \
-      2>> "$OUT/logs/restart.err") || true
+      > "$OUT/logs/restart-probe-$mode.json" 2>> "$OUT/logs/restart.err" || true
+    probe=$(cat "$OUT/logs/restart-probe-$mode.json")
     log "restart ($mode) of $follower holding $docs documents (commit index $cidx): $probe"
     if [[ "$probe" == *serving_ms* ]]; then
       record "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(json.dumps({"type":"restart","mode":"SIGTERM (clean)" if sys.argv[2]=="term" else "SIGKILL (crash)","node":sys.argv[3],"documents":int(sys.argv[4]),"commit_index":int(sys.argv[5]),"api_up_ms":p["api_up_ms"],"serving_ms":p["serving_ms"],"stop_ms":int(sys.argv[6]),"raft_dir_bytes":int(sys.argv[7]),"store_dir_bytes":int(sys.argv[8])}))' \

@@ -375,6 +375,23 @@ public final class LoadGen {
             v.equals("true") || v.equals("false") ? (Object) Boolean.valueOf(v) : v);
       }
     }
+    if (!quiet) {
+      System.err.printf(
+          Locale.ROOT,
+          "  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU"
+              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op)%n",
+          setup.system(),
+          workload,
+          clients,
+          opsPerS,
+          out.number("p50_ms"),
+          out.number("p99_ms"),
+          errors.get(),
+          u.foreignPct(),
+          serverPct,
+          out.number("server_jit_cpu_pct"),
+          out.number("server_cpu_us_per_op"));
+    }
     if (quiet) {
       System.err.printf(
           Locale.ROOT,
