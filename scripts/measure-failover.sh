@@ -12,7 +12,10 @@ export AERODB_BASE_PORT="${AERODB_BASE_PORT:-7300}"
 export AERODB_CLUSTER_DIR="${AERODB_CLUSTER_DIR:-$AERODB_ROOT/var/failover-probe}"
 LC="$AERODB_ROOT/scripts/local-cluster.sh"
 ensure_built
-(cd "$AERODB_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true package -pl aerodb-bench -am >&2)
+# AERODB_SKIP_BUILD=1 (scripts/bench.sh, which built everything already) uses the existing bench build.
+if [[ "${AERODB_SKIP_BUILD:-}" != "1" || ! -d "$AERODB_ROOT/aerodb-bench/target/lib" ]]; then
+  (cd "$AERODB_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true package -pl aerodb-bench -am >&2)
+fi
 BENCH_CP="$AERODB_ROOT/aerodb-bench/target/classes:$AERODB_ROOT/aerodb-bench/target/lib/*"
 
 "$LC" wipe >/dev/null 2>&1 || true

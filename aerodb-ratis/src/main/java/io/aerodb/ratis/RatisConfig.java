@@ -91,7 +91,42 @@ public final class RatisConfig {
     c.set(RaftServerConfigKeys.Write.ELEMENT_LIMIT_KEY, "4096");
     c.set(RaftServerConfigKeys.Write.BYTE_LIMIT_KEY, "64MB");
     c.set(RaftServerConfigKeys.RetryCache.EXPIRY_TIME_KEY, "60s");
+    c.applyExperimentOverrides(System.getProperties());
     return c;
+  }
+
+  /** JVM system-property prefix of the performance-experiment overrides. */
+  public static final String OVERRIDE_PREFIX = "aerodb.ratis.";
+
+  /** Keys an override may never change: the safety settings above (DESIGN.md) and the addresses. */
+  private static final java.util.Set<String> NOT_OVERRIDABLE =
+      java.util.Set.of(
+          RaftServerConfigKeys.STORAGE_DIR_KEY,
+          GrpcConfigKeys.Server.HOST_KEY,
+          GrpcConfigKeys.Server.PORT_KEY,
+          RaftServerConfigKeys.Read.OPTION_KEY,
+          RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY,
+          RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY);
+
+  /**
+   * Performance experiments only (scripts/bench-profile.sh, docs/PERFORMANCE.md): a JVM system
+   * property {@code -Daerodb.ratis.<ratis key>=<value>} replaces that Ratis key, so a setting can
+   * be measured without a rebuild. The safety keys cannot be overridden; every override shows in
+   * {@link #describe()} (logged at start) with an "override:" prefix on its value.
+   */
+  void applyExperimentOverrides(java.util.Properties system) {
+    for (String name : new java.util.TreeSet<>(system.stringPropertyNames())) {
+      if (!name.startsWith(OVERRIDE_PREFIX)) {
+        continue;
+      }
+      String key = name.substring(OVERRIDE_PREFIX.length());
+      if (NOT_OVERRIDABLE.contains(key)) {
+        throw new IllegalArgumentException("Ratis key " + key + " cannot be overridden");
+      }
+      String value = system.getProperty(name);
+      properties.set(key, value);
+      described.put(key, "override:" + value);
+    }
   }
 
   /** Properties for a Raft client (admin operations). */

@@ -1,0 +1,38 @@
+package io.aerodb.bench;
+
+import io.aerodb.client.AeroClient;
+import io.aerodb.proto.v1.GetReply;
+import java.time.Duration;
+
+/** AeroDB through the real Java client (leader following, idempotent retries). */
+final class AeroDriver implements Driver {
+  private final AeroClient client;
+  private final String collection;
+
+  AeroDriver(String endpoints, String collection) {
+    // Bounded: 10 s per call, 5 s per attempt, at most 20 attempts.
+    this.client =
+        AeroClient.connect(
+            AeroClient.parseEndpoints(endpoints),
+            new AeroClient.Options(Duration.ofSeconds(10), Duration.ofSeconds(5), 20));
+    this.collection = collection;
+  }
+
+  @Override
+  public void insert(String id, String document) {
+    client.insert(collection, document);
+  }
+
+  @Override
+  public void get(String id) {
+    GetReply r = client.get(collection, id);
+    if (!r.getFound()) {
+      throw new IllegalStateException("document " + id + " not found");
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

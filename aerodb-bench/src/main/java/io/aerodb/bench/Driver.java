@@ -1,0 +1,16 @@
+package io.aerodb.bench;
+
+/**
+ * One system under test, as the load generator sees it: synchronous calls, safe to share between
+ * the client threads (like an application sharing one client object and one connection).
+ */
+interface Driver extends AutoCloseable {
+  /** Stores a new document/value under {@code id}; throws on any error. */
+  void insert(String id, String document) throws Exception;
+
+  /** Reads {@code id} with linearizable consistency; throws if it is absent or on any error. */
+  void get(String id) throws Exception;
+
+  @Override
+  void close();
+}

@@ -1,0 +1,52 @@
+package io.aerodb.bench;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * etcd through jetcd: one client (one gRPC channel) shared by every thread. Puts and gets are the
+ * defaults: a put is a Raft write, a get is linearizable (not serializable).
+ */
+final class EtcdDriver implements Driver {
+  private final Client client;
+  private final KV kv;
+  private final String prefix;
+  private static final GetOption LINEARIZABLE = GetOption.builder().withSerializable(false).build();
+
+  EtcdDriver(String endpoints, String prefix) {
+    String[] eps = endpoints.split(",");
+    for (int i = 0; i < eps.length; i++) {
+      eps[i] = eps[i].startsWith("http") ? eps[i] : "http://" + eps[i];
+    }
+    this.client = Client.builder().endpoints(eps).build();
+    this.kv = client.getKVClient();
+    this.prefix = prefix;
+  }
+
+  private ByteSequence key(String id) {
+    return ByteSequence.from(prefix + "/" + id, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void insert(String id, String document) throws Exception {
+    kv.put(key(id), ByteSequence.from(document, StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void get(String id) throws Exception {
+    GetResponse r = kv.get(key(id), LINEARIZABLE).get(10, TimeUnit.SECONDS);
+    if (r.getKvs().isEmpty()) {
+      throw new IllegalStateException("key " + id + " not found");
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

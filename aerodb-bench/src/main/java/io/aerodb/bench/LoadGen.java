@@ -1,0 +1,506 @@
+package io.aerodb.bench;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The closed-loop load generator used for both systems (scripts/bench.sh runs it once per row).
+ *
+ * <p>{@code --clients N} threads each issue one synchronous request at a time through ONE shared
+ * client (AeroDB: {@code AeroClient}; etcd: jetcd), like an application with N worker threads.
+ * Bounded by {@code --ops-max} (total requests issued) AND {@code --measure-s} (after {@code
+ * --warmup-s}); a request is recorded if it finishes after the warm-up (so a stall that straddles
+ * the boundary is not hidden), and ops/s = recorded requests / (last completion - end of warm-up).
+ * Latencies go to one HdrHistogram per thread (microseconds, 3 significant digits), merged at the
+ * end.
+ *
+ * <p>Workloads:
+ *
+ * <ul>
+ *   <li>{@code insert}: new documents of {@code --doc-bytes} (default 1024) with unique ids
+ *       (AeroDB: schema-validated insert; etcd: put of the same bytes);
+ *   <li>{@code get}: first writes {@code --preload} documents (not measured), then linearizable
+ *       point reads of random ones among them;
+ *   <li>{@code load}: small documents (about 40 bytes), no warm-up, for filling a node (the restart
+ *       measurement); prints how many were written.
+ * </ul>
+ *
+ * <p>Before measuring, it waits (at most {@code --gate-max-s}) until processes that are not part of
+ * the benchmark use less than {@code --gate-pct} of one core, and it records the CPU used by
+ * everyone during the measured window ({@link ProcCpu}). Prints exactly one JSON line on stdout.
+ */
+public final class LoadGen {
+  private LoadGen() {}
+
+  /** What every row of one invocation shares. */
+  private record Setup(
+      String system,
+      long opsMax,
+      double warmupS,
+      double measureS,
+      int docBytes,
+      int preload,
+      String prefix,
+      double gatePct,
+      double gateMaxS,
+      List<Long> serverPids,
+      List<String> serverNames,
+      String label,
+      String extra) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = parse(args);
+    String system = o.getOrDefault("system", "aerodb");
+    String endpoints = o.getOrDefault("endpoints", "127.0.0.1:7701");
+    List<String> workloads =
+        strings(o.getOrDefault("workloads", o.getOrDefault("workload", "insert")));
+    List<Integer> clientCounts =
+        strings(o.getOrDefault("clients", "1")).stream().map(Integer::parseInt).toList();
+    String collection = o.getOrDefault("collection", "bench");
+    // Prime (unmeasured): at least prime-min-s, at most prime-s, until the servers' JIT compiler
+    // threads used less than prime-jit-pct (of one core, summed over servers) in two slices in a
+    // row.
+    double primeS = Double.parseDouble(o.getOrDefault("prime-s", "0"));
+    double primeMinS = Math.min(primeS, Double.parseDouble(o.getOrDefault("prime-min-s", "20")));
+    double primeJitPct = Double.parseDouble(o.getOrDefault("prime-jit-pct", "15"));
+    Setup setup =
+        new Setup(
+            system,
+            Long.parseLong(o.getOrDefault("ops-max", "300000")),
+            Double.parseDouble(o.getOrDefault("warmup-s", "2")),
+            Double.parseDouble(o.getOrDefault("measure-s", "10")),
+            Integer.parseInt(o.getOrDefault("doc-bytes", "1024")),
+            Integer.parseInt(o.getOrDefault("preload", "2000")),
+            o.getOrDefault("prefix", "r" + Long.toString(System.currentTimeMillis(), 36)),
+            Double.parseDouble(o.getOrDefault("gate-pct", "10")),
+            Double.parseDouble(o.getOrDefault("gate-max-s", "30")),
+            longs(o.getOrDefault("server-pids", "")),
+            strings(o.getOrDefault("server-names", "")),
+            o.getOrDefault("label", ""),
+            o.getOrDefault("extra", "")); // k=v,k=v copied into every output line
+    List<String> markers = strings(o.getOrDefault("markers", ""));
+    // Processes under these PIDs (e.g. the bench script) are part of the benchmark, not foreign.
+    List<Long> scopePids = longs(o.getOrDefault("scope-pids", ""));
+
+    for (String h : endpoints.replace("http://", "").split(",")) {
+      String host = h.split(":")[0];
+      if (!host.startsWith("127.") && !host.equals("localhost")) {
+        throw new IllegalArgumentException("loopback only: " + h);
+      }
+    }
+    for (int c : clientCounts) {
+      if (c < 1 || c > 1024) {
+        throw new IllegalArgumentException("clients must be 1..1024");
+      }
+    }
+    if (setup.measureS() > 1800
+        || setup.warmupS() > 600
+        || primeS > 600
+        || setup.opsMax() > 20_000_000) {
+      throw new IllegalArgumentException("bounds: measure <= 1800 s, warm-up <= 600 s, ops <= 20M");
+    }
+    for (String w : workloads) {
+      if (!List.of("insert", "get", "load").contains(w)) {
+        throw new IllegalArgumentException("workload must be insert, get or load: " + w);
+      }
+    }
+
+    ProcCpu cpu = new ProcCpu(markers, scopePids);
+    BenchDocs docs = new BenchDocs(setup.docBytes());
+    try (Driver driver =
+        system.equals("etcd")
+            ? new EtcdDriver(endpoints, "/aerodb-bench/" + collection)
+            : new AeroDriver(endpoints, collection)) {
+      // One write before anything else: checks the setup and opens the connection. Small documents
+      // only when the collection is the small-document one (the restart fill).
+      String firstId = setup.prefix() + "-first";
+      boolean small = workloads.equals(List.of("load"));
+      driver.insert(firstId, small ? BenchDocs.small(firstId, 0) : docs.document(firstId, 0));
+      if (primeS > 0) {
+        prime(driver, docs, cpu, setup, primeS, primeMinS, primeJitPct);
+      }
+      boolean preloaded = false;
+      for (String workload : workloads) {
+        if (workload.equals("get") && !preloaded) {
+          long t = System.nanoTime();
+          preload(driver, docs, setup.prefix() + "-p", setup.preload(), 16);
+          System.err.printf(
+              Locale.ROOT,
+              "preloaded %d documents in %d ms%n",
+              setup.preload(),
+              (System.nanoTime() - t) / 1_000_000);
+          preloaded = true;
+        }
+        for (int clients : clientCounts) {
+          System.out.println(runRow(driver, docs, cpu, setup, workload, clients, false));
+          System.out.flush();
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  /**
+   * Unmeasured load before the rows: 8 clients, slices of 10 s (two of inserts, one of reads),
+   * until {@code maxS}, or after {@code minS} once the servers' JIT threads used less than {@code
+   * jitPct} of one core in two slices in a row (a fresh JVM compiles for minutes on 2 cores; the
+   * rows should measure the compiled program). Logs each slice on stderr and a summary line.
+   */
+  private static void prime(
+      Driver driver,
+      BenchDocs docs,
+      ProcCpu cpu,
+      Setup setup,
+      double maxS,
+      double minS,
+      double jitPct)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    preload(driver, docs, setup.prefix() + "-prime-p", 500, 8);
+    int quietSlices = 0;
+    int slice = 0;
+    double lastJit = Double.NaN;
+    while (true) {
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      if (elapsed >= maxS || (elapsed >= minS && quietSlices >= 2)) {
+        break;
+      }
+      double sliceS = Math.min(10, Math.max(1, maxS - elapsed));
+      Setup prime =
+          new Setup(
+              setup.system(),
+              Long.MAX_VALUE / 4,
+              0,
+              sliceS,
+              setup.docBytes(),
+              500,
+              setup.prefix() + "-prime" + slice,
+              100,
+              0,
+              setup.serverPids(),
+              setup.serverNames(),
+              "prime",
+              "");
+      JsonLine r = runRow(driver, docs, cpu, prime, slice % 3 == 2 ? "get" : "insert", 8, true);
+      lastJit = r.number("server_jit_cpu_pct");
+      quietSlices = lastJit < jitPct ? quietSlices + 1 : 0;
+      slice++;
+    }
+    System.err.printf(
+        Locale.ROOT,
+        "prime done: %.0f s, %d slices, servers' JIT CPU in the last slice %.0f%%%n",
+        (System.nanoTime() - t0) / 1e9,
+        slice,
+        lastJit);
+    primeSeconds = (System.nanoTime() - t0) / 1e9;
+    primeLastJitPct = lastJit;
+  }
+
+  private static double primeSeconds;
+  private static double primeLastJitPct = Double.NaN;
+
+  /** Runs one closed-loop row and returns its JSON line. */
+  private static JsonLine runRow(
+      Driver driver,
+      BenchDocs docs,
+      ProcCpu cpu,
+      Setup setup,
+      String workload,
+      int clients,
+      boolean quiet)
+      throws InterruptedException {
+    final boolean load = workload.equals("load");
+    final double warmupS = load ? 0 : setup.warmupS();
+    final long opsMax = setup.opsMax();
+    double[] gate =
+        quiet
+            ? new double[] {0, Double.NaN}
+            : waitQuiet(cpu, setup.serverPids(), setup.gatePct(), setup.gateMaxS());
+
+    Histogram[] hs = new Histogram[clients];
+    long[] measured = new long[clients];
+    long[] lastDone = new long[clients];
+    AtomicLong issued = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicReference<String> firstError = new AtomicReference<>("");
+    final long t0 = System.nanoTime();
+    final long warmEnd = t0 + (long) (warmupS * 1e9);
+    final long end = warmEnd + (long) (setup.measureS() * 1e9);
+    final boolean isGet = workload.equals("get");
+    final String pfx = setup.prefix() + "-" + workload + clients;
+    final String getPfx = setup.prefix() + "-p";
+    final int preloaded = setup.preload();
+    Thread[] ts = new Thread[clients];
+    for (int c = 0; c < clients; c++) {
+      final int cid = c;
+      hs[c] = new Histogram(60_000_000L, 3);
+      ts[c] =
+          new Thread(
+              () -> {
+                long seq = 0;
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                while (true) {
+                  long now = System.nanoTime();
+                  if (now >= end || issued.incrementAndGet() > opsMax) {
+                    break;
+                  }
+                  long s = System.nanoTime();
+                  try {
+                    if (isGet) {
+                      driver.get(getPfx + rnd.nextInt(preloaded));
+                    } else {
+                      String id = pfx + "-c" + cid + "-" + seq;
+                      driver.insert(id, load ? BenchDocs.small(id, seq) : docs.document(id, seq));
+                    }
+                  } catch (Exception | Error e) {
+                    if (errors.incrementAndGet() == 1) {
+                      firstError.set(String.valueOf(e));
+                    }
+                    if (errors.get() > 1000) {
+                      break;
+                    }
+                    continue;
+                  } finally {
+                    seq++;
+                  }
+                  long f = System.nanoTime();
+                  if (f >= warmEnd) {
+                    hs[cid].recordValue(Math.max(1, (f - s) / 1000));
+                    measured[cid]++;
+                    lastDone[cid] = f;
+                  }
+                }
+              },
+              "client-" + c);
+    }
+    for (Thread t : ts) {
+      t.start();
+    }
+    // The CPU window is the measured window (it starts at the end of the warm-up).
+    long sleepMs = (warmEnd - System.nanoTime()) / 1_000_000;
+    if (sleepMs > 0) {
+      Thread.sleep(sleepMs);
+    }
+    ProcCpu.Snapshot before = cpu.snapshot();
+    long[] jitBefore = new long[setup.serverPids().size()];
+    for (int i = 0; i < jitBefore.length; i++) {
+      jitBefore[i] = ProcCpu.jitTicks(setup.serverPids().get(i));
+    }
+    for (Thread t : ts) {
+      t.join((long) ((warmupS + setup.measureS() + 60) * 1000));
+    }
+    ProcCpu.Snapshot after = cpu.snapshot();
+    ProcCpu.Usage u = cpu.usage(before, after, setup.serverPids());
+    long jitTicks = 0;
+    for (int i = 0; i < jitBefore.length; i++) {
+      jitTicks += ProcCpu.jitTicks(setup.serverPids().get(i)) - jitBefore[i];
+    }
+
+    long stop = 0;
+    long n = 0;
+    Histogram all = new Histogram(60_000_000L, 3);
+    for (int c = 0; c < clients; c++) {
+      all.add(hs[c]);
+      n += measured[c];
+      stop = Math.max(stop, lastDone[c]);
+    }
+    double secs = stop > warmEnd ? (stop - warmEnd) / 1e9 : Double.NaN;
+    double opsPerS = n / secs;
+    Map<String, Object> servers = new LinkedHashMap<>();
+    double serverPct = 0;
+    for (int i = 0; i < setup.serverPids().size(); i++) {
+      long pid = setup.serverPids().get(i);
+      String name = i < setup.serverNames().size() ? setup.serverNames().get(i) : "" + pid;
+      double pct = u.perPidPct().getOrDefault(pid, Double.NaN);
+      serverPct += pct;
+      servers.put(
+          name,
+          JsonLine.of("pid", pid).put("cpu_pct", pct).put("rss_mib", ProcCpu.rssMib(pid, "VmRSS")));
+    }
+    JsonLine out =
+        JsonLine.of("type", "row")
+            .put("system", setup.system())
+            .put("workload", workload)
+            .put("clients", clients)
+            .put("doc_bytes", load ? 40 : setup.docBytes())
+            .put("ops", n)
+            .put("secs", secs)
+            .put("ops_per_s", opsPerS)
+            .put("p50_ms", all.getValueAtPercentile(50) / 1000.0)
+            .put("p90_ms", all.getValueAtPercentile(90) / 1000.0)
+            .put("p99_ms", all.getValueAtPercentile(99) / 1000.0)
+            .put("p999_ms", all.getValueAtPercentile(99.9) / 1000.0)
+            .put("max_ms", all.getMaxValue() / 1000.0)
+            .put("mean_ms", all.getMean() / 1000.0)
+            .put("errors", errors.get())
+            .put("first_error", truncate(firstError.get(), 300))
+            .put("bounded_by", issued.get() > opsMax ? "count" : "time")
+            .put("warmup_s", warmupS)
+            .put("measure_s", setup.measureS())
+            .put("ops_max", opsMax)
+            .put("gate_wait_s", gate[0])
+            .put("gate_foreign_pct", gate[1])
+            .put("machine_busy_pct", u.busyPct())
+            .put("foreign_cpu_pct", u.foreignPct())
+            .put("ours_cpu_pct", u.oursPct())
+            .put("kernel_cpu_pct", u.kernelPct())
+            .put(
+                "loadgen_cpu_pct",
+                u.perPidPct().getOrDefault(ProcessHandle.current().pid(), Double.NaN))
+            .put("server_cpu_pct", serverPct)
+            .put("server_cpu_us_per_op", n > 0 ? serverPct / 100.0 * secs * 1e6 / n : Double.NaN)
+            // JIT compiler threads of the servers (JVMs only; 0 for etcd): high = not warmed up.
+            .put("server_jit_cpu_pct", ProcCpu.ticksToPct(jitTicks, u.seconds()))
+            .put("servers", servers)
+            .put("prime_s", primeSeconds)
+            .put("prime_last_jit_cpu_pct", primeLastJitPct)
+            .put("top_foreign", u.topForeign())
+            .put("label", setup.label())
+            .put("time", Instant.now().toString());
+    for (String kv : strings(setup.extra())) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        String v = kv.substring(eq + 1);
+        out.put(
+            kv.substring(0, eq),
+            v.equals("true") || v.equals("false") ? (Object) Boolean.valueOf(v) : v);
+      }
+    }
+    if (!quiet) {
+      System.err.printf(
+          Locale.ROOT,
+          "  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU"
+              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op)%n",
+          setup.system(),
+          workload,
+          clients,
+          opsPerS,
+          out.number("p50_ms"),
+          out.number("p99_ms"),
+          errors.get(),
+          u.foreignPct(),
+          serverPct,
+          out.number("server_jit_cpu_pct"),
+          out.number("server_cpu_us_per_op"));
+    }
+    if (quiet) {
+      System.err.printf(
+          Locale.ROOT,
+          "prime %s: %.0f ops/s, servers' CPU %.0f%% (JIT %.0f%%), foreign %.0f%%%n",
+          workload,
+          opsPerS,
+          serverPct,
+          out.number("server_jit_cpu_pct"),
+          u.foreignPct());
+    }
+    return out;
+  }
+
+  /** Writes {@code count} documents with ids {@code <prefix><i>}, with {@code threads}. */
+  private static void preload(Driver driver, BenchDocs docs, String prefix, int count, int threads)
+      throws InterruptedException {
+    AtomicLong next = new AtomicLong();
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    Thread[] ts = new Thread[Math.min(threads, 64)];
+    for (int i = 0; i < ts.length; i++) {
+      ts[i] =
+          new Thread(
+              () -> {
+                long k;
+                while ((k = next.getAndIncrement()) < count
+                    && failed.get() == null
+                    && System.nanoTime() < deadline) {
+                  String id = prefix + k;
+                  try {
+                    driver.insert(id, docs.document(id, k));
+                  } catch (Exception e) {
+                    failed.compareAndSet(null, e);
+                  }
+                }
+              });
+      ts[i].start();
+    }
+    for (Thread t : ts) {
+      t.join(130_000);
+    }
+    if (failed.get() != null) {
+      throw new IllegalStateException("preload failed: " + failed.get(), failed.get());
+    }
+    if (next.get() < count) {
+      throw new IllegalStateException("preload did not finish within 120 s");
+    }
+  }
+
+  /**
+   * Waits until foreign processes use less than {@code pct} of one core over a 2 s window, at most
+   * {@code maxS} seconds. Returns {seconds waited, last foreign %}.
+   */
+  private static double[] waitQuiet(ProcCpu cpu, List<Long> own, double pct, double maxS)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    double f;
+    while (true) {
+      ProcCpu.Snapshot a = cpu.snapshot();
+      Thread.sleep(2000);
+      f = cpu.usage(a, cpu.snapshot(), own).foreignPct();
+      double waited = (System.nanoTime() - t0) / 1e9;
+      if (f < pct || waited >= maxS) {
+        if (f >= pct) {
+          System.err.printf(
+              Locale.ROOT,
+              "WARN: foreign CPU still %.0f%% after %.0f s; measuring anyway%n",
+              f,
+              waited);
+        }
+        return new double[] {waited, f};
+      }
+    }
+  }
+
+  private static String truncate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n);
+  }
+
+  static Map<String, String> parse(String[] a) {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i < a.length; i++) {
+      if (!a[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + a[i]);
+      }
+      String k = a[i].substring(2);
+      int eq = k.indexOf('=');
+      if (eq >= 0) {
+        o.put(k.substring(0, eq), k.substring(eq + 1));
+      } else if (i + 1 < a.length) {
+        o.put(k, a[++i]);
+      } else {
+        throw new IllegalArgumentException("missing value for --" + k);
+      }
+    }
+    return o;
+  }
+
+  static List<String> strings(String csv) {
+    List<String> out = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  static List<Long> longs(String csv) {
+    return strings(csv).stream().map(Long::parseLong).toList();
+  }
+}

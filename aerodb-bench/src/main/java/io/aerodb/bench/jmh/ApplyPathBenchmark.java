@@ -1,0 +1,171 @@
+package io.aerodb.bench.jmh;
+
+import io.aerodb.bench.BenchDocs;
+import io.aerodb.core.command.Command;
+import io.aerodb.core.command.CommandResult;
+import io.aerodb.core.command.Engine;
+import io.aerodb.core.store.KvStore;
+import io.aerodb.core.store.RocksKvStore;
+import io.aerodb.core.store.WriteBatch;
+import io.aerodb.ratis.LogEntryCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The state machine's apply path without a cluster: what {@code AeroStateMachine.applyTransaction}
+ * does for one insert entry — {@link LogEntryCodec#decode} of the logged bytes, then {@link
+ * Engine#apply}: apply-time schema validation, existence check, idempotency lookup and record,
+ * state digest, and ONE store write batch (RocksDB in a temp dir, WAL on, no fsync — as on a node).
+ * Also the leader-side {@link Engine#prepare} (parse, validate, canonicalize, existence +
+ * idempotency checks) that runs in {@code startTransaction}.
+ *
+ * <p>Every call inserts a new 1 KiB document (unique {@code _id} and request_id, patched in place
+ * into a template entry so the benchmark measures AeroDB, not string building). {@code
+ * store=memory} runs the same code on the in-memory store, so the difference is RocksDB's share.
+ *
+ * <p>Run: {@code scripts/jmh.sh ApplyPath}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ApplyPathBenchmark {
+  private static final String COLLECTION = "bench";
+  private static final int ID_DIGITS = 12;
+
+  private Path dir;
+  private KvStore kv;
+  private Engine engine;
+  private byte[] entry;
+  private int idOffset;
+  private int requestIdOffset;
+  private byte[] rawDocument;
+  private int rawIdOffset;
+  private long seq;
+  private long index;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    dir = Files.createTempDirectory("aerodb-jmh-apply");
+    kv = RocksKvStore.open(dir);
+    engine = Engine.open(kv);
+    index = 1;
+    CommandResult created =
+        engine.apply(
+            1,
+            index,
+            new byte[0],
+            new Command.CreateCollection(COLLECTION, BenchDocs.utf8(BenchDocs.SCHEMA)));
+    if (created.rejection() != null) {
+      throw new IllegalStateException("create collection: " + created.rejection());
+    }
+    String id = "doc-" + "0".repeat(ID_DIGITS);
+    byte[] doc = BenchDocs.utf8(new BenchDocs(1024).document(id, 7));
+    byte[] requestId = "REQ-ID-0!".getBytes(StandardCharsets.US_ASCII);
+    requestId = java.util.Arrays.copyOf(requestId, 16);
+    entry = LogEntryCodec.encode(requestId, new Command.Insert(COLLECTION, doc));
+    idOffset = indexOf(entry, BenchDocs.utf8(id)) + 4;
+    requestIdOffset = indexOf(entry, requestId);
+    rawDocument = doc;
+    rawIdOffset = indexOf(rawDocument, BenchDocs.utf8(id)) + 4;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    engine.close();
+    if (dir != null) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** decode + Engine.apply (validate + one store batch) of a new 1 KiB document. */
+  @Benchmark
+  public CommandResult decodeAndApply() {
+    long s = ++seq;
+    writeDigits(entry, idOffset, s);
+    writeLong(entry, requestIdOffset + 8, s);
+    LogEntryCodec.Decoded d = LogEntryCodec.decode(entry);
+    CommandResult r = engine.apply(1, ++index, d.requestId(), d.command());
+    if (r.rejection() != null) {
+      throw new IllegalStateException("rejected: " + r.rejection());
+    }
+    return r;
+  }
+
+  /** The leader's startTransaction work for a new document: Engine.prepare + encode the entry. */
+  @Benchmark
+  public byte[] prepareAndEncode() {
+    long s = ++seq;
+    writeDigits(rawDocument, rawIdOffset, s);
+    byte[] requestId = new byte[16];
+    writeLong(requestId, 8, s);
+    Command c = engine.prepare(requestId, new Command.Insert(COLLECTION, rawDocument));
+    return LogEntryCodec.encode(requestId, c);
+  }
+
+  /** RocksDB's share: one write batch shaped like an insert's (about 1.3 KB, 4 puts). */
+  @Benchmark
+  public long storeWriteOnly() {
+    long s = ++seq;
+    byte[] k = new byte[40];
+    writeLong(k, 32, s);
+    WriteBatch b = new WriteBatch();
+    k[0] = 'd';
+    b.put(k.clone(), rawDocument);
+    k[0] = 'i';
+    b.put(k.clone(), new byte[140]);
+    k[0] = 'x';
+    b.put(k.clone(), new byte[16]);
+    b.put("meta/applied".getBytes(StandardCharsets.US_ASCII), new byte[48]);
+    kv.write(b);
+    return s;
+  }
+
+  private static void writeDigits(byte[] b, int at, long v) {
+    for (int i = ID_DIGITS - 1; i >= 0; i--) {
+      b[at + i] = (byte) ('0' + (v % 10));
+      v /= 10;
+    }
+  }
+
+  private static void writeLong(byte[] b, int at, long v) {
+    for (int i = 7; i >= 0; i--) {
+      b[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("template field not found");
+  }
+}
