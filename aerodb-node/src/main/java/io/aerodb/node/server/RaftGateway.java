@@ -251,6 +251,15 @@ public final class RaftGateway {
             });
   }
 
+  /** Whether this node leads right now (it may stop at any moment; Raft has the last word). */
+  boolean isLeader() {
+    try {
+      return server.getDivision(groupId).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private long appliedIndex() {
     try {
       return server.getDivision(groupId).getInfo().getLastAppliedIndex();

@@ -32,8 +32,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>No timer and no added delay: a write that finds fewer than {@link #IN_FLIGHT_MAX} entries
- *       in flight is proposed at once, alone (a single client never waits for a batch). Otherwise
- *       it joins the open batch, which is proposed as soon as an in-flight entry completes.
+ *       in flight is proposed at once, alone (a batch of one: a single client never waits).
+ *       Otherwise it joins the open batch, which is proposed as soon as an in-flight entry
+ *       completes.
+ *   <li>Every proposal is a {@code WriteBatch} entry, even of one write: the writes were prepared
+ *       here, so the state machine's startTransaction passes them through without preparing them
+ *       again.
+ *   <li>Only on the leader; a follower proposes the write as it came (Raft refuses it with the
+ *       leader's address).
  *   <li>Each write is validated on its own before it joins ({@link AeroStateMachine#prepare}): a
  *       rejected write is answered at once and never holds up or spoils a batch.
  *   <li>No two writes of a batch touch the same document or carry the same request_id (the engine
@@ -115,6 +121,13 @@ final class WriteBatcher {
 
   /** Validates {@code raw} and proposes it, alone or in a batch. */
   CompletableFuture<ApplyResult> add(LogEntry raw) {
+    if (!gateway.isLeader()) {
+      // a follower neither validates (its state may lag) nor batches: Raft refuses the entry with
+      // the leader's address (AERO_NOT_LEADER), or a new leader's startTransaction prepares it
+      return gateway
+          .propose(raw.toByteArray(), writeTimeoutMs)
+          .thenApply(RaftGateway::parseApplyResult);
+    }
     LogEntry canonical;
     try {
       canonical = stateMachine.prepare(raw);
@@ -191,26 +204,6 @@ final class WriteBatcher {
     }
     batchSizes.update(live.size());
     long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - now));
-    if (live.size() == 1) {
-      Pending p = live.get(0);
-      gateway
-          .propose(p.entry().toByteArray(), timeoutMs)
-          .whenComplete(
-              (content, t) -> {
-                try {
-                  if (t != null) {
-                    p.result().completeExceptionally(unwrap(t));
-                  } else {
-                    p.result().complete(RaftGateway.parseApplyResult(content));
-                  }
-                } catch (RuntimeException e) {
-                  p.result().completeExceptionally(unwrap(e));
-                } finally {
-                  completed();
-                }
-              });
-      return;
-    }
     WriteBatch.Builder wb = WriteBatch.newBuilder();
     for (Pending p : live) {
       wb.addWrites(p.entry());
