@@ -75,7 +75,7 @@ OUT="${OUT:-$BENCH/results/$STAMP}"
 mkdir -p "$OUT/logs"
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
-export AERODB_BASE_PORT=7700
+export AERODB_BASE_PORT="${AERODB_BENCH_BASE_PORT:-7700}"
 AERO_DIR="$BENCH/aerodb"
 FAILOVER_DIR="$BENCH/failover"
 export AERODB_ETCD_DIR="$BENCH/etcd"
@@ -84,8 +84,9 @@ ETCD="$ROOT/scripts/lib/etcd-cluster.sh"
 CLI="$ROOT/scripts/aerodb"
 BENCH_CP="$ROOT/aerodb-bench/target/classes:$ROOT/aerodb-bench/target/lib/*"
 JAVA_LG=(java -Xms512m -Xmx1g -XX:+UseG1GC -cp "$BENCH_CP")
-API_PORTS=(7701 7711 7721)
-ENDPOINTS="127.0.0.1:7701,127.0.0.1:7711,127.0.0.1:7721"
+B="$AERODB_BASE_PORT"
+API_PORTS=($((B + 1)) $((B + 11)) $((B + 21)))
+ENDPOINTS="127.0.0.1:$((B + 1)),127.0.0.1:$((B + 11)),127.0.0.1:$((B + 21))"
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 lc() { AERODB_CLUSTER_DIR="$AERO_DIR" "$LC" "$@"; }

@@ -206,10 +206,14 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               adminExecutor,
               views,
               dataDir.root().resolve(io.aerodb.node.recover.UnsafeRecovery.AUDIT_FILE));
-      this.apiServer =
+      NettyServerBuilder api =
           NettyServerBuilder.forAddress(
-                  new InetSocketAddress(config.self().host(), config.self().apiPort()))
-              .maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
+              new InetSocketAddress(config.self().host(), config.self().apiPort()));
+      if (Boolean.getBoolean("aerodb.api.directExecutor")) {
+        api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
+      }
+      this.apiServer =
+          api.maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
               .intercept(rpcMetrics)
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))

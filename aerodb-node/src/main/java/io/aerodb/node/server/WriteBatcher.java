@@ -56,8 +56,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe; callbacks run on Raft's reply threads and never block.
  */
 final class WriteBatcher {
-  /** Entries proposed and not yet answered before writes start to batch. */
-  static final int IN_FLIGHT_MAX = 2;
+  /**
+   * Entries proposed and not yet answered before writes start to batch (an experiment hook for
+   * performance work: {@code -Daerodb.batch.inFlightMax=N}).
+   */
+  static final int IN_FLIGHT_MAX = Math.max(1, Integer.getInteger("aerodb.batch.inFlightMax", 2));
 
   static final int WRITES_MAX = 256;
   static final int BYTES_MAX = 2 * 1024 * 1024;
