@@ -38,9 +38,11 @@ first=1
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
     name="${cfg%%=*}"; opts="${cfg#*=}"
-    echo "[experiments $(date +%H:%M:%S)] run $run: $name ($DEFAULT_OPTS $opts)" >&2
+    base="$DEFAULT_OPTS"
+    [[ "$opts" =~ -XX:\+Use[A-Za-z]+GC ]] && base="${DEFAULT_OPTS/ -XX:+UseG1GC/}"   # a configuration may pick its GC
+    echo "[experiments $(date +%H:%M:%S)] run $run: $name ($base $opts)" >&2
     skip=1; (( first )) && skip=0; first=0
-    AERODB_SKIP_BUILD=$skip AERODB_NODE_JAVA_OPTS="$DEFAULT_OPTS $opts" "$ROOT/scripts/bench.sh" --only aerodb --no-ops \
+    AERODB_SKIP_BUILD=$skip AERODB_NODE_JAVA_OPTS="$base $opts" "$ROOT/scripts/bench.sh" --only aerodb --no-ops \
       --runs 1 --clients "$CLIENTS" --workloads "$WORKLOADS" --prime-s "$PRIME_S" --measure-s "$MEASURE_S" \
       --out "$OUT/$name-run$run" > "$OUT/$name-run$run.jsonl" 2> "$OUT/$name-run$run.err" ||
       echo "  $name run $run failed; see $OUT/$name-run$run.err" >&2
