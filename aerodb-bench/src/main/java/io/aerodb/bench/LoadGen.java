@@ -175,6 +175,7 @@ public final class LoadGen {
         break;
       }
       double sliceS = Math.min(10, Math.max(1, maxS - elapsed));
+      boolean read = slice % 3 == 2;
       Setup prime =
           new Setup(
               setup.system(),
@@ -183,14 +184,15 @@ public final class LoadGen {
               sliceS,
               setup.docBytes(),
               500,
-              setup.prefix() + "-prime" + slice,
+              // reads find the documents preloaded above; inserts need fresh ids per slice
+              read ? setup.prefix() + "-prime" : setup.prefix() + "-prime" + slice,
               100,
               0,
               setup.serverPids(),
               setup.serverNames(),
               "prime",
               "");
-      JsonLine r = runRow(driver, docs, cpu, prime, slice % 3 == 2 ? "get" : "insert", 8, true);
+      JsonLine r = runRow(driver, docs, cpu, prime, read ? "get" : "insert", 8, true);
       lastJit = r.number("server_jit_cpu_pct");
       quietSlices = lastJit < jitPct ? quietSlices + 1 : 0;
       slice++;
