@@ -266,6 +266,13 @@ public enum ErrorCode {
       UNAVAILABLE,
       "MVCC-2",
       "The node has not applied the requested minimum index within the wait bound."),
+  AERO_READ_LEADERSHIP_UNCONFIRMED(
+      ERROR,
+      UNAVAILABLE,
+      "R-LIN",
+      "A linearizable read was not answered: a majority of voters did not confirm the leader and"
+          + " term it would be served under (details: each voter's answer). Retry: another node or"
+          + " a new leader can serve it."),
   AERO_READ_TIMEOUT(
       ERROR, StatusClass.DEADLINE_EXCEEDED, "", "The read did not complete before its deadline."),
 

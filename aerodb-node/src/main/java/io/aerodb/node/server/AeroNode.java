@@ -11,6 +11,7 @@ import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.node.api.AdminServiceImpl;
 import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
+import io.aerodb.node.api.PeerServiceImpl;
 import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
@@ -219,6 +220,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               .addService(new ClusterServiceImpl(this))
               .addService(new AdminServiceImpl(this))
               .addService(new QueryServiceImpl(this))
+              .addService(new PeerServiceImpl(this))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
@@ -703,6 +705,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       Thread.currentThread().interrupt();
     }
     apiServer.shutdownNow();
+    gateway.close();
     adminExecutor.shutdownNow();
     try {
       raftServer.close();

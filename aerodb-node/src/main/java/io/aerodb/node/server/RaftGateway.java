@@ -6,6 +6,8 @@ import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.proto.internal.v1.ApplyResult;
+import io.aerodb.proto.internal.v1.ConfirmLeaderReply;
+import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
 import io.aerodb.proto.internal.v1.LogEntry;
 import io.aerodb.proto.internal.v1.ReadQuery;
 import io.aerodb.proto.internal.v1.ReadResult;
@@ -60,6 +62,7 @@ public final class RaftGateway {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final WriteBatcher batcher;
+  private final LeadershipConfirmer confirmer;
 
   RaftGateway(
       RaftServer server,
@@ -74,6 +77,11 @@ public final class RaftGateway {
     this.config = config;
     this.peers = peers;
     this.batcher = new WriteBatcher(this, stateMachine, config.writeTimeoutMs(), metrics);
+    // A voter that has not answered within one maximal election timeout counts as a "no": by then
+    // a leader cut off from it would have stepped down anyway.
+    this.confirmer =
+        new LeadershipConfirmer(
+            server, groupId, config.nodeId(), peers, config.electionTimeoutMaxMs(), metrics);
     stateMachine.setLocalClientId(clientId);
   }
 
@@ -185,8 +193,38 @@ public final class RaftGateway {
         .toException();
   }
 
-  /** Linearizable read (ReadIndex). On a follower, Ratis asks the leader for the read index. */
+  /**
+   * Linearizable read [R-LIN]: Ratis' ReadIndex (on a follower, Ratis asks the leader for the read
+   * index and waits until this node applied it) and, started at the same time, a round of {@link
+   * LeadershipConfirmer} for the leader and term this node knows now. The answer leaves only when
+   * both succeeded: Ratis alone may skip its leadership check (see LeadershipConfirmer).
+   */
   public CompletableFuture<ReadResult> readLinearizable(ReadQuery query) {
+    Optional<LeadershipConfirmer.Claim> claim = confirmer.currentClaim();
+    if (claim.isEmpty()) {
+      return CompletableFuture.failedFuture(noLeader().toException());
+    }
+    CompletableFuture<Void> confirmed = confirmer.confirm(claim.get());
+    return ratisRead(query)
+        .thenCombine(
+            confirmed.exceptionally(
+                t -> {
+                  throw new CompletionException(readFailed(unwrap(t)));
+                }),
+            (result, ok) -> result);
+  }
+
+  /** This node's answer to a peer's {@code ConfirmLeader}: its own term and leader, now. */
+  public ConfirmLeaderReply confirmLeader(ConfirmLeaderRequest request) {
+    return confirmer.answer(request);
+  }
+
+  /** Closes the channels to peers (the node is stopping). */
+  void close() {
+    confirmer.close();
+  }
+
+  private CompletableFuture<ReadResult> ratisRead(ReadQuery query) {
     RaftClientRequest request =
         request(
             callIds.incrementAndGet(), query.toByteArray(), RaftClientRequest.readRequestType());
