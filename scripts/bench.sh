@@ -232,10 +232,10 @@ measure_failover() {
 }
 
 measure_transfer() {
-  # HOOK: the transfer command is built on another branch (scripts/aerodb cluster transfer-leader --to nX). When the
-  # CLI has it, this measures it; otherwise the report says "not available".
+  # The operator's transfer (scripts/aerodb cluster transfer-leader --to nX, through the promotion workflow) while a
+  # writer writes back to back: command → first write acknowledged by the new leader, and the longest write pause.
   if ! "$CLI" cluster transfer-leader --help >/dev/null 2>&1; then
-    record '{"type":"transfer","available":false,"reason":"scripts/aerodb has no cluster transfer-leader command yet"}'
+    record '{"type":"transfer","available":false,"reason":"scripts/aerodb has no cluster transfer-leader command"}'
     log "leadership transfer: not available (no 'cluster transfer-leader' command)"
     return 0
   fi

@@ -8,6 +8,7 @@ import io.aerodb.core.error.ErrorCode;
 import io.aerodb.proto.internal.v1.ConfirmLeaderReply;
 import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
 import io.aerodb.proto.internal.v1.PeerServiceGrpc;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -275,6 +276,12 @@ final class LeadershipConfirmer implements AutoCloseable {
           others.add(id);
         }
       }
+      // The calls belong to the round, not to the read that happened to start it: outside that
+      // read's gRPC context, so its end (answer, cancel, deadline) does not cancel them.
+      Context.ROOT.run(() -> ask(others));
+    }
+
+    private void ask(List<String> others) {
       for (String id : others) {
         Optional<String> address = peers.apiAddress(id);
         if (address.isEmpty()) {

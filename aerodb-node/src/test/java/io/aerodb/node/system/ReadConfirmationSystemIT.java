@@ -9,9 +9,14 @@ import io.aerodb.node.testing.ProcessCluster;
 import io.aerodb.proto.v1.GetReply;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +61,9 @@ class ReadConfirmationSystemIT {
       for (int i = 0; i < 5; i++) {
         assertEquals(1, n(atLeader.get("docs", "d1")));
       }
+      // Concurrent reads share rounds; each is answered on its first attempt (a round's calls must
+      // not end with the read that happened to start it).
+      concurrentReadsAllSucceed(atLeader, 16, 40);
       // One follower away: the other one still confirms.
       cluster.pause(followers.get(0));
       try {
@@ -91,6 +99,29 @@ class ReadConfirmationSystemIT {
     }
     cluster.awaitLeader(30_000);
     assertEquals(1, n(client.get("docs", "d1")));
+  }
+
+  private static void concurrentReadsAllSucceed(AeroClient c, int threads, int readsEach)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> all = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        all.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < readsEach; i++) {
+                    assertEquals(1, n(c.get("docs", "d1")));
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : all) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private AeroClient leaderOnly(int leader) {
