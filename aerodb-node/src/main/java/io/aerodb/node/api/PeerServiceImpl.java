@@ -1,20 +1,22 @@
 package io.aerodb.node.api;
 
-import io.aerodb.node.server.NodeContext;
+import io.aerodb.node.server.AdminContext;
 import io.aerodb.proto.internal.v1.ConfirmLeaderReply;
 import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
+import io.aerodb.proto.internal.v1.HandoverReply;
+import io.aerodb.proto.internal.v1.HandoverRequest;
 import io.aerodb.proto.internal.v1.PeerServiceGrpc;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Node-to-node calls that are not Raft's: a peer asks whether this node follows a given leader in a
- * given term, to confirm a linearizable read [R-LIN]. Read-only: the answer is this node's own Raft
- * term and leader, now.
+ * Node-to-node calls that are not Raft's. Read-only: a peer asks whether this node follows a given
+ * leader in a given term, to confirm a linearizable read [R-LIN]; a new leader asks whether this
+ * process handed leadership over for a transfer request [P6-D2].
  */
 public final class PeerServiceImpl extends PeerServiceGrpc.PeerServiceImplBase {
-  private final NodeContext node;
+  private final AdminContext node;
 
-  public PeerServiceImpl(NodeContext node) {
+  public PeerServiceImpl(AdminContext node) {
     this.node = node;
   }
 
@@ -26,5 +28,15 @@ public final class PeerServiceImpl extends PeerServiceGrpc.PeerServiceImplBase {
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e, node.nodeId()));
     }
+  }
+
+  @Override
+  public void handover(HandoverRequest request, StreamObserver<HandoverReply> out) {
+    out.onNext(
+        HandoverReply.newBuilder()
+            .setNodeId(node.nodeId())
+            .setHandedOver(node.transfers().handedOver(request.getRequestId()))
+            .build());
+    out.onCompleted();
   }
 }

@@ -35,6 +35,7 @@ public final class EpochRecorder {
   private final LongSupplier currentTerm;
   private final ExecutorService executor;
   private final ClusterViewReader views;
+  private final HandoverProbe handover;
   private final java.nio.file.Path recoveryAudit;
 
   public EpochRecorder(
@@ -45,6 +46,7 @@ public final class EpochRecorder {
       LongSupplier currentTerm,
       ExecutorService executor,
       ClusterViewReader views,
+      HandoverProbe handover,
       java.nio.file.Path recoveryAudit) {
     this.selfId = selfId;
     this.engine = engine;
@@ -53,19 +55,29 @@ public final class EpochRecorder {
     this.currentTerm = currentTerm;
     this.executor = executor;
     this.views = views;
+    this.handover = handover;
     this.recoveryAudit = recoveryAudit;
   }
 
   /** Called when this node became the ready leader. */
+  /** Asks a member whether it handed leadership over for a transfer request; empty: no answer. */
+  @FunctionalInterface
+  public interface HandoverProbe {
+    Optional<Boolean> ask(String nodeId, String requestId);
+  }
+
   public void leaderReady() {
     executor.execute(this::record);
   }
 
   /**
-   * "" if {@code previousLeader} answers this leader within twice the health bound (it stepped down
-   * and follows), else why the handover is not confirmed.
+   * "" if {@code previousLeader} says, within twice the health bound, that it handed leadership
+   * over for {@code requestId}; else why the handover is not confirmed. Only the previous leader's
+   * own answer counts: Ratis' follower bookkeeping starts every follower as "answered one election
+   * timeout ago", and a crashed previous leader that restarted answers Raft again without having
+   * handed anything over — its answer here is "no".
    */
-  private String awaitHandover(String previousLeader) {
+  private String awaitHandover(String previousLeader, String requestId) {
     long boundMs = 2 * views.read("", false).unhealthyAfterMs();
     long deadline = System.nanoTime() + boundMs * 1_000_000;
     while (true) {
@@ -73,9 +85,15 @@ public final class EpochRecorder {
       if (!v.selfIsLeader()) {
         return "this node lost leadership before the handover was confirmed";
       }
-      MemberView m = v.members().get(previousLeader);
-      if (m != null && m.lastResponseMs() <= v.unhealthyAfterMs()) {
-        return "";
+      Optional<Boolean> answer = handover.ask(previousLeader, requestId);
+      if (answer.isPresent()) {
+        return answer.get()
+            ? ""
+            : "the previous leader "
+                + previousLeader
+                + " did not hand over "
+                + requestId
+                + " (it restarted since)";
       }
       if (System.nanoTime() > deadline) {
         return "the previous leader "
@@ -103,7 +121,7 @@ public final class EpochRecorder {
     state.lastEpoch().ifPresent(e -> fields.put("previousLeader", e.field("leaderId")));
     String notHandedOver = "";
     if (pending.isPresent() && pending.get().field("to").equals(selfId)) {
-      notHandedOver = awaitHandover(pending.get().field("from"));
+      notHandedOver = awaitHandover(pending.get().field("from"), pending.get().field("requestId"));
       if (notHandedOver.isEmpty()) {
         fields.put("cause", "transfer");
         fields.put("requestId", pending.get().field("requestId"));

@@ -57,6 +57,9 @@ public final class TransferCoordinator {
   private final ChangeGate gate;
   private final ExecutorService executor;
   private final ClientId clientId = ClientId.randomId();
+  // Requests this process handed over (reached TRANSFERRING), newest last; in memory on purpose: a
+  // restarted process handed nothing over.
+  private final java.util.ArrayDeque<String> handingOver = new java.util.ArrayDeque<>();
   private long callId;
 
   public TransferCoordinator(
@@ -76,6 +79,16 @@ public final class TransferCoordinator {
     this.selfId = selfId;
     this.gate = gate;
     this.executor = executor;
+  }
+
+  /**
+   * Whether this process handed leadership over for {@code requestId} (its transfer reached
+   * TRANSFERRING). A new leader's epoch names the cause "transfer" only on this answer [P6-D2].
+   */
+  public boolean handedOver(String requestId) {
+    synchronized (handingOver) {
+      return handingOver.contains(requestId);
+    }
   }
 
   public TransferWorkflow.Snapshot workflow() {
@@ -151,6 +164,12 @@ public final class TransferCoordinator {
     }
     move(TransferState.APPROVED, requestId, target, view, decision.summary());
     move(TransferState.TRANSFERRING, requestId, target, view, "timeoutMs=" + timeoutMs);
+    synchronized (handingOver) {
+      handingOver.addLast(requestId);
+      while (handingOver.size() > 64) {
+        handingOver.removeFirst();
+      }
+    }
     long termBefore = view.term();
     String failure = "";
     long termAfter = termBefore;

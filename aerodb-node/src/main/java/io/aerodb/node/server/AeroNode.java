@@ -206,6 +206,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               this::currentTerm,
               adminExecutor,
               views,
+              // One ask = one call with a short deadline; the recorder asks again until its bound.
+              (node, request) -> gateway.askHandover(node, request, 300),
               dataDir.root().resolve(io.aerodb.node.recover.UnsafeRecovery.AUDIT_FILE));
       NettyServerBuilder api =
           NettyServerBuilder.forAddress(

@@ -10,7 +10,6 @@ import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
 import io.aerodb.proto.internal.v1.PeerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,7 +53,7 @@ import org.apache.ratis.server.RaftServer;
  * previous round was out. Answers from the network are the only input besides this node's own Raft
  * state; no clock is read (the per-call deadline is gRPC's).
  */
-final class LeadershipConfirmer implements AutoCloseable {
+final class LeadershipConfirmer {
   /** The leader and term a read is to be confirmed for. */
   record Claim(String leaderId, long term) {}
 
@@ -70,12 +69,11 @@ final class LeadershipConfirmer implements AutoCloseable {
   private final RaftServer server;
   private final RaftGroupId groupId;
   private final String selfId;
-  private final PeerDirectory peers;
+  private final PeerChannels channels;
   private final long callTimeoutMs;
   private final Counter rounds;
   private final Counter refusals;
   private final Histogram readsPerRound;
-  private final Map<String, ManagedChannel> channels = new TreeMap<>(); // by API address; guarded
 
   private Round running; // guarded by this
   private Round waiting; // guarded by this; not started yet
@@ -84,13 +82,13 @@ final class LeadershipConfirmer implements AutoCloseable {
       RaftServer server,
       RaftGroupId groupId,
       String selfId,
-      PeerDirectory peers,
+      PeerChannels channels,
       long callTimeoutMs,
       MetricRegistry metrics) {
     this.server = server;
     this.groupId = groupId;
     this.selfId = selfId;
-    this.peers = peers;
+    this.channels = channels;
     this.callTimeoutMs = callTimeoutMs;
     this.rounds = metrics.counter("reads.leader_confirmation_rounds");
     this.refusals = metrics.counter("reads.leader_confirmation_refusals");
@@ -283,12 +281,12 @@ final class LeadershipConfirmer implements AutoCloseable {
 
     private void ask(List<String> others) {
       for (String id : others) {
-        Optional<String> address = peers.apiAddress(id);
-        if (address.isEmpty()) {
+        Optional<ManagedChannel> channel = channels.to(id);
+        if (channel.isEmpty()) {
           record(id, false, "no API address known");
           continue;
         }
-        PeerServiceGrpc.newStub(channel(address.get()))
+        PeerServiceGrpc.newStub(channel.get())
             .withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS)
             .confirmLeader(
                 ConfirmLeaderRequest.newBuilder()
@@ -361,22 +359,5 @@ final class LeadershipConfirmer implements AutoCloseable {
 
   private static String describe(long term, String leaderId) {
     return "term " + term + ", leader " + (leaderId.isEmpty() ? "none" : leaderId);
-  }
-
-  private synchronized ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(
-        address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
-  }
-
-  @Override
-  public void close() {
-    List<ManagedChannel> all;
-    synchronized (this) {
-      all = new ArrayList<>(channels.values());
-      channels.clear();
-    }
-    for (ManagedChannel c : all) {
-      c.shutdownNow();
-    }
   }
 }

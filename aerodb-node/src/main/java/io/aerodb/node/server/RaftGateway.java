@@ -8,13 +8,17 @@ import io.aerodb.node.config.NodeConfig;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.ConfirmLeaderReply;
 import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
+import io.aerodb.proto.internal.v1.HandoverRequest;
 import io.aerodb.proto.internal.v1.LogEntry;
+import io.aerodb.proto.internal.v1.PeerServiceGrpc;
 import io.aerodb.proto.internal.v1.ReadQuery;
 import io.aerodb.proto.internal.v1.ReadResult;
 import io.aerodb.ratis.AeroStateMachine;
 import io.aerodb.ratis.CommandRejectedException;
 import io.aerodb.ratis.LogEntryCodec;
 import io.aerodb.ratis.ShadedBytes;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -63,6 +67,7 @@ public final class RaftGateway {
   private final AtomicLong callIds = new AtomicLong();
   private final WriteBatcher batcher;
   private final LeadershipConfirmer confirmer;
+  private final PeerChannels peerChannels;
 
   RaftGateway(
       RaftServer server,
@@ -79,9 +84,10 @@ public final class RaftGateway {
     this.batcher = new WriteBatcher(this, stateMachine, config.writeTimeoutMs(), metrics);
     // A voter that has not answered within one maximal election timeout counts as a "no": by then
     // a leader cut off from it would have stepped down anyway.
+    this.peerChannels = new PeerChannels(peers);
     this.confirmer =
         new LeadershipConfirmer(
-            server, groupId, config.nodeId(), peers, config.electionTimeoutMaxMs(), metrics);
+            server, groupId, config.nodeId(), peerChannels, config.electionTimeoutMaxMs(), metrics);
     stateMachine.setLocalClientId(clientId);
   }
 
@@ -219,9 +225,29 @@ public final class RaftGateway {
     return confirmer.answer(request);
   }
 
+  /**
+   * Asks {@code nodeId} whether it handed leadership over for transfer {@code requestId} [P6-D2];
+   * empty when it does not answer within {@code timeoutMs}. Blocks; for the admin threads.
+   */
+  public Optional<Boolean> askHandover(String nodeId, String requestId, long timeoutMs) {
+    Optional<ManagedChannel> channel = peerChannels.to(nodeId);
+    if (channel.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          PeerServiceGrpc.newBlockingStub(channel.get())
+              .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+              .handover(HandoverRequest.newBuilder().setRequestId(requestId).build())
+              .getHandedOver());
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Closes the channels to peers (the node is stopping). */
   void close() {
-    confirmer.close();
+    peerChannels.close();
   }
 
   private CompletableFuture<ReadResult> ratisRead(ReadQuery query) {
