@@ -9,7 +9,7 @@
 #
 # Options: --runs N  --warmup-s S  --measure-s S  --prime-s S (AeroDB)  --etcd-prime-s S  --ops-max N  --clients "1 8 64"
 #          --workloads "insert get"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
-#          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S
+#          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR
 #
 # Each system gets a fresh 3-node cluster on 127.0.0.1 per run (AeroDB: scripts/local-cluster.sh with base port 7700
@@ -219,6 +219,7 @@ fi
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "null"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 measure_failover() {
+  (( FAILOVER_ROUNDS > 0 )) || return 0
   log "failover: $FAILOVER_ROUNDS rounds of SIGKILL of the leader (scripts/measure-failover.sh, base port 7700)"
   local out
   AERODB_SKIP_BUILD=1 AERODB_CLUSTER_DIR="$FAILOVER_DIR" bg_wait "$ROOT/scripts/measure-failover.sh" \
@@ -234,7 +235,10 @@ measure_failover() {
 measure_transfer() {
   # The operator's transfer (scripts/aerodb cluster transfer-leader --to nX, through the promotion workflow) while a
   # writer writes back to back: command → first write acknowledged by the new leader, and the longest write pause.
-  if ! "$CLI" cluster transfer-leader --help >/dev/null 2>&1; then
+  (( TRANSFER_ROUNDS > 0 )) || return 0
+  local help
+  help=$("$CLI" cluster --help 2>&1 || true) # the group's usage (exit 2) lists its commands
+  if [[ "$help" != *transfer-leader* ]]; then
     record '{"type":"transfer","available":false,"reason":"scripts/aerodb has no cluster transfer-leader command"}'
     log "leadership transfer: not available (no 'cluster transfer-leader' command)"
     return 0
@@ -275,6 +279,7 @@ wait_converged() { # every node reachable with the same applied index (bounded: 
 }
 
 measure_restart() {
+  (( RESTART_DOCS > 0 )) || return 0
   log "restart: fresh cluster, filling it with up to $RESTART_DOCS small documents (at most $RESTART_LOAD_MAX_S s)"
   aerodb_up
   cli --json collection create restart --schema "$SMALL_SCHEMA" >/dev/null
