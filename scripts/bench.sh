@@ -254,7 +254,7 @@ measure_transfer() {
       --timeout-s 30 -- "$CLI" --cluster "$ENDPOINTS" cluster transfer-leader --to "$target" 2>> "$OUT/logs/transfer.err") || true
     log "transfer round $r: $line"
     [[ "$line" == *first_new_ack_ms* ]] || continue
-    record "{\"type\":\"transfer_round\",${line#\{}"
+    record "{\"type\":\"transfer_round\",${line#\{\"type\":\"transfer_probe\",}"
     vals+=("$(json_get "$line" '["first_new_ack_ms"]')"); pauses+=("$(json_get "$line" '["write_pause_ms"]')")
     sleep 2
   done
