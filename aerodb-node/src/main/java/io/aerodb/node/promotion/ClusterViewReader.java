@@ -72,10 +72,17 @@ public final class ClusterViewReader {
           continue; // appenders changed between the calls; read again
         }
         followers.clear();
+        // Ratis starts each follower's "last answer" one election timeout before the leadership
+        // began (LeaderStateImpl.addSenders), so an answer older than this leadership is no answer:
+        // a dead follower must not look healthy in the first second of a term [P6-S2].
+        long leaderForMs = role.getRoleElapsedTimeMs();
         for (int i = 0; i < rpc.size(); i++) {
+          long last = rpc.get(i).getLastRpcElapsedTimeMs();
           followers.put(
               rpc.get(i).getId().getId().toStringUtf8(),
-              new long[] {match[i], next[i], rpc.get(i).getLastRpcElapsedTimeMs()});
+              new long[] {
+                match[i], next[i], last >= leaderForMs ? MemberView.NEVER_ANSWERED : last
+              });
         }
         break;
       }

@@ -182,7 +182,10 @@ class PromotionSystemIT {
     cluster.kill9(leader);
     cluster.resume(target);
     hold.set(false);
-    cluster.awaitLeader(30_000);
+    int successor = cluster.awaitLeader(30_000);
+    // [P6-S2] The successor never heard from the killed leader, and its view says so (Ratis' own
+    // bookkeeping starts every follower as "answered one election timeout ago").
+    assertThat(lastResponseMs(successor, cluster.layout.ids.get(leader))).isEqualTo(-1);
     cluster.start(leader);
     Thread.sleep(1_000);
     stopWriting.set(true);
@@ -360,6 +363,35 @@ class PromotionSystemIT {
       Thread.sleep(20);
     }
     throw new AssertionError("no event with " + List.of(fragments));
+  }
+
+  /** The leader {@code node}'s view of {@code followerId}: ms since its last answer, -1 if none. */
+  private long lastResponseMs(int node, String followerId) throws InterruptedException {
+    io.grpc.ManagedChannel ch =
+        io.grpc.ManagedChannelBuilder.forTarget(cluster.layout.apiAddress(node))
+            .usePlaintext()
+            .build();
+    try {
+      for (int attempt = 0; attempt < 100; attempt++) {
+        try {
+          var view =
+              io.aerodb.proto.v1.ClusterServiceGrpc.newBlockingStub(ch)
+                  .withDeadlineAfter(2, TimeUnit.SECONDS)
+                  .clusterView(io.aerodb.proto.v1.ClusterViewRequest.getDefaultInstance());
+          for (var f : view.getFollowersList()) {
+            if (f.getId().equals(followerId)) {
+              return f.getLastResponseMs();
+            }
+          }
+        } catch (io.grpc.StatusRuntimeException e) {
+          // not serving yet; ask again
+        }
+        Thread.sleep(20);
+      }
+    } finally {
+      ch.shutdownNow();
+    }
+    throw new AssertionError("node " + node + " has no view of " + followerId);
   }
 
   private void awaitHistory(int node, String... fragments) throws InterruptedException {
