@@ -139,6 +139,10 @@ class PromotionSystemIT {
             });
     assertThat(first.get(60, TimeUnit.SECONDS).code()).isEqualTo("AERO_TRANSFER_FAILED");
     cluster.resume(silent);
+    // The failure's outcome record is appended after the answer; the next target must hold it
+    // (and everything before it) when it is killed, or it is rightly denied as lagging.
+    awaitHistory(leader, "\"kind\":\"transfer-outcome\"", inFlight);
+    cluster.awaitConverged(30_000);
 
     // Killed target (kill -9 right before the request): approved, fails at once, not retried.
     int killed = other;
