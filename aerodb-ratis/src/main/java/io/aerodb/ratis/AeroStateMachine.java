@@ -275,7 +275,7 @@ public final class AeroStateMachine extends BaseStateMachine {
    * form, or AeroException with the rejection (nothing is proposed). Batches are formed by the
    * gateway, never accepted from outside.
    */
-  public LogEntry prepare(LogEntry proposed) {
+  public Prepared prepare(LogEntry proposed) {
     LogEntryCodec.Decoded d = LogEntryCodec.decode(proposed);
     if (d.command() instanceof Command.Undecodable u) {
       throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()).toException();
@@ -284,8 +284,16 @@ public final class AeroStateMachine extends BaseStateMachine {
       throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "a client entry cannot be a batch")
           .toException();
     }
-    return LogEntryCodec.toProto(d.requestId(), engine.prepare(d.requestId(), d.command()));
+    Command prepared = engine.prepare(d.requestId(), d.command());
+    return new Prepared(
+        LogEntryCodec.toProto(d.requestId(), prepared), Command.documentKey(prepared));
   }
+
+  /**
+   * A prepared entry (canonical, validated on the leader's applied state) and, for a document
+   * write, the key of the document it touches ({@link Command#documentKey}).
+   */
+  public record Prepared(LogEntry entry, Optional<String> documentKey) {}
 
   private static TransactionContext rejected(TransactionContext.Builder trx, AeroError error) {
     TransactionContext t = trx.build();

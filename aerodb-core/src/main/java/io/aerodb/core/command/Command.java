@@ -93,6 +93,30 @@ public sealed interface Command {
   }
 
   /**
+   * The key of the document a prepared document write touches ({@code collection NUL _id}); empty
+   * for every other command. Two writes with one key cannot share a log entry (their versions would
+   * share a store key): the leader's group commit keeps them apart, and apply refuses such an
+   * entry.
+   */
+  static java.util.Optional<String> documentKey(Command command) {
+    if (command instanceof Insert c) {
+      return java.util.Optional.of(documentKey(c.collection(), Documents.idOf(c.documentJson())));
+    }
+    if (command instanceof Update c) {
+      return java.util.Optional.of(documentKey(c.collection(), Documents.idOf(c.documentJson())));
+    }
+    if (command instanceof Delete c) {
+      return java.util.Optional.of(documentKey(c.collection(), c.id()));
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** {@code collection NUL id}: see {@link #documentKey(Command)}. */
+  static String documentKey(String collection, String id) {
+    return collection + "\u0000" + id;
+  }
+
+  /**
    * A digest of the command's canonical content, stored with its idempotency record so that a
    * request_id reused for a different command is detected (AERO_IDEMPOTENCY_KEY_REUSED).
    */

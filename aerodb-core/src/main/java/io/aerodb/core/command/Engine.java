@@ -478,14 +478,14 @@ public final class Engine implements AutoCloseable {
    */
   private static void checkUntouched(
       TreeSet<String> touched, long index, String collection, String id) {
-    if (touched.contains(collection + "\u0000" + id)) {
+    if (touched.contains(Command.documentKey(collection, id))) {
       throw badBatch(index, "document '" + id + "' of '" + collection + "' is written twice")
           .toException();
     }
   }
 
   private static void wrote(TreeSet<String> touched, String collection, String id) {
-    touched.add(collection + "\u0000" + id);
+    touched.add(Command.documentKey(collection, id));
   }
 
   private CommandResult execute(

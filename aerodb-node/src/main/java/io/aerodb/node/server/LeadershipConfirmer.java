@@ -244,7 +244,7 @@ final class LeadershipConfirmer {
     int reads; // guarded by LeadershipConfirmer.this
     private final Map<String, Boolean> answers = new TreeMap<>(); // guarded by this round
     private final Map<String, String> why = new TreeMap<>(); // guarded by this round
-    private Voters voters;
+    private Voters voters; // guarded by this round; set once, before the first answer
     private boolean decided; // guarded by this round
 
     Round(Claim claim) {
@@ -256,8 +256,9 @@ final class LeadershipConfirmer {
       synchronized (LeadershipConfirmer.this) {
         readsPerRound.update(reads);
       }
+      Voters asked;
       try {
-        voters = voters();
+        asked = voters();
       } catch (IOException e) {
         synchronized (this) {
           decided = true;
@@ -265,8 +266,11 @@ final class LeadershipConfirmer {
         decide(Outcome.REFUSED, "no Raft configuration: " + e.getMessage());
         return;
       }
+      synchronized (this) {
+        voters = asked;
+      }
       List<String> others = new ArrayList<>();
-      for (String id : voters.all()) {
+      for (String id : asked.all()) {
         if (id.equals(selfId)) {
           LocalView v = localView();
           record(id, v.confirms(claim), describe(v.term(), v.leaderId()));

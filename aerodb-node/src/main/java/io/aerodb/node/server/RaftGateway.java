@@ -384,7 +384,8 @@ public final class RaftGateway {
     return e.withDetail("leaderId", leaderId).withDetail("leaderAddress", address.get());
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The cause inside CompletionException wrappers. */
+  static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }

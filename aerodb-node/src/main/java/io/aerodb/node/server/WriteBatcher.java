@@ -2,12 +2,9 @@ package io.aerodb.node.server;
 
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
-import io.aerodb.core.json.JsonReader;
-import io.aerodb.core.json.JsonValue;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.ApplyResults;
 import io.aerodb.proto.internal.v1.LogEntry;
@@ -21,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -131,16 +127,17 @@ final class WriteBatcher {
           .propose(raw.toByteArray(), writeTimeoutMs)
           .thenApply(RaftGateway::parseApplyResult);
     }
-    LogEntry canonical;
+    AeroStateMachine.Prepared prepared;
     try {
-      canonical = stateMachine.prepare(raw);
+      prepared = stateMachine.prepare(raw);
     } catch (AeroException e) {
       return CompletableFuture.failedFuture(e); // rejected before anything was proposed
     }
+    LogEntry canonical = prepared.entry();
     Pending p =
         new Pending(
             canonical,
-            documentKey(canonical),
+            prepared.documentKey().orElseThrow(), // a document write always touches one document
             new CompletableFuture<>(),
             System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMs));
     int size = canonical.getSerializedSize();
@@ -219,7 +216,7 @@ final class WriteBatcher {
             (content, t) -> {
               try {
                 if (t != null) {
-                  Throwable cause = unwrap(t);
+                  Throwable cause = RaftGateway.unwrap(t);
                   for (Pending p : live) {
                     p.result().completeExceptionally(cause);
                   }
@@ -231,7 +228,7 @@ final class WriteBatcher {
                 }
               } catch (RuntimeException e) {
                 for (Pending p : live) {
-                  p.result().completeExceptionally(unwrap(e));
+                  p.result().completeExceptionally(RaftGateway.unwrap(e));
                 }
               } finally {
                 completed();
@@ -256,40 +253,8 @@ final class WriteBatcher {
     return r.getResultsList();
   }
 
-  /**
-   * The document a prepared write touches ("collection\0id"). A write whose id cannot be read gets
-   * a key of its own, so it never shares a batch with a write of the same document.
-   */
-  private static String documentKey(LogEntry e) {
-    switch (e.getCommandCase()) {
-      case DELETE:
-        return e.getDelete().getCollection() + "\0" + e.getDelete().getId();
-      case INSERT:
-      case UPDATE:
-        var put = e.getCommandCase() == LogEntry.CommandCase.INSERT ? e.getInsert() : e.getUpdate();
-        try {
-          JsonValue v = JsonReader.parse(put.getDocumentJson().toByteArray(), Limits.DOCUMENT_JSON);
-          if (v instanceof JsonValue.Obj o && o.get("_id") instanceof JsonValue.Str id) {
-            return put.getCollection() + "\0" + id.value();
-          }
-        } catch (AeroException ignored) {
-          // prepared documents always parse; fall through to a key of its own
-        }
-        return "\1" + System.identityHashCode(e);
-      default:
-        return "\1" + System.identityHashCode(e);
-    }
-  }
-
   private static AeroException overloaded(String why) {
     return AeroError.of(ErrorCode.AERO_CLUSTER_OVERLOADED, "too many pending writes: " + why)
         .toException();
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }
