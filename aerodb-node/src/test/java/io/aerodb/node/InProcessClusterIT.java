@@ -351,7 +351,7 @@ class InProcessClusterIT {
     cluster.start(leader); // same data directory: recovers its store, replays the log after it
     cluster.awaitLeader(20_000);
     GetReply caughtUp =
-        client.getAtLeast(
+        getAtLeastOnceReachable(
             cluster.layout.apiAddress(leader), "users", "after-loss", after.getCommitIndex());
     assertThat(caughtUp.getFound()).isTrue();
     // It had applied everything up to 'before' when it stopped: only the entries after that are
@@ -359,6 +359,25 @@ class InProcessClusterIT {
     long replayed = cluster.node(leader).stateMachine().appliedEntriesSinceStart();
     assertThat(replayed).isBetween(1L, after.getCommitIndex() - before.getCommitIndex());
     assertThat(cluster.fatals).isEmpty();
+  }
+
+  /**
+   * A read at one node that may have just restarted: the client's channel to it can still be in
+   * gRPC's reconnect back-off and fail fast with UNAVAILABLE, so ask again for a bounded time.
+   */
+  private GetReply getAtLeastOnceReachable(String address, String coll, String id, long min)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      try {
+        return client.getAtLeast(address, coll, id, min);
+      } catch (AeroClientException e) {
+        if (!e.code().equals("AERO_CLUSTER_UNAVAILABLE") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   private static ManagedChannel channel(String address) {

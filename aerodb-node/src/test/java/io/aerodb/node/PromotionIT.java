@@ -64,6 +64,9 @@ class PromotionIT {
     String targetId = cluster.layout.ids.get(target);
     long termBefore = cluster.node(leader).currentTerm();
     client.insert("docs", "{\"_id\":\"before\",\"n\":1}");
+    // Acknowledged by a majority, which need not include the target: wait until it holds
+    // everything, or the transfer is rightly denied TARGET_LAGGING [P6-S1].
+    cluster.awaitMatched(leader, targetId, 10_000);
 
     TransferLeaderReply r =
         client.transferLeader(targetId, false, Duration.ofSeconds(5), "req-up-to-date");
@@ -99,9 +102,9 @@ class PromotionIT {
     long term = cluster.node(leader).currentTerm();
     expectDenied(leaderId, "AERO_TRANSFER_TARGET_IS_SELF", "P6-A3");
     expectDenied("n9", "AERO_TRANSFER_TARGET_UNKNOWN", "P6-A3");
-    TransferLeaderReply dry =
-        client.transferLeader(
-            cluster.layout.ids.get((leader + 1) % 3), true, Duration.ofSeconds(5), "dry-1");
+    String target = cluster.layout.ids.get((leader + 1) % 3);
+    cluster.awaitMatched(leader, target, 10_000); // or rightly denied TARGET_LAGGING [P6-S1]
+    TransferLeaderReply dry = client.transferLeader(target, true, Duration.ofSeconds(5), "dry-1");
     assertThat(dry.getOutcome()).isEqualTo("APPROVED");
     assertThat(cluster.awaitLeader(5_000)).isEqualTo(leader);
     assertThat(cluster.node(leader).currentTerm()).isEqualTo(term);

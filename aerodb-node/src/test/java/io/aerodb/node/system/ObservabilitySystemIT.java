@@ -306,6 +306,8 @@ class ObservabilitySystemIT {
     int leader = cluster.awaitLeader(30_000);
     int target = (leader + 1) % 3;
     String requestId = "obs-transfer-1";
+    // or rightly denied TARGET_LAGGING [P6-S1] if the last write's majority did not include it
+    cluster.awaitMatched(leader, cluster.layout.ids.get(target), 20_000);
     TransferLeaderReply reply =
         client.transferLeader(
             cluster.layout.ids.get(target), false, Duration.ofSeconds(20), requestId);

@@ -2,6 +2,8 @@ package io.aerodb.node.testing;
 
 import io.aerodb.core.error.AeroError;
 import io.aerodb.node.config.NodeConfigLoader;
+import io.aerodb.node.promotion.ClusterView;
+import io.aerodb.node.promotion.MemberView;
 import io.aerodb.node.server.AeroNode;
 import io.aerodb.proto.v1.NodeStatusReply;
 import java.nio.file.Path;
@@ -67,6 +69,26 @@ public final class InProcessCluster implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("no leader within " + timeoutMs + " ms");
+  }
+
+  /**
+   * Waits until the leader {@code leader}'s view has {@code followerId}'s match index at its commit
+   * index: a write is acknowledged once a majority holds it, so one follower may still lack it.
+   */
+  public void awaitMatched(int leader, String followerId, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      Optional<ClusterView> view = nodes.get(leader).leaderView();
+      if (view.isPresent()) {
+        MemberView m = view.get().members().get(followerId);
+        if (m != null && m.matchIndex() >= view.get().commitIndex()) {
+          return;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
   }
 
   private Optional<Integer> leaderIndex() {

@@ -2,7 +2,14 @@ package io.aerodb.node.testing;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
+import io.aerodb.proto.v1.ClusterServiceGrpc;
+import io.aerodb.proto.v1.ClusterViewReply;
+import io.aerodb.proto.v1.ClusterViewRequest;
+import io.aerodb.proto.v1.FollowerProgress;
 import io.aerodb.proto.v1.NodeStatusReply;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -209,6 +216,38 @@ public final class ProcessCluster implements AutoCloseable {
       Thread.sleep(100);
     }
     throw new AssertionError("nodes did not converge within " + timeoutMs + " ms");
+  }
+
+  /**
+   * Waits until the leader {@code leader}'s view has {@code followerId}'s match index at its commit
+   * index: a write is acknowledged once a majority holds it, so one follower may still lack it.
+   */
+  public void awaitMatched(int leader, String followerId, long timeoutMs)
+      throws InterruptedException {
+    ManagedChannel ch =
+        ManagedChannelBuilder.forTarget(layout.apiAddress(leader)).usePlaintext().build();
+    try {
+      long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+      while (System.nanoTime() < deadline) {
+        try {
+          ClusterViewReply view =
+              ClusterServiceGrpc.newBlockingStub(ch)
+                  .withDeadlineAfter(2, TimeUnit.SECONDS)
+                  .clusterView(ClusterViewRequest.getDefaultInstance());
+          for (FollowerProgress f : view.getFollowersList()) {
+            if (f.getId().equals(followerId) && f.getMatchIndex() >= view.getCommitIndex()) {
+              return;
+            }
+          }
+        } catch (StatusRuntimeException e) {
+          // not serving yet; ask again
+        }
+        Thread.sleep(20);
+      }
+    } finally {
+      ch.shutdownNow();
+    }
+    throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
   }
 
   public String logTail(int i, int lines) {
