@@ -124,8 +124,8 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 settings="runs=$RUNS warmup_s=$WARMUP_S measure_s=$MEASURE_S prime_s=$PRIME_S/$ETCD_PRIME_S ops_max=$OPS_MAX clients=[$CLIENTS] workloads=[$WORKLOADS] systems=[$SYSTEMS] git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 {
   echo "date: $(date -Is)"; echo "machine: $machine"; echo "settings: $settings"
-  echo "loadavg: $(cat /proc/loadavg)"; java -version 2>&1 | head -1
-  command -v etcd >/dev/null && etcd --version 2>&1 | head -1
+  echo "loadavg: $(cat /proc/loadavg)"; java -version 2>&1 | sed -n 1p
+  command -v etcd >/dev/null && etcd --version 2>&1 | sed -n 1p
   echo "AERODB_NODE_JAVA_OPTS=${AERODB_NODE_JAVA_OPTS:-(default: -Xms128m -Xmx1g -XX:+UseG1GC)}"
 } > "$OUT/env.txt"
 record "$(python3 -c 'import json,sys; print(json.dumps({"type":"env","machine":sys.argv[1],"settings":sys.argv[2],"loadavg":sys.argv[3]}))' \

@@ -72,7 +72,7 @@ pid_of() { [[ -f "$DIR/$1/node.pid" ]] && cat "$DIR/$1/node.pid" || true; }
 # Alive and really our node (a PID can be reused by another program after a crash).
 is_ours() {
   local pid="$1" n="$2"
-  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--config $DIR/$n/node.json"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -- "--config $DIR/$n/node.json" >/dev/null
 }
 
 state_of() {

@@ -22,7 +22,7 @@ pport() { echo $((2380 + 100 * $(num "$1"))); }
 cluster() { local c="" n; for n in "${NAMES[@]}"; do c="$c,$n=http://127.0.0.1:$(pport "$n")"; done; echo "${c#,}"; }
 endpoints() { local e="" n; for n in "${NAMES[@]}"; do e="$e,127.0.0.1:$(cport "$n")"; done; echo "${e#,}"; }
 # The PID is ours: alive and its command line names our data directory (PIDs can be reused).
-owned() { [[ -n "$1" && -r "/proc/$1/cmdline" ]] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "--data-dir $2"; }
+owned() { [[ -n "$1" && -r "/proc/$1/cmdline" ]] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -F -- "--data-dir $2" >/dev/null; }
 
 install() {
   if command -v etcd >/dev/null && command -v etcdctl >/dev/null; then return 0; fi
@@ -70,7 +70,7 @@ start() {
   done
   for _ in $(seq 1 60); do # at most 30 s
     if ETCDCTL_API=3 etcdctl --endpoints="$(endpoints)" --command-timeout=2s endpoint health >/dev/null 2>&1; then
-      echo "etcd healthy: $(endpoints) ($(etcd --version 2>/dev/null | head -1))" >&2; return 0
+      echo "etcd healthy: $(endpoints) ($(etcd --version 2>/dev/null | sed -n 1p))" >&2; return 0
     fi
     sleep 0.5
   done
