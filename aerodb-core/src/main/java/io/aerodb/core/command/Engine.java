@@ -410,7 +410,8 @@ public final class Engine implements AutoCloseable {
     TreeSet<String> touched = new TreeSet<>();
     TreeSet<String> requestIds = new TreeSet<>();
     List<CommandResult> results = new ArrayList<>(writes.size());
-    for (Command.Batch.Write w : writes) {
+    for (int slot = 0; slot < writes.size(); slot++) {
+      Command.Batch.Write w = writes.get(slot);
       byte[] key = w.requestId() == null ? NO_REQUEST_ID : w.requestId();
       Command command = w.command();
       CommandResult result = null;
@@ -442,7 +443,7 @@ public final class Engine implements AutoCloseable {
             result.rejection() != null
                 && result.rejection().code() == ErrorCode.AERO_LOG_ENTRY_INVALID;
         if (key.length > 0 && !malformed) {
-          IdempotencyTable.record(batch, key, index, Command.fingerprint(command), result);
+          IdempotencyTable.record(batch, key, index, slot, Command.fingerprint(command), result);
         }
       }
       results.add(result);

@@ -6,6 +6,7 @@ import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.store.KvCursor;
 import io.aerodb.core.store.KvStore;
 import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
@@ -21,8 +22,10 @@ import java.util.TreeMap;
  *
  * <p>Horizon: a record written at index i is removed when entry {@code i + HORIZON_ENTRIES} is
  * applied, so the horizon is measured in log entries, identically on every node (never in
- * wall-clock time, which would make apply non-deterministic). One record at most is removed per
- * applied entry, a bounded amount of work.
+ * wall-clock time, which would make apply non-deterministic). Applying an entry removes the records
+ * of one earlier entry: at most one per write of a batch, a bounded amount of work. Each record is
+ * found by its own key (entry index and the write's position in it), so every write of a batch
+ * entry expires, not only its last one.
  *
  * <p>Value layout: {@code index u64 | fingerprint (32 bytes) | result as canonical JSON}.
  */
@@ -47,28 +50,40 @@ public final class IdempotencyTable {
             decodeResult(Arrays.copyOfRange(v, 40, v.length))));
   }
 
-  /** Adds the writes recording {@code result} for {@code requestId} at {@code index}. */
+  /**
+   * Adds the writes recording {@code result} for {@code requestId}, written by the {@code slot}-th
+   * write of the entry at {@code index} (0 for an entry that is not a batch).
+   */
   public static void record(
-      WriteBatch batch, byte[] requestId, long index, byte[] fingerprint, CommandResult result) {
+      WriteBatch batch,
+      byte[] requestId,
+      long index,
+      int slot,
+      byte[] fingerprint,
+      CommandResult result) {
     byte[] json = encodeResult(result);
     byte[] v = new byte[40 + json.length];
     Bytes.putLong(v, 0, index);
     System.arraycopy(fingerprint, 0, v, 8, 32);
     System.arraycopy(json, 0, v, 40, json.length);
     batch.put(Keys.idempotency(requestId), v);
-    batch.put(Keys.idempotencyByIndex(index), requestId);
+    batch.put(Keys.idempotencyByIndex(index, slot), requestId);
   }
 
-  /** Adds the writes that forget the record written at index {@code expiring}, if there is one. */
+  /**
+   * Adds the writes that forget every record written by the entry at index {@code expiring} (a
+   * store written before records carried their slot holds the bare index key: it matches too).
+   */
   public static void expire(KvStore store, WriteBatch batch, long expiring) {
     if (expiring <= 0) {
       return;
     }
-    byte[] byIndex = Keys.idempotencyByIndex(expiring);
-    byte[] requestId = store.get(byIndex);
-    if (requestId != null) {
-      batch.delete(byIndex);
-      batch.delete(Keys.idempotency(requestId));
+    byte[] prefix = Keys.idempotencyByIndexPrefix(expiring);
+    try (KvCursor c = store.seek(prefix)) {
+      for (; c.valid() && Bytes.startsWith(c.key(), prefix); c.next()) {
+        batch.delete(c.key());
+        batch.delete(Keys.idempotency(c.value()));
+      }
     }
   }
 

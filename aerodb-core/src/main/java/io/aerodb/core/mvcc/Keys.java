@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  * 0x11 collection 0x00 field 0x00 created u64 value esc(_id) 0x00 0x01 ~index u64 -> empty: an index
  *                                                      entry (see io.aerodb.core.index.IndexKeys)
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
- * 0x21 index u64                                    -> request_id recorded at that index (for horizon GC)
+ * 0x21 index u64 slot u32                           -> request_id recorded by the write at that position of
+ *                                                      the entry at that index (for horizon expiry)
  * </pre>
  *
  * Collection names never contain 0x00 (see Names). In {@code esc(_id)} the byte 0x00 becomes 0x00
@@ -126,7 +127,20 @@ public final class Keys {
     return withTag(IDEMPOTENCY, requestId);
   }
 
-  public static byte[] idempotencyByIndex(long index) {
+  /** The request_id recorded by the {@code slot}-th write of the entry at {@code index}. */
+  public static byte[] idempotencyByIndex(long index, int slot) {
+    byte[] k = new byte[1 + 8 + 4];
+    k[0] = IDEMPOTENCY_BY_INDEX;
+    Bytes.putLong(k, 1, index);
+    k[9] = (byte) (slot >>> 24);
+    k[10] = (byte) (slot >>> 16);
+    k[11] = (byte) (slot >>> 8);
+    k[12] = (byte) slot;
+    return k;
+  }
+
+  /** The prefix of every {@link #idempotencyByIndex} key of the entry at {@code index}. */
+  public static byte[] idempotencyByIndexPrefix(long index) {
     return withTag(IDEMPOTENCY_BY_INDEX, Bytes.ofLong(index));
   }
 

@@ -10,8 +10,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.mvcc.DocumentVersion;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.store.KvStore;
+import io.aerodb.core.store.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +137,66 @@ class BatchApplyTest {
     e.applyBatch(
         1, 2, new Command.Batch(List.of(w("x", insert("u1", "A")), w("y", insert("u2", "B")))));
     return e.applied().digest();
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void everyRequestIdOfABatchIsForgottenAfterTheHorizon(StoreKind kind) {
+    try (Engine e = Engine.open(kind.open(dir), 3)) {
+      e.apply(1, 1, NONE, createUsers());
+      e.applyBatch(
+          1,
+          2,
+          new Command.Batch(
+              List.of(
+                  w("a", insert("u1", "Ada")),
+                  w("b", insert("u2", "Bob")),
+                  w("c", insert("u3", "Cy")))));
+      e.apply(1, 3, NONE, delete("zz"));
+      e.apply(1, 4, NONE, delete("zz"));
+      // still known just before the horizon
+      assertThat(e.apply(1, 5, key("b"), insert("u2", "Bob")).deduplicated()).isTrue();
+      // index 6 forgets every record written at 6 - 3 = 3; index 5 forgot those written at 2
+      e.apply(1, 6, NONE, delete("zz"));
+      List<CommandResult> retries =
+          e.applyBatch(
+              1,
+              7,
+              new Command.Batch(
+                  List.of(
+                      w("a", insert("u1", "Ada")),
+                      w("b", insert("u2", "Bob")),
+                      w("c", insert("u3", "Cy")))));
+      // judged afresh: the documents exist, so each retry is refused, none deduplicated
+      assertThat(retries)
+          .allSatisfy(
+              r -> {
+                assertThat(r.deduplicated()).isFalse();
+                assertThat(r.rejection().code()).isEqualTo(ErrorCode.AERO_DOCUMENT_EXISTS);
+              });
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void aRecordUnderTheBareIndexKeyOfAnOlderStoreExpiresToo(StoreKind kind) {
+    KvStore store = kind.open(dir);
+    try (Engine e = Engine.open(store, 3)) {
+      e.apply(1, 1, NONE, createUsers());
+      e.apply(1, 2, key("new"), insert("u1", "Ada"));
+      byte[] old = key("old");
+      byte[] bareIndexKey = Arrays.copyOf(Keys.idempotencyByIndexPrefix(2), 9);
+      store.write(
+          new WriteBatch().put(bareIndexKey, old).put(Keys.idempotency(old), new byte[] {1}));
+      e.apply(1, 3, NONE, delete("zz"));
+      e.apply(1, 4, NONE, delete("zz"));
+      assertThat(store.get(Keys.idempotency(old))).isNotNull();
+      e.apply(1, 5, NONE, delete("zz")); // forgets what index 2 recorded, in either key form
+      assertThat(store.get(bareIndexKey)).isNull();
+      assertThat(store.get(Keys.idempotency(old))).isNull();
+      assertThat(store.get(Keys.idempotency(key("new")))).isNull();
+      assertThat(store.get(Keys.idempotencyByIndex(2, 0))).isNull();
+    }
   }
 
   private static String json(Engine e, String id, long view) {
