@@ -5,16 +5,20 @@
 # agent dumps the Dropwizard registries: log sync time, follower append latency, ...). docs/PERFORMANCE.md uses it.
 #
 #   scripts/bench-profile.sh [--workload insert|get] [--clients N] [--prime-s S] [--warmup-s S] [--seconds S]
-#                            [--node-opts "JVM options for the nodes"] [--keep] [--out DIR]
+#                            [--node-opts "JVM options for the nodes"] [--perf] [--keep] [--out DIR]
 #
 # --prime-s (default 60) runs 8 clients of inserts then reads first, unmeasured, so the node JVMs are compiled.
 # --node-opts replaces the nodes' JVM options (default: -Xms128m -Xmx1g -XX:+UseG1GC), e.g. to try JVM flags or
 # -Daerodb.ratis.<key>=<value> overrides where the build supports them. --keep leaves the cluster running.
+# --perf also samples the leader and one follower with Linux perf (cpu-clock, call chains, JIT symbols from
+# jcmd Compiler.perfmap; nodes get -XX:+PreserveFramePointer): native code (RocksDB), the kernel (futex, context
+# switches) and JIT-compiled Java in one profile, summarized by scripts/lib/perf-summary.py into n*.perf.txt.
 # Output: var/bench/profile/<time>/ (summary.txt, loadgen.json, threads.jsonl, n*.jfr, n*.jfr.txt, ratis-*.json).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 WORKLOAD=insert; CLIENTS=1; PRIME_S=60; WARMUP_S=5; SECONDS_MEASURED=30; NODE_OPTS="-Xms128m -Xmx1g -XX:+UseG1GC"; KEEP=0; OUT=""
+PERF=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workload) WORKLOAD="$2"; shift 2 ;;
@@ -24,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
     --node-opts) NODE_OPTS="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --perf) PERF=1; shift ;;
     --out) OUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -33,6 +38,10 @@ done
   { echo "--seconds must be 4..600 and --warmup-s <= 600" >&2; exit 2; }
 OUT="${OUT:-$ROOT/var/bench/profile/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
+if (( PERF )); then
+  command -v perf >/dev/null || { echo "--perf needs Linux perf (package linux-perf / linux-tools)" >&2; exit 2; }
+  NODE_OPTS="$NODE_OPTS -XX:+PreserveFramePointer"
+fi
 export AERODB_BASE_PORT=7700 AERODB_CLUSTER_DIR="$ROOT/var/bench/aerodb"
 LC="$ROOT/scripts/local-cluster.sh"
 ENDPOINTS="127.0.0.1:7701,127.0.0.1:7711,127.0.0.1:7721"
@@ -79,8 +88,23 @@ LG_PID=$!
 for _ in $(seq 1 $(( 2 * PRIME_S + 120 ))); do grep -q "prime done" "$OUT/loadgen.err" 2>/dev/null && break; (( PRIME_S == 0 )) && break; sleep 0.5; done
 sleep $(( WARMUP_S + 4 ))
 WINDOW=$(( SECONDS_MEASURED - 4 ))
+PERF_PIDS=()
+if (( PERF )); then
+  for n in "$LEADER" "$FOLLOWER"; do
+    perf record -e cpu-clock -F 499 -g -p "${PID[$n]}" -o "$OUT/$n.perf.data" -- sleep "$WINDOW" \
+      > "$OUT/$n.perf.err" 2>&1 &
+    PERF_PIDS+=($!)
+  done
+fi
 java -cp "$BENCH_CP" io.aerodb.bench.ThreadCpu "$WINDOW" n1="${PID[n1]}" n2="${PID[n2]}" n3="${PID[n3]}" \
   loadgen="$LG_PID" > "$OUT/threads.jsonl" 2> "$OUT/threads.err" || true
+for p in "${PERF_PIDS[@]}"; do wait "$p" || true; done
+if (( PERF )); then
+  for n in "$LEADER" "$FOLLOWER"; do
+    jcmd "${PID[$n]}" Compiler.perfmap >/dev/null 2>&1 || true # /tmp/perf-<pid>.map: names for JIT code
+    perf script -i "$OUT/$n.perf.data" 2>/dev/null | python3 "$ROOT/scripts/lib/perf-summary.py" 30 > "$OUT/$n.perf.txt" || true
+  done
+fi
 for n in "$LEADER" "$FOLLOWER"; do
   jcmd "${PID[$n]}" JFR.dump name=bench begin="-$(( WINDOW + 1 ))s" filename="$OUT/$n.jfr" >/dev/null
 done
@@ -132,6 +156,9 @@ for f in sys.argv[1:]:
             print(f"  {short:85s} {v}")
 EOF
   for n in "$LEADER" "$FOLLOWER"; do echo; echo "== JFR $n"; sed -n '1,200p' "$OUT/$n.jfr.txt" 2>/dev/null; done
+  if (( PERF )); then
+    for n in "$LEADER" "$FOLLOWER"; do echo; echo "== perf $n ($([[ $n == "$LEADER" ]] && echo leader || echo follower))"; cat "$OUT/$n.perf.txt" 2>/dev/null; done
+  fi
 } > "$OUT/summary.txt"
 cat "$OUT/summary.txt"
 log "everything in $OUT"

@@ -426,6 +426,7 @@ public final class AeroClient implements AutoCloseable {
     String target = leaderHint != null ? leaderHint : nextEndpoint();
     boolean ambiguous = false;
     AeroClientException last = null;
+    AeroClientException lastAnswer = null;
     for (int attempt = 0;
         attempt < options.maxAttempts() && System.nanoTime() < deadline;
         attempt++) {
@@ -436,6 +437,9 @@ public final class AeroClient implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         AeroClientException ae = AeroClientException.fromStatus(e, target);
         last = ae;
+        if (!ae.nodeId().isEmpty()) {
+          lastAnswer = ae; // a node's own answer, not a transport failure
+        }
         switch (ae.code()) {
           case "AERO_NOT_LEADER":
             target = follow(ae);
@@ -478,7 +482,7 @@ public final class AeroClient implements AutoCloseable {
           "lastError",
           last == null ? "" : last.getMessage());
     }
-    throw unavailable(last);
+    throw unavailable(last, lastAnswer);
   }
 
   private <T> T read(Function<DocumentServiceGrpc.DocumentServiceBlockingStub, T> call) {
@@ -490,6 +494,7 @@ public final class AeroClient implements AutoCloseable {
     long deadline = System.nanoTime() + options.deadline().toNanos();
     String target = leaderHint != null ? leaderHint : nextEndpoint();
     AeroClientException last = null;
+    AeroClientException lastAnswer = null;
     for (int attempt = 0;
         attempt < options.maxAttempts() && System.nanoTime() < deadline;
         attempt++) {
@@ -498,6 +503,9 @@ public final class AeroClient implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         AeroClientException ae = AeroClientException.fromStatus(e, target);
         last = ae;
+        if (!ae.nodeId().isEmpty()) {
+          lastAnswer = ae; // a node's own answer, not a transport failure
+        }
         if (ae.isReject() || "AERO_INTERNAL".equals(ae.code())) {
           throw ae;
         }
@@ -505,20 +513,39 @@ public final class AeroClient implements AutoCloseable {
         pause(attempt, true, deadline);
       }
     }
-    throw unavailable(last);
+    throw unavailable(last, lastAnswer);
   }
 
-  private AeroClientException unavailable(AeroClientException last) {
-    if (last != null && !"transport".equals(last.code())) {
-      return last;
+  /**
+   * The error for a retry loop that ran out of attempts or time: the last attempt's own error if a
+   * node answered it; otherwise CLUSTER_UNAVAILABLE, naming the last answer any node gave (e.g. a
+   * leader refusing reads it cannot confirm), so a user sees why the nodes did not serve.
+   */
+  private AeroClientException unavailable(AeroClientException last, AeroClientException answer) {
+    boolean lastAnswered = last != null && !last.nodeId().isEmpty();
+    boolean lastNamed =
+        last != null && !"transport".equals(last.code()); // e.g. a refused connection
+    if (lastAnswered || (lastNamed && answer == null)) {
+      return last; // the last attempt's own answer, or no node answered at all
     }
+    String because =
+        answer == null
+            ? ""
+            : "; the last answer was "
+                + answer.code()
+                + " from "
+                + answer.nodeId()
+                + ": "
+                + answer.detailMessage();
     return ClientErrors.of(
         ClientErrors.CLUSTER_UNAVAILABLE,
-        "no node answered within " + options.deadline().toMillis() + " ms",
+        "no node answered within " + options.deadline().toMillis() + " ms" + because,
         "endpoints",
         String.join(",", endpoints()),
         "lastError",
-        last == null ? "" : last.detailMessage());
+        last == null ? "" : last.detailMessage(),
+        "lastAnswer",
+        answer == null ? "" : answer.code());
   }
 
   private String follow(AeroClientException notLeader) {

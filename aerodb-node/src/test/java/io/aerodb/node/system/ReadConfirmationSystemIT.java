@@ -1,10 +1,12 @@
 package io.aerodb.node.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
+import io.aerodb.node.testing.Ports;
 import io.aerodb.node.testing.ProcessCluster;
 import io.aerodb.proto.v1.GetReply;
 import java.nio.file.Path;
@@ -91,6 +93,19 @@ class ReadConfirmationSystemIT {
         System.out.printf(
             "[R-LIN] %d reads at the cut-off leader, refusals %s%n", attempts, refusals);
         assertTrue(attempts >= 2, "at least two reads were tried: " + attempts);
+
+        // A client whose last attempt reached no node (a closed port) still names the answer its
+        // earlier attempt got from the cut-off leader, not only "no node answered".
+        String closed = "127.0.0.1:" + Ports.free(1).get(0);
+        try (AeroClient twoEndpoints =
+            AeroClient.connect(
+                List.of(cluster.layout.apiAddress(leader), closed),
+                new AeroClient.Options(Duration.ofSeconds(6), Duration.ofSeconds(2), 2))) {
+          AeroClientException e =
+              assertThrows(AeroClientException.class, () -> twoEndpoints.get("docs", "d1"));
+          assertEquals("AERO_CLUSTER_UNAVAILABLE", e.code(), e.getMessage());
+          assertTrue(e.getMessage().contains("the last answer was AERO_"), e.getMessage());
+        }
       } finally {
         for (int f : followers) {
           cluster.resume(f);
