@@ -139,34 +139,25 @@ class BatchApplyTest {
     return e.applied().digest();
   }
 
+  private static Command.Batch threeInserts() {
+    return new Command.Batch(
+        List.of(
+            w("a", insert("u1", "Ada")), w("b", insert("u2", "Bob")), w("c", insert("u3", "Cy"))));
+  }
+
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   void everyRequestIdOfABatchIsForgottenAfterTheHorizon(StoreKind kind) {
     try (Engine e = Engine.open(kind.open(dir), 3)) {
       e.apply(1, 1, NONE, createUsers());
-      e.applyBatch(
-          1,
-          2,
-          new Command.Batch(
-              List.of(
-                  w("a", insert("u1", "Ada")),
-                  w("b", insert("u2", "Bob")),
-                  w("c", insert("u3", "Cy")))));
+      e.applyBatch(1, 2, threeInserts());
       e.apply(1, 3, NONE, delete("zz"));
       e.apply(1, 4, NONE, delete("zz"));
-      // still known just before the horizon
+      // entry 5 still finds it (its lookups precede, in the same entry, the expiry of index 2)
       assertThat(e.apply(1, 5, key("b"), insert("u2", "Bob")).deduplicated()).isTrue();
       // index 6 forgets every record written at 6 - 3 = 3; index 5 forgot those written at 2
       e.apply(1, 6, NONE, delete("zz"));
-      List<CommandResult> retries =
-          e.applyBatch(
-              1,
-              7,
-              new Command.Batch(
-                  List.of(
-                      w("a", insert("u1", "Ada")),
-                      w("b", insert("u2", "Bob")),
-                      w("c", insert("u3", "Cy")))));
+      List<CommandResult> retries = e.applyBatch(1, 7, threeInserts()); // the same writes, retried
       // judged afresh: the documents exist, so each retry is refused, none deduplicated
       assertThat(retries)
           .allSatisfy(
