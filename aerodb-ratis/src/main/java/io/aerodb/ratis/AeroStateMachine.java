@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
@@ -60,6 +62,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The lifecycle is driven explicitly, including PAUSED around snapshot installation (§0.1).
  *   <li>{@link #query} answers reads at the applied index and fails only with StateMachineException
  *       (§0.4).
+ *   <li>No read runs on the updater thread: a linearizable read that waited for apply is resumed
+ *       there by Ratis (its ReadRequests complete on the applied-index update), and a read "at
+ *       least as new as N" by {@link AppliedIndexWaiters}; both move to the reader threads, so a
+ *       long query never holds up the next apply.
  * </ul>
  */
 public final class AeroStateMachine extends BaseStateMachine {
@@ -68,7 +74,22 @@ public final class AeroStateMachine extends BaseStateMachine {
   private final Engine engine;
   private final RaftEvents events;
   private final QueryLimits queryLimits;
-  private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+
+  /** Runs reads that would otherwise run on the updater thread (daemon threads, never blocking). */
+  private final ExecutorService readers =
+      Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "aerodb-reader");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private final AppliedIndexWaiters waiters = new AppliedIndexWaiters(readers);
+
+  /** The StateMachineUpdater thread (the one thread that applies), once it applied something. */
+  private volatile Thread updater;
+
   private final Set<Long> startedCalls = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicLong appliedEntries =
       new java.util.concurrent.atomic.AtomicLong();
@@ -303,6 +324,7 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    updater = Thread.currentThread();
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     long term = entry.getTerm();
@@ -399,12 +421,28 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    if (Thread.currentThread() == updater) {
+      try {
+        return CompletableFuture.supplyAsync(() -> answer(request), readers);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        return CompletableFuture.failedFuture(new StateMachineException("stopping"));
+      }
+    }
+    try {
+      return CompletableFuture.completedFuture(answer(request));
+    } catch (java.util.concurrent.CompletionException e) {
+      return CompletableFuture.failedFuture(e.getCause());
+    }
+  }
+
+  /** The reply to a read; failures are StateMachineExceptions in a CompletionException (§0.4). */
+  private Message answer(Message request) {
     try {
       ReadQuery q = ReadQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
-      return CompletableFuture.completedFuture(
-          Message.valueOf(ShadedBytes.wrap(read(q).toByteArray())));
+      return Message.valueOf(ShadedBytes.wrap(read(q).toByteArray()));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      return CompletableFuture.failedFuture(new StateMachineException("query failed: " + e));
+      throw new java.util.concurrent.CompletionException(
+          new StateMachineException("query failed: " + e));
     }
   }
 
@@ -474,6 +512,7 @@ public final class AeroStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     getLifeCycle().checkStateAndClose(() -> {});
+    readers.shutdown();
   }
 
   /** Ratis' "no index" value. */

@@ -3,6 +3,8 @@ package io.aerodb.ratis;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,6 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * N"). Ratis' own waiter in BaseStateMachine.queryStale misses updates (notes §0.8), so we keep our
  * own. Thread-safe. Every waiter has a timeout and is removed when it completes either way, so
  * nothing parks forever.
+ *
+ * <p>A waiter that had to wait is completed on {@code readers}, never on the thread that advanced
+ * the index (the StateMachineUpdater): what runs after it — the read itself, which may be a bounded
+ * but long query — must not hold up the next apply. A waiter already satisfied completes at once on
+ * the caller's thread.
  */
 final class AppliedIndexWaiters {
   private record Key(long index, long seq) implements Comparable<Key> {
@@ -25,6 +32,11 @@ final class AppliedIndexWaiters {
       new ConcurrentSkipListMap<>();
   private final AtomicLong seq = new AtomicLong();
   private volatile long applied;
+  private final Executor readers;
+
+  AppliedIndexWaiters(Executor readers) {
+    this.readers = readers;
+  }
 
   /**
    * Completes with the applied index once it is at least {@code index}, or exceptionally with a
@@ -56,7 +68,12 @@ final class AppliedIndexWaiters {
         e != null && e.getKey().index() <= now;
         e = waiting.firstEntry()) {
       waiting.remove(e.getKey());
-      e.getValue().complete(now);
+      CompletableFuture<Long> f = e.getValue();
+      try {
+        readers.execute(() -> f.complete(now));
+      } catch (RejectedExecutionException stopping) {
+        f.complete(now); // the node is stopping: complete here rather than never
+      }
     }
   }
 }
