@@ -13,6 +13,7 @@
 # --perf also samples the leader and one follower with Linux perf (cpu-clock, call chains, JIT symbols from
 # jcmd Compiler.perfmap; nodes get -XX:+PreserveFramePointer): native code (RocksDB), the kernel (futex, context
 # switches) and JIT-compiled Java in one profile, summarized by scripts/lib/perf-summary.py into n*.perf.txt.
+# perf's own CPU counts in the row's scope: with --perf read the profile's shares, not the row's ops/s.
 # Output: var/bench/profile/<time>/ (summary.txt, loadgen.json, threads.jsonl, n*.jfr, n*.jfr.txt, ratis-*.json).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP=1; shift ;;
     --perf) PERF=1; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

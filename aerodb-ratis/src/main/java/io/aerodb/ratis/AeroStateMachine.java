@@ -76,16 +76,9 @@ public final class AeroStateMachine extends BaseStateMachine {
   private final QueryLimits queryLimits;
 
   /** Runs reads that would otherwise run on the updater thread (daemon threads, never blocking). */
-  private final ExecutorService readers =
-      Executors.newFixedThreadPool(
-          Math.max(2, Runtime.getRuntime().availableProcessors()),
-          r -> {
-            Thread t = new Thread(r, "aerodb-reader");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService readers;
 
-  private final AppliedIndexWaiters waiters = new AppliedIndexWaiters(readers);
+  private final AppliedIndexWaiters waiters;
 
   /** The StateMachineUpdater thread (the one thread that applies), once it applied something. */
   private volatile Thread updater;
@@ -108,9 +101,27 @@ public final class AeroStateMachine extends BaseStateMachine {
    *     api.queryScanEntriesMax): never part of the replicated state
    */
   public AeroStateMachine(Engine engine, RaftEvents events, QueryLimits queryLimits) {
+    this(
+        engine,
+        events,
+        queryLimits,
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "aerodb-reader");
+              t.setDaemon(true);
+              return t;
+            }));
+  }
+
+  /** With the reader threads given (tests: to see where a read runs). */
+  AeroStateMachine(
+      Engine engine, RaftEvents events, QueryLimits queryLimits, ExecutorService readers) {
     this.engine = engine;
     this.events = events;
     this.queryLimits = queryLimits;
+    this.readers = readers;
+    this.waiters = new AppliedIndexWaiters(readers);
   }
 
   public Engine engine() {
@@ -421,28 +432,36 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
-    if (Thread.currentThread() == updater) {
-      try {
-        return CompletableFuture.supplyAsync(() -> answer(request), readers);
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        return CompletableFuture.failedFuture(new StateMachineException("stopping"));
-      }
+    if (Thread.currentThread() != updater) {
+      return answer(request);
     }
+    // Ratis resumed a read that waited for apply on the updater thread: answer it elsewhere.
+    CompletableFuture<Message> later = new CompletableFuture<>();
     try {
-      return CompletableFuture.completedFuture(answer(request));
-    } catch (java.util.concurrent.CompletionException e) {
-      return CompletableFuture.failedFuture(e.getCause());
+      readers.execute(
+          () ->
+              answer(request)
+                  .whenComplete(
+                      (m, t) -> {
+                        if (t != null) {
+                          later.completeExceptionally(t);
+                        } else {
+                          later.complete(m);
+                        }
+                      }));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      return CompletableFuture.failedFuture(new StateMachineException("query failed: stopping"));
     }
+    return later;
   }
 
-  /** The reply to a read; failures are StateMachineExceptions in a CompletionException (§0.4). */
-  private Message answer(Message request) {
+  private CompletableFuture<Message> answer(Message request) {
     try {
       ReadQuery q = ReadQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
-      return Message.valueOf(ShadedBytes.wrap(read(q).toByteArray()));
+      return CompletableFuture.completedFuture(
+          Message.valueOf(ShadedBytes.wrap(read(q).toByteArray())));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new java.util.concurrent.CompletionException(
-          new StateMachineException("query failed: " + e));
+      return CompletableFuture.failedFuture(new StateMachineException("query failed: " + e));
     }
   }
 

@@ -132,10 +132,7 @@ public final class Keys {
     byte[] k = new byte[1 + 8 + 4];
     k[0] = IDEMPOTENCY_BY_INDEX;
     Bytes.putLong(k, 1, index);
-    k[9] = (byte) (slot >>> 24);
-    k[10] = (byte) (slot >>> 16);
-    k[11] = (byte) (slot >>> 8);
-    k[12] = (byte) slot;
+    Bytes.putInt(k, 9, slot);
     return k;
   }
 

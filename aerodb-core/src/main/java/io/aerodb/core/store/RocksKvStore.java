@@ -45,9 +45,8 @@ public final class RocksKvStore implements KvStore {
 
   /** Opens (creating if absent) the store in {@code dir}. */
   public static RocksKvStore open(Path dir) {
-    // A Bloom filter per SST file (10 bits per key, about 1 % false positives): most point reads
-    // on the write path look for keys that do not exist (a new request_id's idempotency record),
-    // and
+    // A Bloom filter per SST file (10 bits per key, about 1 % false positives): most point reads on
+    // the write path look for keys that do not exist (a new request_id's idempotency record), and
     // the filter answers those without reading an index or data block of each file.
     Options options =
         new Options()

@@ -59,13 +59,13 @@ public final class EpochRecorder {
     this.recoveryAudit = recoveryAudit;
   }
 
-  /** Called when this node became the ready leader. */
   /** Asks a member whether it handed leadership over for a transfer request; empty: no answer. */
   @FunctionalInterface
   public interface HandoverProbe {
     Optional<Boolean> ask(String nodeId, String requestId);
   }
 
+  /** Called when this node became the ready leader. */
   public void leaderReady() {
     executor.execute(this::record);
   }

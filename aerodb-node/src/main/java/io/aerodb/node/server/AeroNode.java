@@ -243,8 +243,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               new InetSocketAddress(config.self().host(), config.self().apiPort()));
       if (Boolean.getBoolean("aerodb.api.directExecutor")) {
         api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
-      }
-      if (!Boolean.getBoolean("aerodb.api.directExecutor")) {
+      } else {
         api.executor(apiExecutor);
       }
       this.apiServer =

@@ -371,29 +371,14 @@ class PromotionSystemIT {
 
   /** The leader {@code node}'s view of {@code followerId}: ms since its last answer, -1 if none. */
   private long lastResponseMs(int node, String followerId) throws InterruptedException {
-    io.grpc.ManagedChannel ch =
-        io.grpc.ManagedChannelBuilder.forTarget(cluster.layout.apiAddress(node))
-            .usePlaintext()
-            .build();
-    try {
-      for (int attempt = 0; attempt < 100; attempt++) {
-        try {
-          var view =
-              io.aerodb.proto.v1.ClusterServiceGrpc.newBlockingStub(ch)
-                  .withDeadlineAfter(2, TimeUnit.SECONDS)
-                  .clusterView(io.aerodb.proto.v1.ClusterViewRequest.getDefaultInstance());
-          for (var f : view.getFollowersList()) {
-            if (f.getId().equals(followerId)) {
-              return f.getLastResponseMs();
-            }
-          }
-        } catch (io.grpc.StatusRuntimeException e) {
-          // not serving yet; ask again
+    for (int attempt = 0; attempt < 100; attempt++) {
+      var view = cluster.clusterView(node); // empty while it is not serving yet: ask again
+      for (var f : view.map(v -> v.getFollowersList()).orElse(List.of())) {
+        if (f.getId().equals(followerId)) {
+          return f.getLastResponseMs();
         }
-        Thread.sleep(20);
       }
-    } finally {
-      ch.shutdownNow();
+      Thread.sleep(20);
     }
     throw new AssertionError("node " + node + " has no view of " + followerId);
   }

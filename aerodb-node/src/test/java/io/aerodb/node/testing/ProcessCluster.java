@@ -224,30 +224,37 @@ public final class ProcessCluster implements AutoCloseable {
    */
   public void awaitMatched(int leader, String followerId, long timeoutMs)
       throws InterruptedException {
-    ManagedChannel ch =
-        ManagedChannelBuilder.forTarget(layout.apiAddress(leader)).usePlaintext().build();
-    try {
-      long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-      while (System.nanoTime() < deadline) {
-        try {
-          ClusterViewReply view =
-              ClusterServiceGrpc.newBlockingStub(ch)
-                  .withDeadlineAfter(2, TimeUnit.SECONDS)
-                  .clusterView(ClusterViewRequest.getDefaultInstance());
-          for (FollowerProgress f : view.getFollowersList()) {
-            if (f.getId().equals(followerId) && f.getMatchIndex() >= view.getCommitIndex()) {
-              return;
-            }
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      Optional<ClusterViewReply> view = clusterView(leader);
+      if (view.isPresent()) {
+        for (FollowerProgress f : view.get().getFollowersList()) {
+          if (f.getId().equals(followerId) && f.getMatchIndex() >= view.get().getCommitIndex()) {
+            return;
           }
-        } catch (StatusRuntimeException e) {
-          // not serving yet; ask again
         }
-        Thread.sleep(20);
       }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
+  }
+
+  /**
+   * Node {@code i}'s cluster view (followers' progress when it leads); empty if it does not answer.
+   */
+  public Optional<ClusterViewReply> clusterView(int i) {
+    ManagedChannel ch =
+        ManagedChannelBuilder.forTarget(layout.apiAddress(i)).usePlaintext().build();
+    try {
+      return Optional.of(
+          ClusterServiceGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .clusterView(ClusterViewRequest.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
     } finally {
       ch.shutdownNow();
     }
-    throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
   }
 
   public String logTail(int i, int lines) {
