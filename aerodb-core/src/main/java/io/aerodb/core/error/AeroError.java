@@ -54,6 +54,11 @@ public record AeroError(ErrorCode code, String message, SortedMap<String, String
     return code.invariant();
   }
 
+  /** This error within the size a reply may carry ({@link ErrorBounds}). */
+  public AeroError bounded() {
+    return ErrorBounds.bound(this);
+  }
+
   public AeroException toException() {
     return new AeroException(this);
   }

@@ -24,7 +24,12 @@ import static io.aerodb.core.error.StatusClass.UNKNOWN;
 public enum ErrorCode {
   // --- requests
   AERO_REQUEST_INVALID(
-      REJECT, INVALID_ARGUMENT, "", "A required request field is missing or malformed."),
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "A required request field is missing or malformed, or a number is above its bound: every"
+          + " unsigned field (index, term, id, limit, timeout) is at most 2^63-1 (2^31-1 for 32"
+          + " bits), some have a tighter one; details name the field, the bound and the value."),
 
   // --- collections
   AERO_COLLECTION_NAME_INVALID(
@@ -48,14 +53,19 @@ public enum ErrorCode {
 
   // --- documents (parsing and identity)
   AERO_DOCUMENT_MALFORMED(
-      REJECT, INVALID_ARGUMENT, "", "The document is not a well-formed JSON object."),
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The input is not strict JSON (RFC 8259: no comments, single quotes, trailing commas, NaN"
+          + " or Infinity); the message says what, details give the line, column and path."),
   AERO_DOCUMENT_DUPLICATE_KEY(
       REJECT, INVALID_ARGUMENT, "S2", "A JSON object in the document repeats a key."),
   AERO_DOCUMENT_NUMBER_OUT_OF_RANGE(
       REJECT,
       INVALID_ARGUMENT,
       "S3",
-      "A number does not fit a 64-bit int (integer literal) or a finite 64-bit float."),
+      "A number does not fit a 64-bit int (integer literal) or a finite 64-bit float, or its"
+          + " literal is longer than 1,000 characters."),
   AERO_DOCUMENT_ID_INVALID(REJECT, INVALID_ARGUMENT, "S1", "The _id is empty."),
   AERO_DOCUMENT_EXISTS(
       REJECT, ALREADY_EXISTS, "", "Insert of an _id that exists (AeroDB never upserts silently)."),
@@ -80,7 +90,12 @@ public enum ErrorCode {
   AERO_LIMIT_SCHEMA_SIZE(
       REJECT, INVALID_ARGUMENT, "", "The schema exceeds schemaBytesMax or schemaFieldsMax."),
   AERO_LIMIT_REQUEST_SIZE(
-      REJECT, INVALID_ARGUMENT, "", "The request exceeds the node's requestBytesMax."),
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The request exceeds the node's requestBytesMax (up to 16 MiB; above that the gRPC"
+          + " transport itself answers RESOURCE_EXHAUSTED, which the Java client and the CLI"
+          + " report as this code)."),
   AERO_LIMIT_SCHEMA_VERSIONS(
       REJECT,
       FAILED_PRECONDITION,

@@ -7,13 +7,15 @@ import static io.aerodb.core.error.ErrorCode.AERO_LIMIT_ARRAY_LENGTH;
 import static io.aerodb.core.error.ErrorCode.AERO_LIMIT_NESTING_DEPTH;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorBounds;
 import io.aerodb.core.error.ErrorCode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,8 +37,8 @@ public final class JsonReader {
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .streamReadConstraints(
               StreamReadConstraints.builder()
-                  .maxNestingDepth(1_000)
-                  .maxNumberLength(1_000)
+                  .maxNestingDepth(JsonSyntax.DEPTH_MAX)
+                  .maxNumberLength(JsonSyntax.NUMBER_CHARS_MAX)
                   .maxStringLength(64 * 1024 * 1024)
                   .build())
           .build();
@@ -63,29 +65,47 @@ public final class JsonReader {
     try (JsonParser parser = FACTORY.createParser(utf8)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
-        throw malformed("empty input", JsonPath.ROOT, parser);
+        throw malformed("the input is empty: AeroDB expects one JSON value", JsonPath.ROOT, parser);
       }
       JsonValue value = readValue(parser, first, JsonPath.ROOT, 1, limits);
       JsonToken trailing = parser.nextToken();
       if (trailing != null) {
-        throw malformed("unexpected content after the JSON value", JsonPath.ROOT, parser);
+        throw malformed(
+            "unexpected content after the JSON value (the input is one value, nothing follows it)",
+            JsonPath.ROOT,
+            parser);
       }
       return value;
-    } catch (JsonParseException e) {
-      throw AeroError.of(
-              AERO_DOCUMENT_MALFORMED,
-              "invalid JSON: " + e.getOriginalMessage(),
-              "line",
-              Integer.toString(e.getLocation() == null ? 0 : e.getLocation().getLineNr()),
-              "column",
-              Integer.toString(e.getLocation() == null ? 0 : e.getLocation().getColumnNr()))
-          .toException();
-    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-      throw AeroError.of(AERO_DOCUMENT_MALFORMED, "invalid JSON: " + e.getMessage()).toException();
     } catch (IOException e) {
-      // Parsing a byte array does no I/O; any other IOException is a malformed-input report.
-      throw AeroError.of(AERO_DOCUMENT_MALFORMED, "invalid JSON: " + e.getMessage()).toException();
+      // Jackson refused the input (syntax, or its number-length constraint); parsing a byte array
+      // does no I/O. Its own words never reach a user: JsonSyntax says why, in AeroDB's.
+      throw refused(utf8, e);
     }
+  }
+
+  /** The input Jackson refused, explained by {@link JsonSyntax} (line, column, path). */
+  private static AeroException refused(byte[] utf8, IOException e) {
+    var problem = JsonSyntax.explain(utf8);
+    if (problem.isPresent()) {
+      return problem(problem.get());
+    }
+    // The explainer saw no problem where Jackson did: say where, not Jackson's words.
+    JsonLocation loc = e instanceof JsonProcessingException j ? j.getLocation() : null;
+    int line = loc == null ? 0 : loc.getLineNr();
+    int column = loc == null ? 0 : loc.getColumnNr();
+    return AeroError.of(
+            AERO_DOCUMENT_MALFORMED,
+            "invalid JSON at line "
+                + line
+                + ", column "
+                + column
+                + ": AeroDB accepts strict JSON (RFC 8259: double-quoted strings and names, no"
+                + " comments, no trailing commas, finite numbers)",
+            "line",
+            Integer.toString(line),
+            "column",
+            Integer.toString(column))
+        .toException();
   }
 
   private static JsonValue readValue(
@@ -102,13 +122,21 @@ public final class JsonReader {
         return new JsonValue.Str(checkUnicode(parser.getText(), path, parser));
       case VALUE_NUMBER_INT:
         if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          throw outOfRange("integer literal " + parser.getText() + " does not fit 64 bits", path);
+          throw outOfRange(
+              "integer literal "
+                  + ErrorBounds.cut(parser.getText(), 40)
+                  + " does not fit 64 bits (-9223372036854775808..9223372036854775807)",
+              path);
         }
         return new JsonValue.Int(parser.getLongValue());
       case VALUE_NUMBER_FLOAT:
         double d = parser.getDoubleValue();
         if (!Double.isFinite(d)) {
-          throw outOfRange("number " + parser.getText() + " is not a finite 64-bit float", path);
+          throw outOfRange(
+              "number "
+                  + ErrorBounds.cut(parser.getText(), 40)
+                  + " is not a finite 64-bit float (at most about 1.8e308)",
+              path);
         }
         return new JsonValue.Flt(d);
       case VALUE_TRUE:
@@ -203,17 +231,27 @@ public final class JsonReader {
     return s;
   }
 
+  /** A problem the reader itself found (after Jackson accepted the tokens so far). */
   private static AeroException malformed(String why, JsonPath path, JsonParser parser) {
     var loc = parser.currentLocation();
+    return problem(JsonSyntax.atOffset(utf8Of(parser), loc.getByteOffset(), why, path));
+  }
+
+  private static byte[] utf8Of(JsonParser parser) {
+    Object source = parser.currentLocation().contentReference().getRawContent();
+    return source instanceof byte[] b ? b : new byte[0];
+  }
+
+  private static AeroException problem(JsonSyntax.Problem p) {
     return AeroError.of(
-            AERO_DOCUMENT_MALFORMED,
-            "invalid JSON at " + path + ": " + why,
+            p.code(),
+            p.message(),
             "path",
-            path.toString(),
+            p.path().toString(),
             "line",
-            Integer.toString(loc.getLineNr()),
+            Integer.toString(p.line()),
             "column",
-            Integer.toString(loc.getColumnNr()))
+            Integer.toString(p.column()))
         .toException();
   }
 

@@ -1,5 +1,6 @@
 package io.aerodb.core.query;
 
+import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.index.FieldPath;
@@ -67,11 +68,15 @@ public final class QueryParser {
             limits.inValuesMax(),
             -1);
       }
-      throw QueryErrors.of(
-          ErrorCode.AERO_QUERY_FILTER_MALFORMED,
-          "filter: " + e.error().message(),
-          "rule",
-          "a filter is a JSON object");
+      // Where in the filter text (line, column, path), as the JSON reader found it.
+      throw AeroError.of(
+              ErrorCode.AERO_QUERY_FILTER_MALFORMED,
+              "filter: " + e.error().message(),
+              "rule",
+              "a filter is a JSON object")
+          .withDetails(e.error().details())
+          .withDetail("cause", e.code().name())
+          .toException();
     }
     if (!(json instanceof JsonValue.Obj obj)) {
       throw QueryErrors.of(

@@ -43,6 +43,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           "TARGET_INSTALLING_SNAPSHOT", ErrorCode.AERO_TRANSFER_TARGET_INSTALLING_SNAPSHOT,
           "TARGET_LAGGING", ErrorCode.AERO_TRANSFER_TARGET_LAGGING);
 
+  /** Longest transfer a request may ask for (0 asks for the default, 5 s). */
+  static final long TRANSFER_TIMEOUT_MS_MAX = 120_000;
+
+  /** Most events (and authority records) one Events call returns (0 asks for 200). */
+  static final int EVENTS_LIMIT_MAX = 1_000;
+
   private final AdminContext node;
 
   public AdminServiceImpl(AdminContext node) {
@@ -51,8 +57,15 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void transferLeader(TransferLeaderRequest req, StreamObserver<TransferLeaderReply> out) {
+    if (req.getTimeoutMs() > TRANSFER_TIMEOUT_MS_MAX) {
+      out.onError(
+          GrpcErrors.toStatus(
+              RequestGuard.aboveBound("timeout_ms", TRANSFER_TIMEOUT_MS_MAX, req.getTimeoutMs()),
+              node.nodeId()));
+      return;
+    }
     String requestId = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
-    long timeoutMs = req.getTimeoutMs() == 0 ? 5_000 : Math.min(req.getTimeoutMs(), 120_000);
+    long timeoutMs = req.getTimeoutMs() == 0 ? 5_000 : req.getTimeoutMs();
     reply(
         node.transfers().request(req.getTarget(), req.getDryRun(), timeoutMs, requestId),
         out,
@@ -121,8 +134,14 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void events(EventsRequest req, StreamObserver<EventsReply> out) {
+    if (req.getLimit() > EVENTS_LIMIT_MAX) {
+      out.onError(
+          GrpcErrors.toStatus(
+              RequestGuard.aboveBound("limit", EVENTS_LIMIT_MAX, req.getLimit()), node.nodeId()));
+      return;
+    }
     try {
-      int limit = req.getLimit() == 0 ? 200 : Math.min(req.getLimit(), 1000);
+      int limit = req.getLimit() == 0 ? 200 : req.getLimit();
       EventsReply.Builder b = EventsReply.newBuilder().setNodeId(node.nodeId());
       long last = req.getSinceId();
       for (ClusterEvent e : node.events().since(req.getSinceId(), limit)) {

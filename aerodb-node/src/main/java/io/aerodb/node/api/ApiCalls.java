@@ -1,7 +1,6 @@
 package io.aerodb.node.api;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Message;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.node.server.NodeContext;
@@ -18,9 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
- * The shape every API call shares, asynchronous end to end: check the request size, hand a log
- * entry or a read query to the {@link RaftGateway}, and answer when its future completes (no thread
- * waits per request). A rejection travels as the structured AeroError.
+ * The shape every API call shares, asynchronous end to end (the request's size and unsigned fields
+ * were checked by {@link RequestGuard}): hand a log entry or a read query to the {@link
+ * RaftGateway}, and answer when its future completes (no thread waits per request). A rejection
+ * travels as the structured AeroError.
  */
 final class ApiCalls {
   private ApiCalls() {}
@@ -28,13 +28,9 @@ final class ApiCalls {
   /** Proposes {@code entry} (carrying the client's request_id) and answers with the write reply. */
   static void write(
       NodeContext node,
-      Message req,
       ByteString requestId,
       LogEntry.Builder entry,
       StreamObserver<WriteReply> out) {
-    if (!checkSize(node, req, out)) {
-      return;
-    }
     entry.setFormat(LogEntryCodec.FORMAT).setRequestId(requestId);
     node.gateway()
         .write(entry.build())
@@ -67,15 +63,11 @@ final class ApiCalls {
    */
   static <T> void read(
       NodeContext node,
-      Message req,
       ReadQuery query,
       Consistency requested,
       long minIndex,
       StreamObserver<T> out,
       BiFunction<ReadResult, ReadReceipt, T> reply) {
-    if (!checkSize(node, req, out)) {
-      return;
-    }
     Consistency consistency =
         requested == Consistency.CONSISTENCY_UNSPECIFIED ? Consistency.LINEARIZABLE : requested;
     CompletableFuture<ReadResult> f;
@@ -120,27 +112,5 @@ final class ApiCalls {
           out.onNext(answer);
           out.onCompleted();
         });
-  }
-
-  /** Refuses a request above the node's requestBytesMax, naming the limit. */
-  static boolean checkSize(NodeContext node, Message req, StreamObserver<?> out) {
-    int size = req.getSerializedSize();
-    int max = node.config().requestBytesMax();
-    if (size <= max) {
-      return true;
-    }
-    out.onError(
-        GrpcErrors.toStatus(
-            AeroError.of(
-                ErrorCode.AERO_LIMIT_REQUEST_SIZE,
-                "request of " + size + " bytes exceeds requestBytesMax=" + max,
-                "limit",
-                "requestBytesMax",
-                "limitValue",
-                Integer.toString(max),
-                "actual",
-                Integer.toString(size)),
-            node.nodeId()));
-    return false;
   }
 }

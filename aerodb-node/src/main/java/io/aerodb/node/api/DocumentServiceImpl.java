@@ -1,7 +1,6 @@
 package io.aerodb.node.api;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Message;
 import io.aerodb.node.server.NodeContext;
 import io.aerodb.node.server.RaftGateway;
 import io.aerodb.proto.internal.v1.DeleteDocument;
@@ -35,7 +34,6 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
   @Override
   public void createCollection(CreateCollectionRequest req, StreamObserver<WriteReply> out) {
     write(
-        req,
         req.getRequestId(),
         LogEntry.newBuilder()
             .setCreateCollection(
@@ -48,7 +46,6 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
   @Override
   public void insert(InsertRequest req, StreamObserver<WriteReply> out) {
     write(
-        req,
         req.getRequestId(),
         LogEntry.newBuilder().setInsert(put(req.getCollection(), req.getDocumentJson())),
         out);
@@ -57,7 +54,6 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
   @Override
   public void update(UpdateRequest req, StreamObserver<WriteReply> out) {
     write(
-        req,
         req.getRequestId(),
         LogEntry.newBuilder().setUpdate(put(req.getCollection(), req.getDocumentJson())),
         out);
@@ -66,7 +62,6 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
   @Override
   public void delete(DeleteRequest req, StreamObserver<WriteReply> out) {
     write(
-        req,
         req.getRequestId(),
         LogEntry.newBuilder()
             .setDelete(
@@ -82,7 +77,6 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
             .build();
     ApiCalls.read(
         node,
-        req,
         query,
         req.getConsistency(),
         req.getMinIndex(),
@@ -103,8 +97,7 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
         .setDocumentJson(ByteString.copyFromUtf8(json));
   }
 
-  private void write(
-      Message req, ByteString requestId, LogEntry.Builder entry, StreamObserver<WriteReply> out) {
-    ApiCalls.write(node, req, requestId, entry, out);
+  private void write(ByteString requestId, LogEntry.Builder entry, StreamObserver<WriteReply> out) {
+    ApiCalls.write(node, requestId, entry, out);
   }
 }

@@ -3,6 +3,7 @@ package io.aerodb.node.api;
 import com.google.protobuf.Any;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorBounds;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.proto.v1.AeroError.Builder;
 import io.grpc.Status;
@@ -20,7 +21,12 @@ import java.util.concurrent.CompletionException;
 public final class GrpcErrors {
   private GrpcErrors() {}
 
-  public static io.aerodb.proto.v1.AeroError toProto(AeroError e, String nodeId) {
+  /** Characters of the message that also travel in the {@code grpc-message} header. */
+  private static final int STATUS_MESSAGE_BYTES_MAX = 256;
+
+  /** The wire form of {@code e}, within {@link io.aerodb.core.error.ErrorBounds}. */
+  public static io.aerodb.proto.v1.AeroError toProto(AeroError error, String nodeId) {
+    AeroError e = error.bounded();
     Builder b =
         io.aerodb.proto.v1.AeroError.newBuilder()
             .setCode(e.code().name())
@@ -38,13 +44,22 @@ public final class GrpcErrors {
     return b.build();
   }
 
+  /**
+   * {@code e} as a gRPC status: the code from its StatusClass, the AeroError in the details and a
+   * short form of the message in {@code grpc-message}. Both travel in the trailers, which a
+   * standard client refuses above 8 KiB: the bounded error (3 KiB of details, a 1 KiB message) plus
+   * a 256-byte status message stay well below that, also base64- and percent-encoded.
+   */
   public static StatusRuntimeException toStatus(AeroError e, String nodeId) {
     io.aerodb.proto.v1.AeroError proto = toProto(e, nodeId);
     Status.Code code = Status.Code.valueOf(e.code().statusClass().name());
     com.google.rpc.Status status =
         com.google.rpc.Status.newBuilder()
             .setCode(code.value())
-            .setMessage(e.code().name() + ": " + e.message())
+            .setMessage(
+                e.code().name()
+                    + ": "
+                    + ErrorBounds.cut(proto.getMessage(), STATUS_MESSAGE_BYTES_MAX))
             .addDetails(Any.pack(proto))
             .build();
     return StatusProto.toStatusRuntimeException(status);

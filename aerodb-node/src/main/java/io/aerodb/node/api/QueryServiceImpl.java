@@ -49,7 +49,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
   public void publishSchema(PublishSchemaRequest req, StreamObserver<WriteReply> out) {
     ApiCalls.write(
         node,
-        req,
         req.getRequestId(),
         LogEntry.newBuilder()
             .setPublishSchema(
@@ -63,7 +62,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
   public void createIndex(CreateIndexRequest req, StreamObserver<WriteReply> out) {
     ApiCalls.write(
         node,
-        req,
         req.getRequestId(),
         LogEntry.newBuilder()
             .setCreateIndex(
@@ -77,7 +75,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
   public void dropIndex(DropIndexRequest req, StreamObserver<WriteReply> out) {
     ApiCalls.write(
         node,
-        req,
         req.getRequestId(),
         LogEntry.newBuilder()
             .setDropIndex(
@@ -93,7 +90,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
             .build();
     ApiCalls.read(
         node,
-        req,
         query,
         req.getConsistency(),
         req.getMinIndex(),
@@ -125,7 +121,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
     ReadQuery query = ReadQuery.newBuilder().setRunQuery(runQuery(req)).build();
     ApiCalls.read(
         node,
-        req,
         query,
         req.getConsistency(),
         req.getMinIndex(),
@@ -156,7 +151,6 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
     ReadQuery query = ReadQuery.newBuilder().setExplain(runQuery(req)).build();
     ApiCalls.read(
         node,
-        req,
         query,
         req.getConsistency(),
         req.getMinIndex(),

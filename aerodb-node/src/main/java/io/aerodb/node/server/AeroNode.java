@@ -13,6 +13,7 @@ import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
 import io.aerodb.node.api.PeerServiceImpl;
 import io.aerodb.node.api.QueryServiceImpl;
+import io.aerodb.node.api.RequestGuard;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
@@ -247,8 +248,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
         api.executor(apiExecutor);
       }
       this.apiServer =
-          api.maxInboundMessageSize(config.requestBytesMax() + 64 * 1024)
-              .intercept(rpcMetrics)
+          api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
+              .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
+              .intercept(rpcMetrics) // runs first: it also counts what the guard refuses
               .addService(new DocumentServiceImpl(this))
               .addService(new ClusterServiceImpl(this))
               .addService(new AdminServiceImpl(this))

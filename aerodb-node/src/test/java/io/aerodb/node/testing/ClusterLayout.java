@@ -20,6 +20,9 @@ public final class ClusterLayout {
   /** The first {@code initial} nodes form the cluster; later ones join it (config "join": true). */
   public final int initial;
 
+  /** api.readTimeoutMs of every node (how long a read "at least index N" waits for N). */
+  public int readTimeoutMs = 5_000;
+
   public ClusterLayout(Path root, String clusterName, int n) {
     this.root = root;
     this.clusterName = clusterName;
@@ -86,9 +89,15 @@ public final class ClusterLayout {
         String.format(
             "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
                 + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
-                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":5000},"
+                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":%d},"
                 + "\"metrics\":{\"port\":%d},\"join\":%s}",
-            ids.get(i), clusterName, ids.get(i), peers, metricsPorts.get(i), i >= initial);
+            ids.get(i),
+            clusterName,
+            ids.get(i),
+            peers,
+            readTimeoutMs,
+            metricsPorts.get(i),
+            i >= initial);
     Path file = root.resolve(ids.get(i) + ".json");
     try {
       Files.createDirectories(root);

@@ -23,7 +23,13 @@ public final class InProcessCluster implements AutoCloseable {
   public final List<AeroError> fatals = new CopyOnWriteArrayList<>();
 
   public InProcessCluster(Path root, int n) throws Exception {
+    this(root, n, 5_000);
+  }
+
+  /** A cluster whose reads "at least index N" wait at most {@code readTimeoutMs} for N. */
+  public InProcessCluster(Path root, int n, int readTimeoutMs) throws Exception {
     this.layout = new ClusterLayout(root, "inproc", n);
+    layout.readTimeoutMs = readTimeoutMs;
     for (int i = 0; i < n; i++) {
       nodes.add(null);
       start(i);

@@ -1,0 +1,281 @@
+package io.aerodb.node.testing;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Linearizability of a history of single-document registers, by a real search: Wing &amp; Gong's
+ * algorithm with Lowe's memoization of (linearized set, state), as Knossos and Porcupine do, run
+ * per key (registers are independent, so a history is linearizable iff each key's is).
+ *
+ * <p>Model: a register starts absent ({@code null}); a write sets it to its (unique) value; a read
+ * returns the current value. Outcomes: {@link Kind#OK} happened between its invoke and its
+ * completion; {@link Kind#FAIL} definitely did not happen (dropped); {@link Kind#INFO} (outcome
+ * unknown: a write that timed out) may have happened at any point after its invoke, or never. A
+ * read whose outcome is not OK tells nothing and is dropped.
+ *
+ * <p>Only real-time order and values are used, never the commit index or receipt, so a read that
+ * returns an older value than a write that completed before the read began is a violation however
+ * the indexes look.
+ *
+ * <p>Bounded: the search visits at most {@link #STATES_MAX} distinct (set, state) pairs per key and
+ * then reports the key as undecided, which a test treats as a failure.
+ */
+public final class RegisterChecker {
+  /** Most distinct search states per key before the verdict is "undecided". */
+  public static final int STATES_MAX = 2_000_000;
+
+  public enum Kind {
+    OK,
+    FAIL,
+    INFO
+  }
+
+  /**
+   * One client operation on one key. {@code value}: for a write the value written, for a read the
+   * value returned ({@code null} = absent). Times are monotonic nanos; {@code completeNanos} is
+   * ignored for INFO.
+   */
+  public record Op(
+      int process,
+      String key,
+      boolean write,
+      String value,
+      long invokeNanos,
+      long completeNanos,
+      Kind kind) {
+    @Override
+    public String toString() {
+      return String.format(
+          "p%d %s %s %s [%d..%s] %s",
+          process,
+          key,
+          write ? "write" : "read",
+          value == null ? "absent" : value,
+          invokeNanos,
+          kind == Kind.INFO ? "?" : Long.toString(completeNanos),
+          kind);
+    }
+  }
+
+  /** The verdict for one key: linearizable, or not with a small failing sub-history. */
+  public record Verdict(String key, boolean linearizable, boolean decided, List<Op> witness) {}
+
+  private RegisterChecker() {}
+
+  /** Checks every key; the verdicts in key order. */
+  public static List<Verdict> check(List<Op> history) {
+    TreeMap<String, List<Op>> byKey = new TreeMap<>();
+    for (Op op : history) {
+      byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+    }
+    List<Verdict> verdicts = new ArrayList<>();
+    for (Map.Entry<String, List<Op>> e : byKey.entrySet()) {
+      Result r = search(e.getValue());
+      if (r == Result.LINEARIZABLE) {
+        verdicts.add(new Verdict(e.getKey(), true, true, List.of()));
+      } else {
+        boolean decided = r == Result.NOT_LINEARIZABLE;
+        verdicts.add(
+            new Verdict(e.getKey(), false, decided, decided ? shrink(e.getValue()) : e.getValue()));
+      }
+    }
+    return verdicts;
+  }
+
+  /** The first verdict that is not linearizable, if any. */
+  public static Optional<Verdict> firstViolation(List<Op> history) {
+    return check(history).stream().filter(v -> !v.linearizable()).findFirst();
+  }
+
+  private enum Result {
+    LINEARIZABLE,
+    NOT_LINEARIZABLE,
+    UNDECIDED
+  }
+
+  /** One event of the search list: the call or the return of operation {@code op}. */
+  private static final class Entry {
+    final int op;
+    final boolean call;
+    final long time;
+    Entry match; // the call's return (null for an INFO op), or the return's call
+    Entry prev;
+    Entry next;
+
+    Entry(int op, boolean call, long time) {
+      this.op = op;
+      this.call = call;
+      this.time = time;
+    }
+  }
+
+  private record Memo(BitSet linearized, String state) {}
+
+  /** Wing &amp; Gong / Lowe over the ops of one key. */
+  private static Result search(List<Op> all) {
+    List<Op> ops = new ArrayList<>();
+    for (Op op : all) {
+      if (op.kind() == Kind.FAIL || (!op.write() && op.kind() != Kind.OK)) {
+        continue; // definitely did not happen, or a read that tells nothing
+      }
+      ops.add(op);
+    }
+    // Events in time order; at equal times a call sorts before a return: an op precedes another
+    // only if it completed strictly before the other was invoked.
+    List<Entry> events = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      Entry call = new Entry(i, true, op.invokeNanos());
+      events.add(call);
+      if (op.kind() == Kind.OK) {
+        Entry ret = new Entry(i, false, op.completeNanos());
+        call.match = ret;
+        ret.match = call;
+        events.add(ret);
+      }
+    }
+    events.sort(
+        Comparator.comparingLong((Entry e) -> e.time)
+            .thenComparing(e -> !e.call)
+            .thenComparingInt(e -> e.op));
+    Entry head = new Entry(-1, true, Long.MIN_VALUE);
+    Entry tail = head;
+    for (Entry e : events) {
+      tail.next = e;
+      e.prev = tail;
+      tail = e;
+    }
+
+    int okLeft = 0; // OK ops not linearized yet: the search is done when none is left
+    for (Op op : ops) {
+      okLeft += op.kind() == Kind.OK ? 1 : 0;
+    }
+    Set<Memo> seen = new HashSet<>();
+    BitSet linearized = new BitSet(ops.size());
+    String state = null;
+    List<Entry> stack = new ArrayList<>();
+    List<String> states = new ArrayList<>();
+    Entry cursor = head.next;
+    while (true) {
+      if (okLeft == 0) {
+        return Result.LINEARIZABLE; // every OK op is linearized; INFO calls left may never happen
+      }
+      if (cursor == null) {
+        throw new IllegalStateException("an OK op is left but the list has no return");
+      }
+      if (cursor.call) {
+        Op op = ops.get(cursor.op);
+        if (possible(state, op)) {
+          BitSet candidate = (BitSet) linearized.clone();
+          candidate.set(cursor.op);
+          String after = op.write() ? op.value() : state;
+          if (seen.add(new Memo(candidate, after))) {
+            if (seen.size() > STATES_MAX) {
+              return Result.UNDECIDED;
+            }
+            stack.add(cursor);
+            states.add(state);
+            okLeft -= op.kind() == Kind.OK ? 1 : 0;
+            linearized = candidate;
+            state = after;
+            unlink(cursor);
+            cursor = head.next;
+            continue;
+          }
+        }
+        cursor = cursor.next;
+      } else {
+        // A return whose call is not linearized yet: undo the last choice.
+        if (stack.isEmpty()) {
+          return Result.NOT_LINEARIZABLE;
+        }
+        Entry undone = stack.remove(stack.size() - 1);
+        state = states.remove(states.size() - 1);
+        linearized.clear(undone.op);
+        okLeft += ops.get(undone.op).kind() == Kind.OK ? 1 : 0;
+        relink(undone);
+        cursor = undone.next;
+      }
+    }
+  }
+
+  /** Whether {@code op} can happen in {@code state}: a write always, a read if it saw it. */
+  private static boolean possible(String state, Op op) {
+    return op.write() || Objects.equals(op.value(), state);
+  }
+
+  /** Removes a call and its return from the list (Lowe: "lift"). */
+  private static void unlink(Entry call) {
+    remove(call);
+    if (call.match != null) {
+      remove(call.match);
+    }
+  }
+
+  private static void remove(Entry e) {
+    e.prev.next = e.next;
+    if (e.next != null) {
+      e.next.prev = e.prev;
+    }
+  }
+
+  /** Puts a lifted call and its return back where they were ("unlift"); the reverse of unlink. */
+  private static void relink(Entry call) {
+    if (call.match != null) {
+      insert(call.match);
+    }
+    insert(call);
+  }
+
+  private static void insert(Entry e) {
+    e.prev.next = e;
+    if (e.next != null) {
+      e.next.prev = e;
+    }
+  }
+
+  /**
+   * A smaller history of one key that still is not linearizable: ops are dropped one at a time
+   * while the rest still fails, except a write whose value a remaining read returned (dropping it
+   * would make that read fail for a reason the history did not have).
+   */
+  private static List<Op> shrink(List<Op> ops) {
+    List<Op> current = new ArrayList<>(ops);
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (int i = 0; i < current.size(); i++) {
+        Op candidate = current.get(i);
+        if (candidate.write() && isRead(current, candidate.value())) {
+          continue;
+        }
+        List<Op> without = new ArrayList<>(current);
+        without.remove(i);
+        if (search(without) == Result.NOT_LINEARIZABLE) {
+          current = without;
+          changed = true;
+          i--;
+        }
+      }
+    }
+    return current;
+  }
+
+  private static boolean isRead(List<Op> ops, String value) {
+    for (Op op : ops) {
+      if (!op.write() && op.kind() == Kind.OK && Objects.equals(op.value(), value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
