@@ -322,6 +322,15 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
         .addKeyValue("metrics", node.metricsAddress())
         .addKeyValue("storeAppliedIndex", a.index())
         .log("node {} serving", config.nodeId());
+    if (RedGate.ACTIVE != RedGate.NONE) {
+      LOG.atError()
+          .addKeyValue("event", "RED_GATE")
+          .addKeyValue("gate", RedGate.ACTIVE.name())
+          .log(
+              "node {} runs with the red gate {}: it is deliberately broken",
+              config.nodeId(),
+              RedGate.ACTIVE);
+    }
     return node;
   }
 

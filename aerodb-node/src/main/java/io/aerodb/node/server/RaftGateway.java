@@ -97,11 +97,20 @@ public final class RaftGateway {
    * commands (catalog, authority) are proposed alone.
    */
   public CompletableFuture<ApplyResult> write(LogEntry entry) {
+    CompletableFuture<ApplyResult> result;
     if (WriteBatcher.batchable(entry)) {
-      return batcher.add(entry);
+      result = batcher.add(entry);
+    } else {
+      result =
+          propose(entry.toByteArray(), config.writeTimeoutMs())
+              .thenApply(RaftGateway::parseApplyResult);
     }
-    return propose(entry.toByteArray(), config.writeTimeoutMs())
-        .thenApply(RaftGateway::parseApplyResult);
+    if (RedGate.ACK_BEFORE_COMMIT.on() && isLeader()) {
+      // Red gate only (RedGate): "acknowledged" before the entry is committed, or even appended.
+      return CompletableFuture.completedFuture(
+          ApplyResult.newBuilder().setCommitIndex(appliedIndex() + 1).setExisted(true).build());
+    }
+    return result;
   }
 
   static ApplyResult parseApplyResult(ByteBuffer content) {
@@ -206,6 +215,10 @@ public final class RaftGateway {
    * both succeeded: Ratis alone may skip its leadership check (see LeadershipConfirmer).
    */
   public CompletableFuture<ReadResult> readLinearizable(ReadQuery query) {
+    if (RedGate.LOCAL_LINEARIZABLE_READS.on()) {
+      // Red gate only (RedGate): local state, no ReadIndex, no confirmation [R-LIN broken].
+      return readAtLeast(query, 0);
+    }
     Optional<LeadershipConfirmer.Claim> claim = confirmer.currentClaim();
     if (claim.isEmpty()) {
       return CompletableFuture.failedFuture(noLeader().toException());

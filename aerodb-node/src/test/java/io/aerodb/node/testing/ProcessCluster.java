@@ -30,6 +30,12 @@ public final class ProcessCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final AeroClient statusClient;
 
+  /** Extra JVM arguments of every node started from now on (e.g. a red gate's switch). */
+  public final List<String> nodeJvmArgs = new ArrayList<>();
+
+  /** Real partitions between the nodes, when {@link #withNetwork} was called before starting. */
+  private Network network;
+
   public ProcessCluster(Path root, int n) throws IOException {
     this.layout = new ClusterLayout(root, "proc", n);
     for (int i = 0; i < n; i++) {
@@ -44,21 +50,40 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts every node from now on in its own cgroup so that {@link #network()} can partition them
+   * (nftables; needs root — see {@link Network#available}). Removed in {@link #close}.
+   */
+  public ProcessCluster withNetwork(String group) throws IOException {
+    this.network = new Network(group, layout.raftPorts, layout.apiPorts);
+    return this;
+  }
+
+  public Network network() {
+    if (network == null) {
+      throw new IllegalStateException("withNetwork was not called");
+    }
+    return network;
+  }
+
   public Process start(int i) throws IOException {
     Path config = layout.writeConfig(i);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx384m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
+    List<String> cmd = new ArrayList<>();
+    if (network != null) {
+      cmd.addAll(network.launchPrefix(i));
+    }
+    cmd.addAll(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(nodeJvmArgs);
+    cmd.addAll(
+        List.of(
             "-cp",
             System.getProperty("java.class.path"),
             "io.aerodb.node.cli.AeroCli",
             "node",
             "--config",
-            config.toString());
+            config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     File log = layout.root.resolve(layout.ids.get(i) + ".log").toFile();
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     Process p = pb.start();
@@ -289,6 +314,10 @@ public final class ProcessCluster implements AutoCloseable {
         if (p != null) {
           p.destroyForcibly();
         }
+      }
+    } finally {
+      if (network != null) {
+        network.close();
       }
     }
   }

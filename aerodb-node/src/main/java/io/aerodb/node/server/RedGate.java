@@ -1,0 +1,34 @@
+package io.aerodb.node.server;
+
+import java.util.Locale;
+
+/**
+ * Deliberately broken behaviours, for the fault harness's red gates only: a checker that no longer
+ * notices a lying database must fail the build, so the harness runs the same scenario against a
+ * node that lies and requires a violation (docs/TESTING.md). A gate is switched on only by the JVM
+ * property {@code -Daerodb.redgate=NAME}, which nothing but the harness's process launcher passes
+ * (no config key, no CLI flag); a node with a gate on logs a RED_GATE event at ERROR at start.
+ * Never set it anywhere else.
+ */
+public enum RedGate {
+  /** Normal behaviour. */
+  NONE,
+  /** Linearizable reads are answered from local state: no ReadIndex, no leadership confirmation. */
+  LOCAL_LINEARIZABLE_READS,
+  /** A leader acknowledges a write as soon as it proposed it, before it commits. */
+  ACK_BEFORE_COMMIT;
+
+  /** The system property that names the active gate. */
+  public static final String PROPERTY = "aerodb.redgate";
+
+  /** The gate this JVM runs with (read once). */
+  public static final RedGate ACTIVE = parse(System.getProperty(PROPERTY, ""));
+
+  static RedGate parse(String name) {
+    return name.isEmpty() ? NONE : valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+  }
+
+  public boolean on() {
+    return ACTIVE == this;
+  }
+}
