@@ -136,6 +136,16 @@ public final class RegisterWorkload {
                   kind),
               e.nodeId(),
               0));
+      backOff();
+    }
+  }
+
+  /** After a failure: a node that is down refuses at once, and its client must not spin. */
+  static void backOff() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -153,6 +163,7 @@ public final class RegisterWorkload {
       history.add(
           new Recorded(
               new Op(process, key, false, null, t0, System.nanoTime(), Kind.FAIL), e.nodeId(), 0));
+      backOff();
     }
   }
 

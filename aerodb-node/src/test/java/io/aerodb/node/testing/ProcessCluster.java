@@ -160,6 +160,22 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** SIGTERM: the node shuts down in order; waits until it exited. */
+  public void terminate(int i) throws Exception {
+    Process p = processes.get(i);
+    signal(p.pid(), "TERM");
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      signal(p.pid(), "KILL");
+      p.waitFor(15, TimeUnit.SECONDS);
+      throw new AssertionError("node " + layout.ids.get(i) + " ignored SIGTERM for 30 s");
+    }
+  }
+
+  /** The number of nodes of the layout (started or not). */
+  public int size() {
+    return processes.size();
+  }
+
   public void pause(int i) throws Exception {
     signal(pid(i), "STOP");
   }
@@ -244,6 +260,31 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   /**
+   * Waits until the applied index stops moving and every node has applied it, then returns the
+   * state digest of each node at that index (one entry per node, in node order): equal digests mean
+   * equal states.
+   */
+  public List<String> digestsWhenQuiet(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    long previous = -1;
+    while (System.nanoTime() < deadline) {
+      long converged = awaitConverged(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (converged == previous) {
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+          Optional<NodeStatusReply> s = status(i);
+          digests.add(
+              s.map(r -> r.getAppliedIndex() + ":" + r.getStateDigest()).orElse("unreachable"));
+        }
+        return digests;
+      }
+      previous = converged;
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the applied index never stopped moving within " + timeoutMs + " ms");
+  }
+
+  /**
    * Waits until the leader {@code leader}'s view has {@code followerId}'s match index at its commit
    * index: a write is acknowledged once a majority holds it, so one follower may still lack it.
    */
@@ -279,6 +320,26 @@ public final class ProcessCluster implements AutoCloseable {
       return Optional.empty();
     } finally {
       ch.shutdownNow();
+    }
+  }
+
+  /** The size of node i's log file now (to read what it logs from here on: {@link #logFrom}). */
+  public long logSize(int i) {
+    try {
+      return Files.size(layout.root.resolve(layout.ids.get(i) + ".log"));
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** What node i logged from byte {@code offset} of its log file on. */
+  public String logFrom(int i, long offset) {
+    try {
+      byte[] all = Files.readAllBytes(layout.root.resolve(layout.ids.get(i) + ".log"));
+      int from = (int) Math.min(offset, all.length);
+      return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
     }
   }
 

@@ -243,31 +243,48 @@ public final class RegisterChecker {
     }
   }
 
+  /** At most this many searches are spent on shrinking one key's failing history. */
+  static final int SHRINK_SEARCHES_MAX = 400;
+
   /**
-   * A smaller history of one key that still is not linearizable: ops are dropped one at a time
-   * while the rest still fails, except a write whose value a remaining read returned (dropping it
-   * would make that read fail for a reason the history did not have).
+   * A smaller history of one key that still is not linearizable, by delta debugging: chunks of half
+   * the history, then of a quarter, ... down to single operations are dropped while the rest still
+   * fails. A write whose value a remaining read returned is never dropped (that read would then
+   * fail for a reason the history did not have). Bounded by {@link #SHRINK_SEARCHES_MAX} searches:
+   * the result is then smaller, not minimal.
    */
   private static List<Op> shrink(List<Op> ops) {
     List<Op> current = new ArrayList<>(ops);
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      for (int i = 0; i < current.size(); i++) {
-        Op candidate = current.get(i);
-        if (candidate.write() && isRead(current, candidate.value())) {
-          continue;
+    int searches = 0;
+    for (int chunk = Math.max(1, current.size() / 2); chunk >= 1; chunk /= 2) {
+      for (int at = 0; at < current.size() && searches < SHRINK_SEARCHES_MAX; ) {
+        List<Op> without = withoutChunk(current, at, chunk);
+        if (without.size() < current.size()) {
+          searches++;
+          if (search(without) == Result.NOT_LINEARIZABLE) {
+            current = without;
+            continue; // the same position now holds the next chunk
+          }
         }
-        List<Op> without = new ArrayList<>(current);
-        without.remove(i);
-        if (search(without) == Result.NOT_LINEARIZABLE) {
-          current = without;
-          changed = true;
-          i--;
-        }
+        at += chunk;
       }
     }
     return current;
+  }
+
+  /** {@code ops} without {@code [at, at + chunk)}, keeping the writes of values still read. */
+  private static List<Op> withoutChunk(List<Op> ops, int at, int chunk) {
+    int end = Math.min(ops.size(), at + chunk);
+    List<Op> rest = new ArrayList<>(ops.subList(0, at));
+    rest.addAll(ops.subList(end, ops.size()));
+    List<Op> out = new ArrayList<>(ops.subList(0, at));
+    for (Op op : ops.subList(at, end)) {
+      if (op.write() && isRead(rest, op.value())) {
+        out.add(op);
+      }
+    }
+    out.addAll(ops.subList(end, ops.size()));
+    return out;
   }
 
   private static boolean isRead(List<Op> ops, String value) {

@@ -1,0 +1,316 @@
+package io.aerodb.node.fault;
+
+import io.aerodb.node.fault.RegisterWorkload.Recorded;
+import io.aerodb.node.server.RedGate;
+import io.aerodb.node.testing.History;
+import io.aerodb.node.testing.Network;
+import io.aerodb.node.testing.ProcessCluster;
+import io.aerodb.node.testing.RegisterChecker;
+import io.aerodb.node.testing.RegisterChecker.Kind;
+import io.aerodb.node.testing.TmpfsDisk;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One run of one {@link Scenario}: n real node processes on loopback (in cgroups, so that {@link
+ * Network} can partition them), the register and insert-only set workloads for a while, the
+ * scenario's nemesis meanwhile, then every fault repaired and the verdict:
+ *
+ * <ul>
+ *   <li>every register's history linearizable ({@link RegisterChecker}) [R-LIN, SPEC §8.6, §8.9];
+ *   <li>every acknowledged insert present with its content on every node, no refused one present
+ *       (SPEC §5, §8.4);
+ *   <li>equal state digests on every node once quiet (SPEC §8.7);
+ *   <li>after every fault that leaves a majority, a write acknowledged again (within the scenario's
+ *       bound), and no node exiting by itself unless the scenario allows it;
+ *   <li>the workloads made progress (a run in which nothing happened proves nothing);
+ *   <li>the scenario's own promises ({@link Scenario#check}).
+ * </ul>
+ *
+ * Histories and the fault events are written under {@code keepDir} (always, or only on failure).
+ */
+public final class FaultRun {
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  /** What to run. {@code gate} is a red gate (RedGate.NONE for the real product). */
+  public record Spec(
+      Scenario scenario, int nodes, long seed, Duration load, RedGate gate, Path workDir) {}
+
+  /** What one run saw. */
+  public record Result(
+      Spec spec,
+      ProcessCluster cluster,
+      RegisterWorkload register,
+      SetWorkload set,
+      Faults faults,
+      List<RegisterChecker.Verdict> verdicts,
+      List<String> violations,
+      long longestUnavailableMs) {
+
+    public boolean passed() {
+      return violations.isEmpty();
+    }
+
+    public boolean linearizable() {
+      return verdicts.stream().allMatch(RegisterChecker.Verdict::linearizable);
+    }
+
+    public long ops() {
+      return register.history().size() + set.history().all().size();
+    }
+
+    public long count(Kind kind, History.Outcome outcome) {
+      return register.history().stream().filter(r -> r.op().kind() == kind).count()
+          + set.history().count(outcome);
+    }
+
+    /** The summary line of the run (docs/TESTING.md). */
+    public String summaryLine() {
+      StringBuilder sb = new StringBuilder();
+      sb.append("scenario=")
+          .append(spec.scenario().id)
+          .append(" nodes=")
+          .append(spec.nodes())
+          .append(" seed=")
+          .append(spec.seed());
+      if (spec.gate() != RedGate.NONE) {
+        sb.append(" gate=").append(spec.gate());
+      }
+      sb.append(" ops=")
+          .append(ops())
+          .append(" ok=")
+          .append(count(Kind.OK, History.Outcome.ACKED))
+          .append(" fail=")
+          .append(count(Kind.FAIL, History.Outcome.REFUSED))
+          .append(" unknown=")
+          .append(count(Kind.INFO, History.Outcome.UNKNOWN))
+          .append(" faults=")
+          .append(faults.events().size())
+          .append(" longest_unavailable_ms=")
+          .append(longestUnavailableMs);
+      for (Map.Entry<String, Long> m : faults.metrics().entrySet()) {
+        sb.append(' ').append(m.getKey()).append('=').append(m.getValue());
+      }
+      sb.append(" verdict=").append(passed() ? "PASS" : "FAIL");
+      return sb.toString();
+    }
+
+    /** Writes the histories, the fault events, notes and violations into {@code dir}. */
+    public void save(Path dir) throws IOException {
+      Files.createDirectories(dir);
+      register.save(dir.resolve("registers.txt"));
+      set.save(dir.resolve("set.txt"));
+      StringBuilder sb = new StringBuilder(summaryLine()).append('\n');
+      for (Faults.Event e : faults.events()) {
+        sb.append("event ").append(e.nanos()).append(' ').append(e.what()).append(' ');
+        sb.append(e.nodes()).append('\n');
+      }
+      faults.notes().forEach(n -> sb.append("note ").append(n).append('\n'));
+      violations.forEach(v -> sb.append("violation ").append(v).append('\n'));
+      for (RegisterChecker.Verdict v : verdicts) {
+        if (!v.linearizable()) {
+          sb.append("minimal failing sub-history of ").append(v.key()).append(":\n");
+          v.witness().forEach(op -> sb.append("  ").append(op).append('\n'));
+        }
+      }
+      Files.writeString(dir.resolve("summary.txt"), sb, StandardCharsets.UTF_8);
+    }
+  }
+
+  private FaultRun() {}
+
+  /**
+   * Runs the scenario. The cluster is stopped, the partitions removed and the disks unmounted
+   * before this returns (also when it throws).
+   */
+  public static Result run(Spec spec) throws Exception {
+    if (!Network.available()) {
+      throw new IllegalStateException(
+          "the fault harness needs root, nftables and cgroup v2 (.ci/run installs nftables)");
+    }
+    if (spec.nodes() < spec.scenario().minNodes) {
+      throw new IllegalArgumentException(
+          spec.scenario().id + " needs at least " + spec.scenario().minNodes + " nodes");
+    }
+    String group =
+        "aerodb-fault-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + RUNS.incrementAndGet()
+            + "-"
+            + spec.scenario().id;
+    Path root = spec.workDir().resolve(group);
+    List<TmpfsDisk> disks = new ArrayList<>();
+    try {
+      ProcessCluster cluster = new ProcessCluster(root, spec.nodes()).withNetwork(group);
+      try (cluster) {
+        if (spec.scenario().needsTmpfs()) {
+          for (int i = 0; i < spec.nodes(); i++) {
+            disks.add(new TmpfsDisk(cluster.dataDir(i), 160));
+          }
+        }
+        if (spec.gate() != RedGate.NONE) {
+          cluster.nodeJvmArgs.add("-D" + RedGate.PROPERTY + "=" + spec.gate().name());
+        }
+        return runOn(spec, cluster, new Faults(cluster, disks));
+      }
+    } finally {
+      for (TmpfsDisk d : disks) {
+        d.close();
+      }
+    }
+  }
+
+  private static Result runOn(Spec spec, ProcessCluster cluster, Faults faults) throws Exception {
+    cluster.startAll();
+    cluster.awaitLeader(60_000);
+    RegisterWorkload register = new RegisterWorkload(cluster.layout.apiAddresses(), 3, spec.seed());
+    SetWorkload set = new SetWorkload(cluster.layout.apiAddresses());
+    register.setUp();
+    set.setUp();
+    List<String> violations = new ArrayList<>();
+
+    ExecutorService load = Executors.newFixedThreadPool(2);
+    long loadStart = System.nanoTime();
+    Future<?> registers =
+        load.submit(
+            () -> {
+              register.run(4, spec.load(), 40_000);
+              return null;
+            });
+    Future<?> inserts =
+        load.submit(
+            () -> {
+              set.run(2, spec.load(), 20_000);
+              return null;
+            });
+    load.shutdown();
+    long nemesisUntil = loadStart + spec.load().toNanos() - 4_000_000_000L;
+    try {
+      spec.scenario().nemesis(faults, new Random(spec.seed()), nemesisUntil);
+    } catch (Exception | AssertionError e) {
+      violations.add("the nemesis failed: " + e);
+    }
+    Set<Integer> exited = faults.selfExited();
+    if (!exited.isEmpty() && !spec.scenario().allowsSelfExit()) {
+      for (int i : exited) {
+        violations.add(
+            cluster.layout.ids.get(i)
+                + " exited by itself; its log ends: "
+                + Scenario.firstProblem(cluster.logTail(i, 200)));
+      }
+    }
+    faults.restoreAll();
+    registers.get(spec.load().toSeconds() + 120, TimeUnit.SECONDS);
+    inserts.get(60, TimeUnit.SECONDS);
+    long loadEnd = Math.min(System.nanoTime(), loadStart + spec.load().toNanos());
+
+    cluster.awaitLeader(60_000);
+    List<String> digests = cluster.digestsWhenQuiet(120_000);
+    if (new TreeSet<>(digests).size() != 1) {
+      violations.add("state digests differ once quiet (SPEC §8.7): " + digests);
+    }
+    List<RegisterChecker.Verdict> verdicts = register.check();
+    for (RegisterChecker.Verdict v : verdicts) {
+      if (!v.linearizable()) {
+        violations.add(
+            "register "
+                + v.key()
+                + " is not linearizable [R-LIN]; a failing sub-history of "
+                + v.witness().size()
+                + " operations"
+                + (v.witness().size() <= 12 ? ": " + v.witness() : " (in summary.txt)"));
+      }
+    }
+    violations.addAll(firstOf(set.violations(cluster), 10));
+    long noRecovery = faults.metrics().getOrDefault("no_recovery", 0L);
+    if (noRecovery > 0) {
+      violations.add(noRecovery + " fault(s) after which no write was acknowledged in time");
+    }
+    violations.addAll(progress(register, set));
+    long longest = longestUnavailableMs(register, set, loadStart, loadEnd);
+    Result partial =
+        new Result(spec, cluster, register, set, faults, verdicts, violations, longest);
+    violations.addAll(firstOf(spec.scenario().check(partial), 10));
+    return new Result(
+        spec, cluster, register, set, faults, verdicts, List.copyOf(violations), longest);
+  }
+
+  /** The first {@code n} problems, and how many more there were (a history can have thousands). */
+  private static List<String> firstOf(List<String> problems, int n) {
+    if (problems.size() <= n) {
+      return problems;
+    }
+    List<String> out = new ArrayList<>(problems.subList(0, n));
+    out.add("... and " + (problems.size() - n) + " more like these");
+    return out;
+  }
+
+  private static List<String> progress(RegisterWorkload register, SetWorkload set) {
+    long okWrites = 0;
+    long okReads = 0;
+    for (Recorded r : register.history()) {
+      if (r.op().kind() == Kind.OK && r.op().process() >= 0) {
+        if (r.op().write()) {
+          okWrites++;
+        } else {
+          okReads++;
+        }
+      }
+    }
+    long acked = set.history().count(History.Outcome.ACKED);
+    List<String> problems = new ArrayList<>();
+    if (okWrites < 20 || okReads < 20 || acked < 20) {
+      problems.add(
+          "too little happened to prove anything: "
+              + okWrites
+              + " register writes, "
+              + okReads
+              + " reads, "
+              + acked
+              + " inserts acknowledged (at least 20 each)");
+    }
+    return problems;
+  }
+
+  /** The longest time within the load in which no write of either workload was acknowledged. */
+  static long longestUnavailableMs(
+      RegisterWorkload register, SetWorkload set, long loadStart, long loadEnd) {
+    List<Long> acks = new ArrayList<>();
+    for (Recorded r : register.history()) {
+      if (r.op().write() && r.op().kind() == Kind.OK && r.op().process() >= 0) {
+        acks.add(r.op().completeNanos());
+      }
+    }
+    for (History.Op op : set.history().all()) {
+      if (op.outcome() == History.Outcome.ACKED) {
+        acks.add(op.doneNanos());
+      }
+    }
+    acks.add(loadEnd);
+    acks.sort(null);
+    long previous = loadStart;
+    long longest = 0;
+    for (long t : acks) {
+      if (t >= loadStart && t <= loadEnd) {
+        longest = Math.max(longest, t - previous);
+        previous = t;
+      }
+    }
+    return longest / 1_000_000;
+  }
+}

@@ -1,0 +1,114 @@
+package io.aerodb.node.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aerodb.node.server.RedGate;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fault harness's short profile (issue 10, docs/TESTING.md): every {@link Scenario} once on
+ * real node processes with a fixed seed, each asserting the run's verdict ({@link FaultRun}: the
+ * register histories linearizable, the insert-only set complete on every node, equal digests, the
+ * cluster serving again after every fault, the scenario's own promise), and the two red gates,
+ * which must be caught — a checker that stops checking fails the build.
+ *
+ * <p>{@code -Daerodb.seed=S} replays a seed's choices. Histories go to target/fault-histories/.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class FaultScenariosSystemIT {
+  static final long SEED = Long.getLong("aerodb.seed", 20261204L);
+
+  @TempDir Path dir;
+
+  private FaultRun.Result run(Scenario scenario, int nodes, int seconds, RedGate gate)
+      throws Exception {
+    FaultRun.Result r =
+        FaultRun.run(
+            new FaultRun.Spec(scenario, nodes, SEED, Duration.ofSeconds(seconds), gate, dir));
+    System.out.println(r.summaryLine());
+    r.faults().notes().forEach(n -> System.out.println("  note: " + n));
+    r.violations().forEach(v -> System.out.println("  violation: " + v));
+    String name = scenario.id + (gate == RedGate.NONE ? "" : "-" + gate) + "-seed" + SEED;
+    r.save(Path.of("target", "fault-histories", name));
+    return r;
+  }
+
+  private void assertPasses(Scenario scenario, int nodes, int seconds) throws Exception {
+    FaultRun.Result r = run(scenario, nodes, seconds, RedGate.NONE);
+    assertThat(r.violations()).as(r.summaryLine()).isEmpty();
+  }
+
+  @Test
+  void leaderKillLoop() throws Exception {
+    assertPasses(Scenario.LEADER_KILL_LOOP, 3, 18);
+  }
+
+  @Test
+  void randomKills() throws Exception {
+    assertPasses(Scenario.RANDOM_KILLS, 3, 16);
+  }
+
+  @Test
+  void leaderIsolatedInAMinority() throws Exception {
+    assertPasses(Scenario.LEADER_ISOLATED, 3, 16);
+  }
+
+  @Test
+  void oldLeaderRejoinsAfterTheHeal() throws Exception {
+    assertPasses(Scenario.OLD_LEADER_REJOINS, 3, 18);
+  }
+
+  @Test
+  void bridgeOnFiveNodes() throws Exception {
+    assertPasses(Scenario.BRIDGE, 5, 16);
+  }
+
+  @Test
+  void ringOnFiveNodes() throws Exception {
+    assertPasses(Scenario.RING, 5, 16);
+  }
+
+  @Test
+  void pauseTheLeaderBeyondTheElectionTimeout() throws Exception {
+    assertPasses(Scenario.PAUSE_LEADER, 3, 14);
+  }
+
+  @Test
+  void killAllNodesMidBurst() throws Exception {
+    assertPasses(Scenario.KILL_ALL, 3, 16);
+  }
+
+  @Test
+  void transferChurnUnderLoad() throws Exception {
+    assertPasses(Scenario.TRANSFER_CHURN, 3, 14);
+  }
+
+  @Test
+  void byteFlipInAStoppedFollowersLog() throws Exception {
+    assertPasses(Scenario.BYTE_FLIP, 3, 20);
+  }
+
+  @Test
+  void fullDiskOnTheLeader() throws Exception {
+    assertPasses(Scenario.DISK_FULL, 3, 18);
+  }
+
+  @Test
+  void redGateLocalReadsIsCaught() throws Exception {
+    FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.LOCAL_LINEARIZABLE_READS);
+    assertThat(r.linearizable()).as("the checker must flag stale local reads").isFalse();
+  }
+
+  @Test
+  void redGateAckBeforeCommitIsCaught() throws Exception {
+    FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.ACK_BEFORE_COMMIT);
+    assertThat(r.linearizable())
+        .as("the checker must flag writes acknowledged but never committed")
+        .isFalse();
+  }
+}

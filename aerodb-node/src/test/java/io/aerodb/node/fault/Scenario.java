@@ -1,0 +1,672 @@
+package io.aerodb.node.fault;
+
+import io.aerodb.client.AeroClient;
+import io.aerodb.client.AeroClientException;
+import io.aerodb.node.fault.Faults.Event;
+import io.aerodb.node.fault.RegisterWorkload.Recorded;
+import io.aerodb.node.testing.RegisterChecker.Kind;
+import io.aerodb.node.testing.TmpfsDisk;
+import io.aerodb.proto.v1.NodeStatusReply;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The fault scenarios of the harness (issue 10). Each one is a nemesis — what it does to the
+ * cluster while the workloads run, until a deadline — and, where the scenario promises more than
+ * "the history is correct", a check of that promise over the run. Every choice (which node, how
+ * long) comes from the run's seeded {@link Random}; the timing of a real cluster does not replay
+ * exactly, the choices do.
+ *
+ * <p>Promises checked by every run ({@link FaultRun}): register histories linearizable, the
+ * insert-only set complete and without refused inserts on every node, equal state digests once
+ * quiet, the cluster acknowledging writes again after every fault that leaves a majority.
+ */
+public enum Scenario {
+  /** Kill -9 whichever node leads, restart it, again. */
+  LEADER_KILL_LOOP("leader-kill-loop", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      while (System.nanoTime() < until) {
+        int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
+        f.kill(l);
+        recovery(f, "failover_ms", Set.of(l), System.nanoTime(), 10_000);
+        pause(r, 300, 1_500);
+        f.restart(l);
+        pause(r, 2_000, 3_500);
+      }
+    }
+  },
+
+  /** Kill -9 (or now and then SIGTERM) random nodes, never more than a minority at once. */
+  RANDOM_KILLS("random-kills", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      int minority = (f.size() - 1) / 2;
+      while (System.nanoTime() < until) {
+        List<Integer> victims = new ArrayList<>(f.up());
+        Collections.shuffle(victims, r);
+        Set<Integer> killed = new TreeSet<>(victims.subList(0, 1 + r.nextInt(minority)));
+        for (int v : killed) {
+          if (r.nextInt(4) == 0) {
+            f.terminate(v);
+          } else {
+            f.kill(v);
+          }
+        }
+        recovery(f, "recovery_ms", killed, System.nanoTime(), 10_000);
+        pause(r, 500, 2_500);
+        for (int v : killed) {
+          f.restart(v);
+        }
+        pause(r, 1_500, 3_000);
+      }
+    }
+  },
+
+  /**
+   * The leader alone in a minority partition for 6 s: it never acknowledges a write nor answers a
+   * linearizable read invoked during the cut; the majority side elects and serves within 3 s (SPEC:
+   * about 2 s; a loaded CI machine gets 3) [R-LIN, SPEC §8.6, §8.9].
+   */
+  LEADER_ISOLATED("leader-isolated", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      pause(r, 1_000, 2_000);
+      while (System.nanoTime() < until - 6_000_000_000L) {
+        int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
+        f.partition(Set.of(l));
+        long cut = System.nanoTime();
+        long ms = recovery(f, "majority_serves_ms", Set.of(l), cut, 10_000);
+        if (ms > 3_000) {
+          f.add("majority_slow", 1);
+        }
+        f.max("dropped_packets", f.cluster().network().droppedPackets());
+        sleepUntil(cut + 6_000_000_000L);
+        f.heal();
+        pause(r, 3_000, 4_000);
+      }
+    }
+
+    @Override
+    List<String> check(FaultRun.Result run) {
+      List<String> problems = new ArrayList<>(isolatedNeverAnswered(run));
+      if (run.faults().metrics().getOrDefault("majority_slow", 0L) > 0) {
+        problems.add(
+            "the majority side took more than 3 s to acknowledge a write: "
+                + run.faults().metrics().get("majority_serves_ms")
+                + " ms at worst");
+      }
+      if (run.faults().metrics().getOrDefault("dropped_packets", 0L) <= 0) {
+        problems.add("the partition dropped no packets: it was not real");
+      }
+      return problems;
+    }
+  },
+
+  /**
+   * The leader cut off for 4 s, then healed: it steps down, catches up (equal digests at the end)
+   * and serves linearizable reads again through its own endpoint.
+   */
+  OLD_LEADER_REJOINS("old-leader-rejoins", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      pause(r, 1_000, 2_000);
+      while (System.nanoTime() < until - 8_000_000_000L) {
+        int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
+        long termBefore = f.cluster().status(l).map(NodeStatusReply::getTerm).orElse(0L);
+        f.partition(Set.of(l));
+        recovery(f, "majority_serves_ms", Set.of(l), System.nanoTime(), 10_000);
+        pause(r, 3_000, 4_000);
+        f.heal();
+        long healed = System.nanoTime();
+        long rejoinMs = -1;
+        while (System.nanoTime() - healed < 10_000_000_000L) {
+          Optional<NodeStatusReply> s = f.cluster().status(l);
+          if (s.isPresent() && s.get().getTerm() > termBefore && s.get().getServing()) {
+            rejoinMs = (System.nanoTime() - healed) / 1_000_000;
+            break;
+          }
+          Thread.sleep(50);
+        }
+        if (rejoinMs < 0) {
+          f.add("old_leader_not_rejoined", 1);
+        } else {
+          f.max("rejoin_ms", rejoinMs);
+        }
+        pause(r, 3_000, 4_000);
+      }
+    }
+
+    @Override
+    List<String> check(FaultRun.Result run) {
+      List<String> problems = new ArrayList<>(isolatedNeverAnswered(run));
+      if (run.faults().metrics().getOrDefault("old_leader_not_rejoined", 0L) > 0) {
+        problems.add("the old leader did not learn the new term and serve within 10 s of the heal");
+      }
+      // Its own reader must have been served again after the (last) heal.
+      List<Event> events = run.faults().events();
+      long lastHeal = 0;
+      String old = "";
+      for (Event e : events) {
+        if (e.what().equals("partition")) {
+          old = run.cluster().layout.ids.get(e.nodes().iterator().next());
+        } else if (e.what().equals("heal")) {
+          lastHeal = e.nanos();
+        }
+      }
+      final long healedAt = lastHeal;
+      final String oldLeader = old;
+      long served =
+          run.register().history().stream()
+              .filter(
+                  x ->
+                      !x.op().write()
+                          && x.op().kind() == Kind.OK
+                          && x.node().equals(oldLeader)
+                          && x.op().invokeNanos() > healedAt)
+              .count();
+      if (lastHeal > 0 && served == 0) {
+        problems.add("the old leader " + oldLeader + " served no linearizable read after the heal");
+      }
+      return problems;
+    }
+  },
+
+  /**
+   * Five nodes: two pairs that cannot see each other and one node that sees both (two majorities
+   * that overlap in one node), 6 s, healed, again.
+   */
+  BRIDGE("bridge", 5) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      while (System.nanoTime() < until - 6_000_000_000L) {
+        List<Integer> p = shuffled(f.size(), r);
+        List<int[]> cuts = new ArrayList<>();
+        for (int a : p.subList(0, 2)) {
+          for (int b : p.subList(3, 5)) {
+            cuts.add(new int[] {a, b});
+          }
+        }
+        f.cut(cuts, "bridge via " + f.cluster().layout.ids.get(p.get(2)));
+        recovery(f, "recovery_ms", Set.of(), System.nanoTime(), 10_000);
+        pause(r, 5_000, 6_000);
+        f.heal();
+        pause(r, 2_000, 3_000);
+      }
+    }
+  },
+
+  /** Five nodes in a ring: each sees only its two neighbours (every node sees a majority). */
+  RING("ring", 5) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      while (System.nanoTime() < until - 6_000_000_000L) {
+        List<Integer> p = shuffled(f.size(), r);
+        List<int[]> cuts = new ArrayList<>();
+        for (int i = 0; i < p.size(); i++) {
+          for (int j = i + 2; j < p.size(); j++) {
+            if (!(i == 0 && j == p.size() - 1)) {
+              cuts.add(new int[] {p.get(i), p.get(j)});
+            }
+          }
+        }
+        f.cut(cuts, "ring");
+        recovery(f, "recovery_ms", Set.of(), System.nanoTime(), 10_000);
+        pause(r, 5_000, 6_000);
+        f.heal();
+        pause(r, 2_000, 3_000);
+      }
+    }
+  },
+
+  /**
+   * SIGSTOP the leader for 3 s (several election timeouts), then SIGCONT: the deposed leader must
+   * not serve from its old term [R-LIN].
+   */
+  PAUSE_LEADER("pause-leader", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      while (System.nanoTime() < until - 3_000_000_000L) {
+        int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
+        f.pause(l);
+        long stopped = System.nanoTime();
+        recovery(f, "majority_serves_ms", Set.of(l), stopped, 10_000);
+        sleepUntil(stopped + 3_000_000_000L);
+        f.resume(l);
+        pause(r, 2_500, 4_000);
+      }
+    }
+  },
+
+  /** Kill -9 every node at once in the middle of the load, restart them all, again. */
+  KILL_ALL("kill-all", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      while (System.nanoTime() < until - 4_000_000_000L) {
+        pause(r, 2_000, 3_500);
+        f.killAll();
+        pause(r, 300, 1_000);
+        for (int i = 0; i < f.size(); i++) {
+          f.restart(i);
+        }
+        recovery(f, "restart_first_ack_ms", Set.of(), System.nanoTime(), 30_000);
+      }
+    }
+  },
+
+  /** Leadership transfers to a random other node every 1-2 s under the load. */
+  TRANSFER_CHURN("transfer-churn", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      Set<String> codesSeen = new TreeSet<>();
+      try (AeroClient admin = AeroClient.connect(f.cluster().layout.apiAddresses())) {
+        for (int n = 0; System.nanoTime() < until; n++) {
+          int l = f.leader(5_000);
+          List<Integer> others = new ArrayList<>(f.up());
+          others.remove(Integer.valueOf(l));
+          if (l < 0 || others.isEmpty()) {
+            f.add("no_leader_found", 1);
+            continue;
+          }
+          String target = f.cluster().layout.ids.get(others.get(r.nextInt(others.size())));
+          try {
+            admin.transferLeader(target, false, Duration.ofSeconds(5), "churn-" + n);
+            f.add("transfers_ok", 1);
+          } catch (AeroClientException e) {
+            f.add("transfers_refused", 1);
+            if (codesSeen.add(e.code())) {
+              f.note("transfer to " + target + " refused: " + e.code() + " " + e.detailMessage());
+            }
+          }
+          pause(r, 1_000, 2_000);
+        }
+      }
+    }
+
+    @Override
+    List<String> check(FaultRun.Result run) {
+      return run.faults().metrics().getOrDefault("transfers_ok", 0L) > 0
+          ? List.of()
+          : List.of("no transfer succeeded: the churn did not happen");
+    }
+  },
+
+  /**
+   * Stop a follower (SIGTERM), flip one byte in the middle of the written part of its newest Raft
+   * log segment, restart it and report what it does. Today: reported, not judged (issue 12 makes it
+   * a named refusal); if it cannot start, the byte is put back and it must catch up. Reads it
+   * serves meanwhile are checked like all others.
+   */
+  BYTE_FLIP("byte-flip", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      pause(r, 2_000, 3_000);
+      int l = f.leader(5_000);
+      int victim = (l + 1 + r.nextInt(f.size() - 1)) % f.size();
+      String id = f.cluster().layout.ids.get(victim);
+      f.terminate(victim);
+      Path segment = newestSegment(f.cluster().dataDir(victim));
+      long written = writtenLength(segment);
+      long offset = written / 2;
+      int bit = 1 << r.nextInt(8);
+      byte original = flip(segment, offset, bit);
+      f.note(
+          "flipped bit "
+              + Integer.numberOfTrailingZeros(bit)
+              + " of byte "
+              + offset
+              + " of "
+              + segment.getFileName()
+              + " ("
+              + written
+              + " bytes written) on "
+              + id);
+      long logFrom = f.cluster().logSize(victim);
+      f.restart(victim);
+      Thread.sleep(8_000);
+      boolean alive = f.cluster().isAlive(victim);
+      Optional<NodeStatusReply> s = f.cluster().status(victim);
+      f.note(
+          id
+              + " after the flip: "
+              + (alive
+                  ? "running, phase "
+                      + s.map(NodeStatusReply::getPhase).orElse("(no answer)")
+                      + ", applied "
+                      + s.map(NodeStatusReply::getAppliedIndex).orElse(-1L)
+                  : "exited")
+              + "; its log says: "
+              + firstProblem(f.cluster().logFrom(victim, logFrom))
+              + corruptionNamed(f.cluster().logFrom(victim, logFrom)));
+      f.add(alive ? "flip_node_running" : "flip_node_exited", 1);
+      if (!alive) {
+        f.exited(victim);
+        flip(segment, offset, bit); // back to the original byte: it never served from the damage
+        if (readByte(segment, offset) != original) {
+          throw new IllegalStateException("the flipped byte could not be restored");
+        }
+        f.restart(victim);
+        f.note(id + ": byte restored and restarted; it must catch up");
+      }
+    }
+
+    @Override
+    boolean allowsSelfExit() {
+      return true;
+    }
+  },
+
+  /**
+   * Fill the leader's disk (each node's data directory is a small tmpfs) for 5 s, then free it. The
+   * majority must elect another node and serve; the full node must not acknowledge what it could
+   * not write. What the full node does is reported.
+   */
+  DISK_FULL("disk-full", 3) {
+    @Override
+    void nemesis(Faults f, Random r, long until) throws Exception {
+      pause(r, 2_000, 3_000);
+      while (System.nanoTime() < until - 8_000_000_000L) {
+        int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
+        String id = f.cluster().layout.ids.get(l);
+        long logFrom = f.cluster().logSize(l);
+        TmpfsDisk disk = f.disk(l);
+        long bytes = disk.fill();
+        long full = System.nanoTime();
+        f.note(id + "'s disk filled (" + bytes + " bytes of filler)");
+        // Ratis preallocates log segments and RocksDB its WAL: push large documents until the
+        // preallocated space is used up and the full disk really refuses a write.
+        f.add("big_writes_ok", bigWrites(f, 160));
+        recovery(f, "recovery_ms", Set.of(), System.nanoTime(), 15_000);
+        sleepUntil(full + 5_000_000_000L);
+        boolean alive = f.cluster().isAlive(l);
+        Optional<NodeStatusReply> s = f.cluster().status(l);
+        f.note(
+            id
+                + " with a full disk: "
+                + (alive
+                    ? "running, role "
+                        + s.map(NodeStatusReply::getRole).orElse("(no answer)")
+                        + ", phase "
+                        + s.map(NodeStatusReply::getPhase).orElse("(no answer)")
+                    : "exited")
+                + "; its log says: "
+                + firstProblem(f.cluster().logFrom(l, logFrom)));
+        disk.free();
+        if (!alive) {
+          f.exited(l);
+          f.restart(l);
+        }
+        pause(r, 3_000, 4_000);
+      }
+    }
+
+    @Override
+    boolean needsTmpfs() {
+      return true;
+    }
+
+    @Override
+    boolean allowsSelfExit() {
+      return true;
+    }
+  };
+
+  public final String id;
+  public final int minNodes;
+
+  Scenario(String id, int minNodes) {
+    this.id = id;
+    this.minNodes = minNodes;
+  }
+
+  /** Acts on the cluster until {@code untilNanos} (monotonic); the run then restores it. */
+  abstract void nemesis(Faults f, Random r, long untilNanos) throws Exception;
+
+  /** Violations of this scenario's own promises (beyond those every run checks). */
+  List<String> check(FaultRun.Result run) {
+    return List.of();
+  }
+
+  /** Whether each node's data directory must be a tmpfs of its own ({@link TmpfsDisk}). */
+  boolean needsTmpfs() {
+    return false;
+  }
+
+  /** Whether a node may exit on its own in this scenario (reported, not a violation). */
+  boolean allowsSelfExit() {
+    return false;
+  }
+
+  public static Scenario byId(String id) {
+    for (Scenario s : values()) {
+      if (s.id.equals(id)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("no scenario " + id + "; scenarios: " + ids());
+  }
+
+  public static List<String> ids() {
+    return Stream.of(values()).map(s -> s.id).toList();
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  /**
+   * Waits for the first acknowledged write by a node outside {@code excluded} and records the time
+   * under {@code metric} (the slowest of the run is kept); a fault after which no write was
+   * acknowledged within {@code timeoutMs} counts as {@code no_recovery}, a violation.
+   */
+  static long recovery(Faults f, String metric, Set<Integer> excluded, long since, long timeoutMs)
+      throws InterruptedException {
+    long ms = f.firstAckMs(excluded, since, timeoutMs);
+    if (ms < 0) {
+      f.add("no_recovery", 1);
+      f.note("no write acknowledged within " + timeoutMs + " ms (" + metric + ")");
+    } else {
+      f.max(metric, ms);
+    }
+    return ms;
+  }
+
+  /** Up to {@code count} 32 KiB inserts through every node; returns how many were acknowledged. */
+  static long bigWrites(Faults f, int count) {
+    String big = "x".repeat(32 * 1024);
+    AeroClient.Options options =
+        new AeroClient.Options(Duration.ofSeconds(4), Duration.ofSeconds(2), 4);
+    long ok = 0;
+    try (AeroClient c = AeroClient.connect(f.cluster().layout.apiAddresses(), options)) {
+      for (int n = 0; n < count; n++) {
+        try {
+          c.insert(
+              RegisterWorkload.COLLECTION,
+              "{\"_id\":\"big-" + f.nextProbe() + "\",\"name\":\"" + big + "\"}");
+          ok++;
+        } catch (AeroClientException e) {
+          f.note("a 32 KiB insert failed after " + ok + ": " + e.code());
+          break;
+        }
+      }
+    }
+    return ok;
+  }
+
+  static void pause(Random r, int minMs, int maxMs) throws InterruptedException {
+    Thread.sleep(minMs + r.nextInt(maxMs - minMs + 1));
+  }
+
+  static void sleepUntil(long nanos) throws InterruptedException {
+    long left = nanos - System.nanoTime();
+    if (left > 0) {
+      Thread.sleep(left / 1_000_000);
+    }
+  }
+
+  static List<Integer> shuffled(int n, Random r) {
+    List<Integer> p = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      p.add(i);
+    }
+    Collections.shuffle(p, r);
+    return p;
+  }
+
+  /**
+   * Operations invoked while a node was cut off, and answered OK by that node: a minority node must
+   * never acknowledge nor serve a linearizable read.
+   */
+  static List<String> isolatedNeverAnswered(FaultRun.Result run) {
+    List<String> problems = new ArrayList<>();
+    String isolated = null;
+    long cut = 0;
+    List<long[]> windows = new ArrayList<>();
+    List<String> who = new ArrayList<>();
+    for (Event e : run.faults().events()) {
+      if (e.what().equals("partition") && e.nodes().size() == 1) {
+        isolated = run.cluster().layout.ids.get(e.nodes().iterator().next());
+        cut = e.nanos();
+      } else if (e.what().equals("heal") && isolated != null) {
+        windows.add(new long[] {cut, e.nanos()});
+        who.add(isolated);
+        isolated = null;
+      }
+    }
+    for (Recorded x : run.register().history()) {
+      for (int w = 0; w < windows.size(); w++) {
+        long invoked = x.op().invokeNanos();
+        if (x.op().kind() == Kind.OK
+            && invoked > windows.get(w)[0]
+            && invoked < windows.get(w)[1]
+            && x.node().equals(who.get(w))) {
+          problems.add("answered by the isolated node " + who.get(w) + ": " + x.op());
+        }
+      }
+    }
+    return problems;
+  }
+
+  static Path newestSegment(Path dataDir) throws IOException {
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("log_"))
+          .filter(Files::isRegularFile)
+          .max(
+              (a, b) -> {
+                try {
+                  return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b));
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .orElseThrow(() -> new IOException("no Raft log segment under " + dataDir));
+    }
+  }
+
+  /** Length up to the last non-zero byte (a segment is preallocated with zeros). */
+  static long writtenLength(Path file) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    int end = all.length;
+    while (end > 0 && all[end - 1] == 0) {
+      end--;
+    }
+    return end;
+  }
+
+  static byte flip(Path file, long offset, int bit) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(offset);
+      byte b = raf.readByte();
+      raf.seek(offset);
+      raf.writeByte(b ^ bit);
+      raf.getFD().sync();
+      return b;
+    }
+  }
+
+  static byte readByte(Path file, long offset) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      raf.seek(offset);
+      return raf.readByte();
+    }
+  }
+
+  /**
+   * What a node's log says went wrong: its FATAL lines, else its ERROR lines (event and message, no
+   * stack traces; the first three different ones), or "no error logged".
+   */
+  static String firstProblem(String log) {
+    for (String level : List.of("\"level\":\"FATAL\"", "\"level\":\"ERROR\"")) {
+      Set<String> seen = new java.util.LinkedHashSet<>();
+      for (String line : log.split("\n")) {
+        if (line.contains(level) && seen.size() < 3) {
+          String error = field(line, "error");
+          int cause = error.lastIndexOf("Caused by: ");
+          String why = cause >= 0 ? error.substring(cause) : error;
+          int eol = why.indexOf("\\n");
+          why = eol >= 0 ? why.substring(0, eol) : why;
+          String text = (field(line, "event") + " " + field(line, "message") + " " + why).trim();
+          seen.add(text.length() > 300 ? text.substring(0, 300) + "…" : text);
+        }
+      }
+      if (!seen.isEmpty()) {
+        return String.join(" | ", seen);
+      }
+    }
+    return "no error logged";
+  }
+
+  /** The first cause in a log that names a checksum or corruption, or "". */
+  static String corruptionNamed(String log) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "[A-Za-z.]*(Checksum|Corrupt)[A-Za-z]*Exception: [^\\\\\"]*")
+            .matcher(log);
+    return m.find() ? "; the cause named: " + m.group() : "; no checksum or corruption named";
+  }
+
+  /** A string field of a JSON log line (escapes left as they are; enough for a report). */
+  private static String field(String line, String name) {
+    String key = "\"" + name + "\":\"";
+    int at = line.indexOf(key);
+    if (at < 0) {
+      return "";
+    }
+    int from = at + key.length();
+    int to = from;
+    while (to < line.length() && !(line.charAt(to) == '"' && line.charAt(to - 1) != '\\')) {
+      to++;
+    }
+    return line.substring(from, to);
+  }
+}
