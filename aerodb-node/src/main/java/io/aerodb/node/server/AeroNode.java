@@ -167,6 +167,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                   config.electionTimeoutMaxMs(),
                   config.raftRequestTimeoutMs(),
                   config.logSync()));
+      if (RedGate.UNSAFE_FLUSH.on()) {
+        ratis.redGateUnsafeFlush();
+      }
       LOG.atInfo()
           .addKeyValue("event", "STARTUP_PHASE")
           .addKeyValue("phase", "store-opened")

@@ -16,7 +16,12 @@ public enum RedGate {
   /** Linearizable reads are answered from local state: no ReadIndex, no leadership confirmation. */
   LOCAL_LINEARIZABLE_READS,
   /** A leader acknowledges a write as soon as it proposed it, before it commits. */
-  ACK_BEFORE_COMMIT;
+  ACK_BEFORE_COMMIT,
+  /**
+   * Log entries count as written before they are fsynced (Ratis' unsafe flush): acknowledged writes
+   * live only in the page cache until a later flush, so a power cut loses them.
+   */
+  UNSAFE_FLUSH;
 
   /** The system property that names the active gate. */
   public static final String PROPERTY = "aerodb.redgate";

@@ -4,6 +4,7 @@ import io.aerodb.node.fault.RegisterWorkload.Recorded;
 import io.aerodb.node.server.RedGate;
 import io.aerodb.node.testing.History;
 import io.aerodb.node.testing.Network;
+import io.aerodb.node.testing.PowerDisk;
 import io.aerodb.node.testing.ProcessCluster;
 import io.aerodb.node.testing.RegisterChecker;
 import io.aerodb.node.testing.RegisterChecker.Kind;
@@ -48,7 +49,21 @@ public final class FaultRun {
 
   /** What to run. {@code gate} is a red gate (RedGate.NONE for the real product). */
   public record Spec(
-      Scenario scenario, int nodes, long seed, Duration load, RedGate gate, Path workDir) {}
+      Scenario scenario,
+      int nodes,
+      long seed,
+      Duration load,
+      RedGate gate,
+      Path workDir,
+      PowerDisk.Mode powerMode) {
+    /**
+     * A run whose power-failure disks (if the scenario uses them) are {@link PowerDisk.Mode#LAZY}.
+     */
+    public Spec(
+        Scenario scenario, int nodes, long seed, Duration load, RedGate gate, Path workDir) {
+      this(scenario, nodes, seed, load, gate, workDir, PowerDisk.Mode.LAZY);
+    }
+  }
 
   /** What one run saw. */
   public record Result(
@@ -89,6 +104,9 @@ public final class FaultRun {
           .append(spec.seed());
       if (spec.gate() != RedGate.NONE) {
         sb.append(" gate=").append(spec.gate());
+      }
+      if (spec.scenario().disks() == Scenario.Disks.POWER) {
+        sb.append(" disk=").append(spec.powerMode());
       }
       sb.append(" ops=")
           .append(ops())
@@ -155,21 +173,32 @@ public final class FaultRun {
             + spec.scenario().id;
     Path root = spec.workDir().resolve(group);
     List<TmpfsDisk> disks = new ArrayList<>();
+    List<PowerDisk> powerDisks = new ArrayList<>();
     try {
       ProcessCluster cluster = new ProcessCluster(root, spec.nodes()).withNetwork(group);
       try (cluster) {
-        if (spec.scenario().needsTmpfs()) {
-          for (int i = 0; i < spec.nodes(); i++) {
-            disks.add(new TmpfsDisk(cluster.dataDir(i), 160));
+        for (int i = 0; i < spec.nodes(); i++) {
+          switch (spec.scenario().disks()) {
+            case TMPFS -> disks.add(new TmpfsDisk(cluster.dataDir(i), 160));
+            case POWER ->
+                powerDisks.add(
+                    new PowerDisk(
+                        cluster.dataDir(i),
+                        root.resolve(cluster.layout.ids.get(i) + "-disk"),
+                        spec.powerMode()));
+            case PLAIN -> {}
           }
         }
         if (spec.gate() != RedGate.NONE) {
           cluster.nodeJvmArgs.add("-D" + RedGate.PROPERTY + "=" + spec.gate().name());
         }
-        return runOn(spec, cluster, new Faults(cluster, disks));
+        return runOn(spec, cluster, new Faults(cluster, disks, powerDisks));
       }
     } finally {
       for (TmpfsDisk d : disks) {
+        d.close();
+      }
+      for (PowerDisk d : powerDisks) {
         d.close();
       }
     }

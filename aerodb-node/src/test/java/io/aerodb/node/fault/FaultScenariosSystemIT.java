@@ -3,6 +3,7 @@ package io.aerodb.node.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.node.server.RedGate;
+import io.aerodb.node.testing.PowerDisk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +28,29 @@ class FaultScenariosSystemIT {
 
   private FaultRun.Result run(Scenario scenario, int nodes, int seconds, RedGate gate)
       throws Exception {
+    return run(scenario, nodes, seconds, gate, PowerDisk.Mode.LAZY);
+  }
+
+  private FaultRun.Result run(
+      Scenario scenario, int nodes, int seconds, RedGate gate, PowerDisk.Mode disk)
+      throws Exception {
+    if (scenario.disks() == Scenario.Disks.POWER) {
+      assertThat(PowerDisk.available())
+          .as("power cuts need root, /dev/fuse and python3-fusepy (.ci/run installs it)")
+          .isTrue();
+    }
     FaultRun.Result r =
         FaultRun.run(
-            new FaultRun.Spec(scenario, nodes, SEED, Duration.ofSeconds(seconds), gate, dir));
+            new FaultRun.Spec(scenario, nodes, SEED, Duration.ofSeconds(seconds), gate, dir, disk));
     System.out.println(r.summaryLine());
     r.faults().notes().forEach(n -> System.out.println("  note: " + n));
     r.violations().forEach(v -> System.out.println("  violation: " + v));
-    String name = scenario.id + (gate == RedGate.NONE ? "" : "-" + gate) + "-seed" + SEED;
+    String name =
+        scenario.id
+            + (gate == RedGate.NONE ? "" : "-" + gate)
+            + (disk == PowerDisk.Mode.LAZY ? "" : "-" + disk)
+            + "-seed"
+            + SEED;
     r.save(Path.of("target", "fault-histories", name));
     return r;
   }
@@ -51,6 +68,11 @@ class FaultScenariosSystemIT {
   @Test
   void randomKills() throws Exception {
     assertPasses(Scenario.RANDOM_KILLS, 3, 16);
+  }
+
+  @Test
+  void bothFollowersLostThenOneBack() throws Exception {
+    assertPasses(Scenario.FOLLOWERS_LOST, 3, 16);
   }
 
   @Test
@@ -96,6 +118,32 @@ class FaultScenariosSystemIT {
   @Test
   void fullDiskOnTheLeader() throws Exception {
     assertPasses(Scenario.DISK_FULL, 3, 18);
+  }
+
+  @Test
+  void powerCutOfTheLeader() throws Exception {
+    assertPasses(Scenario.POWER_CUT_LEADER, 3, 16);
+  }
+
+  @Test
+  void powerCutOfEveryNodeMidBurst() throws Exception {
+    assertPasses(Scenario.POWER_CUT_ALL, 3, 18);
+  }
+
+  @Test
+  void redGateUnsafeFlushLosesAcknowledgedWritesInAPowerCut() throws Exception {
+    FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH);
+    assertThat(r.violations())
+        .as("acknowledged before durable: a power cut of every node must lose some")
+        .anyMatch(v -> v.contains("is lost"));
+  }
+
+  @Test
+  void redGateLyingDiskLosesAcknowledgedWritesInAPowerCut() throws Exception {
+    FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.LYING);
+    assertThat(r.violations())
+        .as("a disk that drops fsynced data must lose acknowledged writes")
+        .anyMatch(v -> v.contains("is lost"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.aerodb.node.fault;
 
 import io.aerodb.node.server.RedGate;
+import io.aerodb.node.testing.PowerDisk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import java.util.stream.Stream;
  * --keep} (default var/fault-suite/&lt;scenario&gt;-seed&lt;S&gt;/). Exits 1 if any run failed.
  *
  * <pre>
- * FaultSuite --minutes N --seed S [--nodes 3|5] [--scenario NAME] [--run-seconds T] [--keep DIR]
+ * FaultSuite --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*] [--disk lazy|strict|lying]
+ *            [--run-seconds T] [--keep DIR]
  * </pre>
  */
 public final class FaultSuite {
@@ -29,6 +31,7 @@ public final class FaultSuite {
     int nodes = 3;
     int runSeconds = 45;
     String only = null;
+    PowerDisk.Mode disk = PowerDisk.Mode.LAZY;
     Path keep = Path.of("var", "fault-suite");
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
@@ -37,6 +40,7 @@ public final class FaultSuite {
         case "--seed" -> seed = Long.parseLong(value);
         case "--nodes" -> nodes = Integer.parseInt(value);
         case "--scenario" -> only = value;
+        case "--disk" -> disk = PowerDisk.Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
         case "--run-seconds" -> runSeconds = Integer.parseInt(value);
         case "--keep" -> keep = Path.of(value);
         case "--help", "-h" -> {
@@ -61,7 +65,7 @@ public final class FaultSuite {
     }
     List<Scenario> scenarios = new ArrayList<>();
     for (Scenario s : Scenario.values()) {
-      if ((only == null || s.id.equals(only)) && s.minNodes <= nodes) {
+      if ((only == null || matches(s.id, only)) && s.minNodes <= nodes) {
         scenarios.add(s);
       }
     }
@@ -97,7 +101,8 @@ public final class FaultSuite {
                     runSeed,
                     Duration.ofSeconds(runSeconds),
                     RedGate.NONE,
-                    runDir));
+                    runDir,
+                    disk));
         line = result.summaryLine();
         passed = result.passed();
         longest = Math.max(longest, result.longestUnavailableMs());
@@ -129,15 +134,23 @@ public final class FaultSuite {
     }
     deleteTree(work);
     System.out.printf(
-        "suite nodes=%d seed=%d minutes=%s runs=%d passed=%d failed=%d longest_unavailable_ms=%d%n",
-        nodes, seed, minutes, runs, runs - failed, failed, longest);
+        "suite nodes=%d seed=%d minutes=%s disk=%s runs=%d passed=%d failed=%d"
+            + " longest_unavailable_ms=%d%n",
+        nodes, seed, minutes, disk, runs, runs - failed, failed, longest);
     System.exit(failed == 0 ? 0 : 1);
+  }
+
+  /** A scenario name, or a prefix ending in "*" ({@code power-cut-*}). */
+  static boolean matches(String id, String pattern) {
+    return pattern.endsWith("*")
+        ? id.startsWith(pattern.substring(0, pattern.length() - 1))
+        : id.equals(pattern);
   }
 
   private static void usage() {
     System.err.println(
-        "usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME]"
-            + " [--run-seconds T] [--keep DIR]\nscenarios: "
+        "usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*]"
+            + " [--disk lazy|strict|lying] [--run-seconds T] [--keep DIR]\nscenarios: "
             + String.join(", ", Scenario.ids()));
   }
 

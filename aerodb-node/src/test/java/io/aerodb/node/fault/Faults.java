@@ -2,6 +2,7 @@ package io.aerodb.node.fault;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
+import io.aerodb.node.testing.PowerDisk;
 import io.aerodb.node.testing.ProcessCluster;
 import io.aerodb.node.testing.TmpfsDisk;
 import io.aerodb.proto.v1.NodeStatusReply;
@@ -37,13 +38,50 @@ public final class Faults {
   private final Map<String, Long> metrics = Collections.synchronizedMap(new TreeMap<>());
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private final List<TmpfsDisk> disks;
+  private final List<PowerDisk> powerDisks;
   private int probes;
 
-  /** {@code disks}: node i's data directory disk at index i, or empty if they are plain. */
-  public Faults(ProcessCluster cluster, List<TmpfsDisk> disks) {
+  /**
+   * {@code disks} / {@code powerDisks}: node i's data directory disk at index i, or empty if they
+   * are plain.
+   */
+  public Faults(ProcessCluster cluster, List<TmpfsDisk> disks, List<PowerDisk> powerDisks) {
     this.cluster = cluster;
     this.disks = List.copyOf(disks);
+    this.powerDisks = List.copyOf(powerDisks);
     this.startNanos = System.nanoTime();
+  }
+
+  /**
+   * A power cut of {@code nodes} at once: each process is killed (SIGKILL), then its disk drops
+   * everything that was not fsynced ({@link PowerDisk}) and is mounted again. The nodes stay down
+   * until restarted. Adds what was dropped to {@code dropped_bytes}, {@code dropped_files} and
+   * {@code undone_names}.
+   */
+  public void powerCut(Set<Integer> nodes) throws Exception {
+    if (powerDisks.isEmpty()) {
+      throw new IllegalStateException("this run has no power-failure disks");
+    }
+    for (int i : nodes) {
+      if (paused.remove(i)) {
+        cluster.resume(i);
+      }
+      if (!down.contains(i)) {
+        cluster.kill9(i);
+      }
+    }
+    long bytes = 0;
+    for (int i : nodes) {
+      PowerDisk.Cut cut = powerDisks.get(i).cut();
+      add("dropped_bytes", cut.bytes());
+      add("dropped_files", cut.files());
+      add("undone_names", cut.names());
+      bytes += cut.bytes();
+    }
+    synchronized (this) {
+      down.addAll(nodes);
+    }
+    event("power cut (" + bytes + " unsynced bytes dropped)", nodes);
   }
 
   /** Node i's tmpfs data disk (only for scenarios that asked for them). */
@@ -94,7 +132,11 @@ public final class Faults {
   }
 
   private void event(String what, Set<Integer> nodes) {
-    events.add(new Event(System.nanoTime(), what, Set.copyOf(nodes)));
+    event(System.nanoTime(), what, nodes);
+  }
+
+  private void event(long nanos, String what, Set<Integer> nodes) {
+    events.add(new Event(nanos, what, Set.copyOf(nodes)));
     List<String> ids = new ArrayList<>();
     for (int i : new TreeSet<>(nodes)) {
       ids.add(cluster.layout.ids.get(i));
@@ -207,10 +249,12 @@ public final class Faults {
     event(what, touched);
   }
 
+  /** Heals every partition; the event's time is taken before the rules go, a cut's after. */
   public void heal() throws IOException {
+    long before = System.nanoTime();
     cluster.network().heal();
     partitioned = false;
-    event("heal", Set.of());
+    event(before, "heal", Set.of());
   }
 
   /** Heals the network, resumes every paused node and restarts every stopped one. */

@@ -188,23 +188,38 @@ public final class Network implements AutoCloseable {
     return out;
   }
 
-  /** Removes the table and the cgroups (the nodes must be stopped for the cgroups to go). */
+  /**
+   * Removes the table and the cgroups. A cgroup goes only once its processes are gone, so this
+   * waits up to 10 s for the last one to exit (a node killed just before may still be dying).
+   */
   @Override
   public void close() throws IOException {
     try {
       nft(false, "delete table inet " + table);
     } finally {
+      long deadline = System.nanoTime() + 10_000_000_000L;
       for (int i = 0; i < nodes; i++) {
-        try {
-          Files.deleteIfExists(cgroup(i));
-        } catch (IOException e) {
-          // A process is still in it; the next run of this group name reuses it.
-        }
+        removeWhenEmpty(cgroup(i), deadline);
       }
+      removeWhenEmpty(CGROUP_ROOT.resolve(group), deadline);
+    }
+  }
+
+  private static void removeWhenEmpty(Path cgroup, long deadline) {
+    while (true) {
       try {
-        Files.deleteIfExists(CGROUP_ROOT.resolve(group));
+        Files.deleteIfExists(cgroup);
+        return;
       } catch (IOException e) {
-        // as above
+        if (System.nanoTime() > deadline) {
+          return; // a process is still in it; the next run of this group name reuses it
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }

@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""A power-failure disk for AeroDB's fault harness (issue 18, docs/TESTING.md, docs/adr/0006).
+
+A FUSE passthrough file system over a backing directory that forgets, on a "power cut", everything that was not
+made durable:
+
+  * bytes written to a file (and size changes) survive a cut only once that file was fsynced or fdatasynced;
+  * --strict: a created, renamed or deleted name (file or directory) survives a cut only once its parent
+    directory was fsynced (a new directory's own entry needs its parent fsynced too);
+  * --lie: fsync and fdatasync are ignored, so a cut also drops what was "synced" (a red gate: a lying disk).
+
+Writes go through to the backing file at once (reads are plain passthrough), and each file keeps an undo journal
+of what an unsynced write overwrote and the size it had when it was last synced. A cut (SIGUSR1) rolls every
+journal back, in reverse order, then answers with one JSON line in the --report file:
+{"cut": N, "files": F, "bytes": B, "names": K} (files touched, bytes dropped, names undone). The harness kills
+the node first, cuts, then unmounts (the kernel's page cache of the mount goes with it) and mounts again.
+
+usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie]
+Runs in the foreground until unmounted. Needs /usr/bin/python3 with Debian's python3-fusepy (libfuse2).
+"""
+
+import errno
+import json
+import os
+import shutil
+import signal
+import sys
+import threading
+
+from fusepy import FUSE, FuseOSError, Operations
+
+
+class Journal:
+    """What one file's unsynced writes changed: the size it had when last synced and the overwritten bytes."""
+
+    def __init__(self, synced_size):
+        self.synced_size = synced_size
+        self.undo = []  # (offset, old bytes) in write order, only within synced_size
+        self.dropped = 0  # bytes written since the last sync
+
+
+class LazyFS(Operations):
+    def __init__(self, backing, report, strict, lie):
+        self.backing = os.path.realpath(backing)
+        self.report = report
+        self.strict = strict
+        self.lie = lie
+        self.mutex = threading.RLock()
+        self.journals = {}  # inode -> Journal
+        self.fds_by_inode = {}  # inode -> an fd kept open for rolling back
+        self.names = []  # strict mode: (parent dir, undo action) in order
+        self.trash = os.path.join(self.backing, ".lazyfs-trash")
+        self.cuts = 0
+        self.trash_seq = 0
+        os.makedirs(self.trash, exist_ok=True)
+
+    # ------------------------------------------------------------------------------------------------- helpers
+
+    def _full(self, path):
+        return os.path.join(self.backing, path.lstrip("/"))
+
+    def _parent(self, path):
+        return os.path.dirname(self._full(path).rstrip("/"))
+
+    def _journal(self, fh, path):
+        """The file's journal, started at its first unsynced change with a read-write fd of its own (the caller's
+        fd may be write-only; the own fd also keeps the inode from being reused while the journal lives)."""
+        st = os.fstat(fh)
+        j = self.journals.get(st.st_ino)
+        if j is None:
+            j = Journal(st.st_size)
+            self.journals[st.st_ino] = j
+            self.fds_by_inode[st.st_ino] = os.open(self._full(path), os.O_RDWR)
+        return j, self.fds_by_inode[st.st_ino]
+
+    def _keep_pre_image(self, fd, j, offset, length):
+        end = min(offset + length, j.synced_size)
+        if offset < end:
+            j.undo.append((offset, os.pread(fd, end - offset, offset)))
+
+    def _to_trash(self, full):
+        self.trash_seq += 1
+        kept = os.path.join(self.trash, str(self.trash_seq))
+        os.rename(full, kept)
+        return kept
+
+    def _name_op(self, parent, undo):
+        if self.strict:
+            self.names.append((parent, undo))
+
+    # -------------------------------------------------------------------------------------------------- the cut
+
+    def cut(self):
+        with self.mutex:
+            files = 0
+            dropped = 0
+            for ino, j in self.journals.items():
+                fd = self.fds_by_inode.pop(ino)
+                try:
+                    size = os.fstat(fd).st_size
+                    for offset, old in reversed(j.undo):
+                        os.pwrite(fd, old, offset)
+                    os.ftruncate(fd, j.synced_size)
+                    os.fsync(fd)
+                    if j.dropped or size != j.synced_size:
+                        files += 1
+                        dropped += max(j.dropped, abs(size - j.synced_size))
+                finally:
+                    os.close(fd)
+            self.journals.clear()
+            names = 0
+            for parent, undo in reversed(self.names):
+                try:
+                    undo()
+                    names += 1
+                except OSError as e:
+                    print("lazyfs: could not undo a name operation in %s: %s" % (parent, e), file=sys.stderr)
+            self.names.clear()
+            self.cuts += 1
+            line = json.dumps({"cut": self.cuts, "files": files, "bytes": dropped, "names": names})
+            with open(self.report, "a") as out:
+                out.write(line + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+
+    # --------------------------------------------------------------------------------------- file system calls
+
+    def access(self, path, mode):
+        if not os.access(self._full(path), mode):
+            raise FuseOSError(errno.EACCES)
+
+    def chmod(self, path, mode):
+        return os.chmod(self._full(path), mode)
+
+    def chown(self, path, uid, gid):
+        return os.chown(self._full(path), uid, gid)
+
+    def getattr(self, path, fh=None):
+        st = os.lstat(self._full(path))
+        return {k: getattr(st, k) for k in (
+            "st_atime", "st_ctime", "st_gid", "st_mode", "st_mtime", "st_nlink", "st_size", "st_uid", "st_ino")}
+
+    def readdir(self, path, fh):
+        entries = [".", ".."] + os.listdir(self._full(path))
+        if path == "/":
+            entries = [e for e in entries if e != ".lazyfs-trash"]
+        return entries
+
+    def readlink(self, path):
+        return os.readlink(self._full(path))
+
+    def statfs(self, path):
+        st = os.statvfs(self._full(path))
+        return {k: getattr(st, k) for k in (
+            "f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail", "f_ffree", "f_files", "f_flag", "f_frsize",
+            "f_namemax")}
+
+    def mkdir(self, path, mode):
+        with self.mutex:
+            full = self._full(path)
+            os.mkdir(full, mode)
+            self._name_op(self._parent(path), lambda: shutil.rmtree(full, ignore_errors=True))
+
+    def rmdir(self, path):
+        with self.mutex:
+            full = self._full(path)
+            if self.strict:
+                kept = self._to_trash(full)
+                self._name_op(self._parent(path), lambda: os.rename(kept, full))
+            else:
+                os.rmdir(full)
+
+    def unlink(self, path):
+        with self.mutex:
+            full = self._full(path)
+            if self.strict:
+                kept = self._to_trash(full)
+                self._name_op(self._parent(path), lambda: os.rename(kept, full))
+            else:
+                os.unlink(full)
+
+    def symlink(self, target, source):
+        with self.mutex:
+            full = self._full(target)
+            os.symlink(source, full)
+            self._name_op(self._parent(target), lambda: os.unlink(full))
+
+    def link(self, target, source):
+        with self.mutex:
+            full = self._full(target)
+            os.link(self._full(source), full)
+            self._name_op(self._parent(target), lambda: os.unlink(full))
+
+    def rename(self, old, new):
+        with self.mutex:
+            full_old = self._full(old)
+            full_new = self._full(new)
+            replaced = None
+            if self.strict and os.path.lexists(full_new):
+                replaced = self._to_trash(full_new)
+            os.rename(full_old, full_new)
+
+            def undo():
+                os.rename(full_new, full_old)
+                if replaced is not None:
+                    os.rename(replaced, full_new)
+
+            # Durable only once both parents are fsynced; the harness' cut undoes it unless the new parent was.
+            self._name_op(self._parent(new), undo)
+
+    def utimens(self, path, times=None):
+        return os.utime(self._full(path), times)
+
+    def open(self, path, flags):
+        fd = os.open(self._full(path), flags & ~os.O_TRUNC)
+        if flags & os.O_TRUNC:
+            self.truncate(path, 0, fd)
+        return fd
+
+    def create(self, path, mode, fi=None):
+        with self.mutex:
+            full = self._full(path)
+            existed = os.path.lexists(full)
+            fd = os.open(full, os.O_RDWR | os.O_CREAT, mode)
+            if not existed:
+                self._name_op(self._parent(path), lambda: os.unlink(full))
+            return fd
+
+    def read(self, path, length, offset, fh):
+        return os.pread(fh, length, offset)
+
+    def write(self, path, data, offset, fh):
+        with self.mutex:
+            j, own = self._journal(fh, path)
+            self._keep_pre_image(own, j, offset, len(data))
+            j.dropped += len(data)
+            return os.pwrite(fh, data, offset)
+
+    def truncate(self, path, length, fh=None):
+        with self.mutex:
+            fd = fh if fh is not None else os.open(self._full(path), os.O_RDWR)
+            try:
+                j, own = self._journal(fd, path)
+                size = os.fstat(fd).st_size
+                if length < size:
+                    self._keep_pre_image(own, j, length, size - length)
+                os.ftruncate(fd, length)
+            finally:
+                if fh is None:
+                    os.close(fd)
+
+    def flush(self, path, fh):
+        return 0  # close() is not a sync
+
+    def release(self, path, fh):
+        return os.close(fh)
+
+    def fsync(self, path, datasync, fh):
+        with self.mutex:
+            if datasync:
+                os.fdatasync(fh)
+            else:
+                os.fsync(fh)
+            if not self.lie:
+                ino = os.fstat(fh).st_ino
+                if ino in self.journals:
+                    del self.journals[ino]
+                    os.close(self.fds_by_inode.pop(ino))
+        return 0
+
+    def fsyncdir(self, path, datasync, fh):
+        with self.mutex:
+            if not self.lie:
+                full = self._full(path).rstrip("/")
+                self.names = [(p, u) for (p, u) in self.names if p.rstrip("/") != full]
+        return 0
+
+    # No "lock" attribute at all: fusepy then leaves the operation out and the kernel keeps POSIX locks itself
+    # (RocksDB's LOCK, aerodb.lock).
+
+    def opendir(self, path):
+        return 0
+
+    def releasedir(self, path, fh):
+        return 0
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 4 or "--report" not in args:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    report = args[args.index("--report") + 1]
+    positional = [a for i, a in enumerate(args) if not a.startswith("--") and args[i - 1] != "--report"]
+    backing, mountpoint = os.path.abspath(positional[0]), os.path.abspath(positional[1])
+    report = os.path.abspath(report)  # libfuse changes the working directory to /
+    fs = LazyFS(backing, report, "--strict" in args, "--lie" in args)
+    # The main thread sits in libfuse's C loop, where Python signal handlers never run: block SIGUSR1 in every
+    # thread (the mask is inherited) and take it with sigwait in a thread of its own.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+
+    def cutter():
+        while True:
+            signal.sigwait({signal.SIGUSR1})
+            try:
+                fs.cut()
+            except Exception as e:  # reported, and the harness sees no report line: its cut fails loudly
+                print("lazyfs: the cut failed: %r" % (e,), file=sys.stderr, flush=True)
+
+    threading.Thread(target=cutter, daemon=True, name="cutter").start()
+    FUSE(fs, mountpoint, foreground=True, nothreads=False, allow_other=True, direct_io=True,
+         fsname="lazyfs")
+
+
+if __name__ == "__main__":
+    main()
