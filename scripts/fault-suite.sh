@@ -7,7 +7,9 @@
 # and a final "suite ..." line; exits 1 if any run failed. A failed run's histories, fault events, minimal failing
 # sub-history and node logs are kept under var/fault-suite/<scenario>-nodes<N>-seed<S>/.
 #
-# usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME] [--run-seconds T] [--keep DIR]
+# usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*]
+#                              [--disk lazy|strict|lying|slow] [--run-seconds T] [--keep DIR]
+# (--disk: the power-failure disk of the power-cut-* scenarios; power cuts also report dropped_bytes=...)
 #        scripts/fault-suite.sh --help     (lists the scenarios)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +18,7 @@ if [[ "$(id -u)" != 0 ]]; then
   exit 2
 fi
 command -v nft >/dev/null 2>&1 || { echo "nft is missing: apt-get install nftables" >&2; exit 2; }
+/usr/bin/python3 -c 'import fusepy' 2>/dev/null || echo "python3-fusepy is missing: the power-cut scenarios will fail" >&2
 mkdir -p var/fault-suite
 cp_file=aerodb-node/target/test-classpath.txt
 if [[ "${AERODB_SKIP_BUILD:-}" != "1" || ! -f "$cp_file" ]]; then

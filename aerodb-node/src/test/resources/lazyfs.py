@@ -7,7 +7,11 @@ made durable:
   * bytes written to a file (and size changes) survive a cut only once that file was fsynced or fdatasynced;
   * --strict: a created, renamed or deleted name (file or directory) survives a cut only once its parent
     directory was fsynced (a new directory's own entry needs its parent fsynced too);
-  * --lie: fsync and fdatasync are ignored, so a cut also drops what was "synced" (a red gate: a lying disk).
+  * --lie: a disk whose volatile cache lies about fsync (a red gate): an fsync of a file is honoured only if that
+    file's last honoured one is at least --lie-window-ms (default 3000) old; the others return at once and
+    change nothing, so a cut also drops up to that long of "synced" data;
+  * --fsync-delay-ms N: every fsync waits N ms before it starts (a slow disk; data written meanwhile is
+    included, which a real disk may do too).
 
 Writes go through to the backing file at once (reads are plain passthrough), and each file keeps an undo journal
 of what an unsynced write overwrote and the size it had when it was last synced. A cut (SIGUSR1) rolls every
@@ -15,7 +19,7 @@ journal back, in reverse order, then answers with one JSON line in the --report 
 {"cut": N, "files": F, "bytes": B, "names": K} (files touched, bytes dropped, names undone). The harness kills
 the node first, cuts, then unmounts (the kernel's page cache of the mount goes with it) and mounts again.
 
-usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie]
+usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie [--lie-window-ms W]] [--fsync-delay-ms N]
 Runs in the foreground until unmounted. Needs /usr/bin/python3 with Debian's python3-fusepy (libfuse2).
 """
 
@@ -26,6 +30,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 
 from fusepy import FUSE, FuseOSError, Operations
 
@@ -40,11 +45,14 @@ class Journal:
 
 
 class LazyFS(Operations):
-    def __init__(self, backing, report, strict, lie):
+    def __init__(self, backing, report, strict, lie, lie_window_s, fsync_delay_s):
         self.backing = os.path.realpath(backing)
         self.report = report
         self.strict = strict
         self.lie = lie
+        self.lie_window_s = lie_window_s
+        self.fsync_delay_s = fsync_delay_s
+        self.honoured = {}  # --lie: inode -> monotonic time of its last honoured fsync
         self.mutex = threading.RLock()
         self.journals = {}  # inode -> Journal
         self.fds_by_inode = {}  # inode -> an fd kept open for rolling back
@@ -52,7 +60,9 @@ class LazyFS(Operations):
         self.trash = os.path.join(self.backing, ".lazyfs-trash")
         self.cuts = 0
         self.trash_seq = 0
-        os.makedirs(self.trash, exist_ok=True)
+        self.powered_off = False  # after a cut, until the harness unmounts: every change is refused
+        shutil.rmtree(self.trash, ignore_errors=True)  # a previous mount's, whose undo is gone
+        os.makedirs(self.trash)
 
     # ------------------------------------------------------------------------------------------------- helpers
 
@@ -84,9 +94,22 @@ class LazyFS(Operations):
         os.rename(full, kept)
         return kept
 
-    def _name_op(self, parent, undo):
+    def _name_op(self, parent, undo, forget=None):
+        """Strict mode: a name operation in directory `parent`, with `undo` for a cut and `forget` to run when it
+        became durable (it deletes what the trash kept for the undo)."""
         if self.strict:
-            self.names.append((parent, undo))
+            self.names.append((parent, undo, forget))
+
+    def _powered(self):
+        if self.powered_off:
+            raise FuseOSError(errno.EIO)
+
+    @staticmethod
+    def _remove(path):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            os.unlink(path)
 
     # -------------------------------------------------------------------------------------------------- the cut
 
@@ -109,13 +132,14 @@ class LazyFS(Operations):
                     os.close(fd)
             self.journals.clear()
             names = 0
-            for parent, undo in reversed(self.names):
+            for parent, undo, forget in reversed(self.names):
                 try:
                     undo()
                     names += 1
                 except OSError as e:
                     print("lazyfs: could not undo a name operation in %s: %s" % (parent, e), file=sys.stderr)
             self.names.clear()
+            self.powered_off = True
             self.cuts += 1
             line = json.dumps({"cut": self.cuts, "files": files, "bytes": dropped, "names": names})
             with open(self.report, "a") as out:
@@ -157,68 +181,99 @@ class LazyFS(Operations):
 
     def mkdir(self, path, mode):
         with self.mutex:
+            self._powered()
             full = self._full(path)
             os.mkdir(full, mode)
             self._name_op(self._parent(path), lambda: shutil.rmtree(full, ignore_errors=True))
 
     def rmdir(self, path):
         with self.mutex:
+            self._powered()
             full = self._full(path)
             if self.strict:
+                if os.listdir(full):
+                    raise FuseOSError(errno.ENOTEMPTY)
                 kept = self._to_trash(full)
-                self._name_op(self._parent(path), lambda: os.rename(kept, full))
+                self._name_op(self._parent(path), lambda: os.rename(kept, full), lambda: self._remove(kept))
             else:
                 os.rmdir(full)
 
     def unlink(self, path):
         with self.mutex:
+            self._powered()
             full = self._full(path)
             if self.strict:
                 kept = self._to_trash(full)
-                self._name_op(self._parent(path), lambda: os.rename(kept, full))
+                self._name_op(self._parent(path), lambda: os.rename(kept, full), lambda: self._remove(kept))
             else:
+                st = os.lstat(full)
                 os.unlink(full)
+                if st.st_nlink == 1 and st.st_ino in self.journals:
+                    # Gone for good (lazy mode keeps names as they are): nothing of it can come back.
+                    del self.journals[st.st_ino]
+                    os.close(self.fds_by_inode.pop(st.st_ino))
+                    self.honoured.pop(st.st_ino, None)
 
     def symlink(self, target, source):
         with self.mutex:
+            self._powered()
             full = self._full(target)
             os.symlink(source, full)
             self._name_op(self._parent(target), lambda: os.unlink(full))
 
     def link(self, target, source):
         with self.mutex:
+            self._powered()
             full = self._full(target)
             os.link(self._full(source), full)
             self._name_op(self._parent(target), lambda: os.unlink(full))
 
     def rename(self, old, new):
         with self.mutex:
+            self._powered()
             full_old = self._full(old)
             full_new = self._full(new)
+            if full_old == full_new:
+                return 0
             replaced = None
             if self.strict and os.path.lexists(full_new):
+                if os.path.isdir(full_new) and os.listdir(full_new):
+                    raise FuseOSError(errno.ENOTEMPTY)
                 replaced = self._to_trash(full_new)
-            os.rename(full_old, full_new)
+            try:
+                os.rename(full_old, full_new)
+            except OSError:
+                if replaced is not None:
+                    os.rename(replaced, full_new)  # put the target back: the rename did not happen
+                raise
 
             def undo():
                 os.rename(full_new, full_old)
                 if replaced is not None:
                     os.rename(replaced, full_new)
 
-            # Durable only once both parents are fsynced; the harness' cut undoes it unless the new parent was.
-            self._name_op(self._parent(new), undo)
+            # Kept until the new name's directory is fsynced (a simplification: POSIX needs the old
+            # name's directory fsynced too for the old name to be gone for sure).
+            self._name_op(self._parent(new), undo, None if replaced is None else lambda: self._remove(replaced))
 
     def utimens(self, path, times=None):
         return os.utime(self._full(path), times)
 
     def open(self, path, flags):
+        if flags & (os.O_WRONLY | os.O_RDWR):
+            self._powered()
         fd = os.open(self._full(path), flags & ~os.O_TRUNC)
         if flags & os.O_TRUNC:
-            self.truncate(path, 0, fd)
+            try:
+                self.truncate(path, 0, fd)
+            except BaseException:
+                os.close(fd)
+                raise
         return fd
 
     def create(self, path, mode, fi=None):
         with self.mutex:
+            self._powered()
             full = self._full(path)
             existed = os.path.lexists(full)
             fd = os.open(full, os.O_RDWR | os.O_CREAT, mode)
@@ -231,6 +286,7 @@ class LazyFS(Operations):
 
     def write(self, path, data, offset, fh):
         with self.mutex:
+            self._powered()
             j, own = self._journal(fh, path)
             self._keep_pre_image(own, j, offset, len(data))
             j.dropped += len(data)
@@ -238,6 +294,7 @@ class LazyFS(Operations):
 
     def truncate(self, path, length, fh=None):
         with self.mutex:
+            self._powered()
             fd = fh if fh is not None else os.open(self._full(path), os.O_RDWR)
             try:
                 j, own = self._journal(fd, path)
@@ -256,23 +313,36 @@ class LazyFS(Operations):
         return os.close(fh)
 
     def fsync(self, path, datasync, fh):
+        if self.fsync_delay_s:
+            time.sleep(self.fsync_delay_s)
         with self.mutex:
+            self._powered()
+            ino = os.fstat(fh).st_ino
+            if self.lie:
+                now = time.monotonic()
+                if now - self.honoured.get(ino, -1e9) < self.lie_window_s:
+                    return 0  # "done", and nothing became durable
+                self.honoured[ino] = now
             if datasync:
                 os.fdatasync(fh)
             else:
                 os.fsync(fh)
-            if not self.lie:
-                ino = os.fstat(fh).st_ino
-                if ino in self.journals:
-                    del self.journals[ino]
-                    os.close(self.fds_by_inode.pop(ino))
+            if ino in self.journals:
+                del self.journals[ino]
+                os.close(self.fds_by_inode.pop(ino))
         return 0
 
     def fsyncdir(self, path, datasync, fh):
         with self.mutex:
             if not self.lie:
                 full = self._full(path).rstrip("/")
-                self.names = [(p, u) for (p, u) in self.names if p.rstrip("/") != full]
+                kept = []
+                for (p, undo, forget) in self.names:
+                    if p.rstrip("/") != full:
+                        kept.append((p, undo, forget))
+                    elif forget is not None:
+                        forget()
+                self.names = kept
         return 0
 
     # No "lock" attribute at all: fusepy then leaves the operation out and the kernel keeps POSIX locks itself
@@ -290,11 +360,16 @@ def main():
     if len(args) < 4 or "--report" not in args:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    report = args[args.index("--report") + 1]
-    positional = [a for i, a in enumerate(args) if not a.startswith("--") and args[i - 1] != "--report"]
+
+    def value(flag, default):
+        return args[args.index(flag) + 1] if flag in args else default
+
+    with_values = {"--report", "--lie-window-ms", "--fsync-delay-ms"}
+    positional = [a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or args[i - 1] not in with_values)]
     backing, mountpoint = os.path.abspath(positional[0]), os.path.abspath(positional[1])
-    report = os.path.abspath(report)  # libfuse changes the working directory to /
-    fs = LazyFS(backing, report, "--strict" in args, "--lie" in args)
+    report = os.path.abspath(value("--report", ""))  # libfuse changes the working directory to /
+    fs = LazyFS(backing, report, "--strict" in args, "--lie" in args,
+                int(value("--lie-window-ms", "3000")) / 1000.0, int(value("--fsync-delay-ms", "0")) / 1000.0)
     # The main thread sits in libfuse's C loop, where Python signal handlers never run: block SIGUSR1 in every
     # thread (the mask is inherited) and take it with sigwait in a thread of its own.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})

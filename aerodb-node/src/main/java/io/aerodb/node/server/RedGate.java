@@ -30,7 +30,17 @@ public enum RedGate {
   public static final RedGate ACTIVE = parse(System.getProperty(PROPERTY, ""));
 
   static RedGate parse(String name) {
-    return name.isEmpty() ? NONE : valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    if (name.isEmpty()) {
+      return NONE;
+    }
+    String wanted = name.toUpperCase(Locale.ROOT).replace('-', '_');
+    for (RedGate g : values()) {
+      if (g.name().equals(wanted)) {
+        return g;
+      }
+    }
+    throw new IllegalArgumentException(
+        "-D" + PROPERTY + "=" + name + " names no red gate; gates: " + java.util.List.of(values()));
   }
 
   public boolean on() {

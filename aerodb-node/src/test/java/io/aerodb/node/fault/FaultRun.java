@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the scenario's own promises ({@link Scenario#check}).
  * </ul>
  *
- * Histories and the fault events are written under {@code keepDir} (always, or only on failure).
+ * {@link Result#save} writes the histories, the fault events and the verdict into a directory.
  */
 public final class FaultRun {
   private static final AtomicInteger RUNS = new AtomicInteger();
@@ -195,12 +195,29 @@ public final class FaultRun {
         return runOn(spec, cluster, new Faults(cluster, disks, powerDisks));
       }
     } finally {
-      for (TmpfsDisk d : disks) {
+      closeAll(disks, powerDisks);
+    }
+  }
+
+  /** Closes every disk, each in its own try: one that fails does not leave the others mounted. */
+  private static void closeAll(List<TmpfsDisk> disks, List<PowerDisk> powerDisks)
+      throws IOException {
+    List<AutoCloseable> all = new ArrayList<>(disks);
+    all.addAll(powerDisks);
+    IOException first = null;
+    for (AutoCloseable d : all) {
+      try {
         d.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = new IOException("a test disk did not unmount", e);
+        } else {
+          first.addSuppressed(e);
+        }
       }
-      for (PowerDisk d : powerDisks) {
-        d.close();
-      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -240,22 +257,46 @@ public final class FaultRun {
         violations.add(
             cluster.layout.ids.get(i)
                 + " exited by itself; its log ends: "
-                + Scenario.firstProblem(cluster.logTail(i, 200)));
+                + NodeLog.firstProblem(cluster.logTail(i, 200)));
       }
     }
-    faults.restoreAll();
+    try {
+      faults.restoreAll();
+    } catch (Exception | AssertionError e) {
+      violations.add("the faults could not be repaired: " + e);
+    }
     registers.get(spec.load().toSeconds() + 120, TimeUnit.SECONDS);
     inserts.get(60, TimeUnit.SECONDS);
     long loadEnd = Math.min(System.nanoTime(), loadStart + spec.load().toNanos());
 
-    cluster.awaitLeader(60_000);
-    List<String> digests = cluster.digestsWhenQuiet(120_000);
-    if (new TreeSet<>(digests).size() != 1) {
-      violations.add("state digests differ once quiet (SPEC §8.7): " + digests);
+    // A cluster that does not come back is a verdict too (a red gate may leave one that cannot),
+    // and the histories are still checked.
+    try {
+      cluster.awaitLeader(60_000);
+      List<String> digests = cluster.digestsWhenQuiet(120_000);
+      if (new TreeSet<>(digests).size() != 1) {
+        violations.add("state digests differ once quiet (SPEC §8.7): " + digests);
+      }
+    } catch (AssertionError e) {
+      violations.add(
+          "the cluster did not recover after the faults were repaired: " + e.getMessage());
+      for (int i = 0; i < cluster.size(); i++) {
+        if (!cluster.isAlive(i)) {
+          violations.add(
+              cluster.layout.ids.get(i)
+                  + " is not running; its log ends: "
+                  + NodeLog.firstProblem(cluster.logTail(i, 200)));
+        }
+      }
     }
     List<RegisterChecker.Verdict> verdicts = register.check();
     for (RegisterChecker.Verdict v : verdicts) {
-      if (!v.linearizable()) {
+      if (!v.decided()) {
+        violations.add(
+            "register "
+                + v.key()
+                + " is undecided: the search ran out of its state budget (RegisterChecker)");
+      } else if (!v.linearizable()) {
         violations.add(
             "register "
                 + v.key()

@@ -131,8 +131,17 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  void powerCutOfEveryNodeOnASlowDisk() throws Exception {
+    FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.SLOW);
+    assertThat(r.violations()).as(r.summaryLine()).isEmpty();
+  }
+
+  @Test
   void redGateUnsafeFlushLosesAcknowledgedWritesInAPowerCut() throws Exception {
-    FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH);
+    // On a slow disk (100 ms per fsync), so the window between the early acknowledgement and the
+    // fsync is wide; the same disk without the gate loses nothing (powerCutOfEveryNodeOnASlowDisk).
+    FaultRun.Result r =
+        run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH, PowerDisk.Mode.SLOW);
     assertThat(r.violations())
         .as("acknowledged before durable: a power cut of every node must lose some")
         .anyMatch(v -> v.contains("is lost"));
@@ -141,22 +150,26 @@ class FaultScenariosSystemIT {
   @Test
   void redGateLyingDiskLosesAcknowledgedWritesInAPowerCut() throws Exception {
     FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.LYING);
+    // Lost inserts, or a cluster that cannot come back on what the disk kept: either way the
+    // harness must notice.
     assertThat(r.violations())
         .as("a disk that drops fsynced data must lose acknowledged writes")
-        .anyMatch(v -> v.contains("is lost"));
+        .anyMatch(v -> v.contains("is lost") || v.contains("did not recover"));
   }
 
   @Test
   void redGateLocalReadsIsCaught() throws Exception {
     FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.LOCAL_LINEARIZABLE_READS);
-    assertThat(r.linearizable()).as("the checker must flag stale local reads").isFalse();
+    assertThat(r.verdicts())
+        .as("the checker must flag stale local reads (a decided violation, not a budget)")
+        .anyMatch(v -> !v.linearizable() && v.decided());
   }
 
   @Test
   void redGateAckBeforeCommitIsCaught() throws Exception {
     FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.ACK_BEFORE_COMMIT);
-    assertThat(r.linearizable())
-        .as("the checker must flag writes acknowledged but never committed")
-        .isFalse();
+    assertThat(r.verdicts())
+        .as("the checker must flag writes acknowledged but never committed (decided)")
+        .anyMatch(v -> !v.linearizable() && v.decided());
   }
 }

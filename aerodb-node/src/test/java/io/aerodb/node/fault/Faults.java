@@ -63,7 +63,7 @@ public final class Faults {
       throw new IllegalStateException("this run has no power-failure disks");
     }
     for (int i : nodes) {
-      if (paused.remove(i)) {
+      if (unpause(i)) {
         cluster.resume(i);
       }
       if (!down.contains(i)) {
@@ -136,7 +136,7 @@ public final class Faults {
   }
 
   private void event(long nanos, String what, Set<Integer> nodes) {
-    events.add(new Event(nanos, what, Set.copyOf(nodes)));
+    events.add(new Event(nanos, what, Collections.unmodifiableSet(new TreeSet<>(nodes))));
     List<String> ids = new ArrayList<>();
     for (int i : new TreeSet<>(nodes)) {
       ids.add(cluster.layout.ids.get(i));
@@ -170,7 +170,7 @@ public final class Faults {
   }
 
   public void kill(int i) throws Exception {
-    if (paused.remove(i)) {
+    if (unpause(i)) {
       cluster.resume(i); // a stopped process dies of SIGKILL too, but keep the books simple
     }
     cluster.kill9(i);
@@ -197,11 +197,16 @@ public final class Faults {
     event("restart", Set.of(i));
   }
 
+  /** Books node i as no longer paused; whether it was. */
+  private synchronized boolean unpause(int i) {
+    return paused.remove(i);
+  }
+
   public void killAll() throws Exception {
     Set<Integer> all = new TreeSet<>();
     for (int i = 0; i < cluster.size(); i++) {
       if (!down.contains(i)) {
-        if (paused.remove(i)) {
+        if (unpause(i)) {
           cluster.resume(i);
         }
         cluster.kill9(i);

@@ -7,9 +7,6 @@ import io.aerodb.node.fault.RegisterWorkload.Recorded;
 import io.aerodb.node.testing.RegisterChecker.Kind;
 import io.aerodb.node.testing.TmpfsDisk;
 import io.aerodb.proto.v1.NodeStatusReply;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -381,14 +378,18 @@ public enum Scenario {
     void nemesis(Faults f, Random r, long until) throws Exception {
       pause(r, 2_000, 3_000);
       int l = f.leader(5_000);
+      if (l < 0) {
+        f.add("no_leader_found", 1);
+        return;
+      }
       int victim = (l + 1 + r.nextInt(f.size() - 1)) % f.size();
       String id = f.cluster().layout.ids.get(victim);
       f.terminate(victim);
-      Path segment = newestSegment(f.cluster().dataDir(victim));
-      long written = writtenLength(segment);
+      Path segment = NodeFiles.newestSegment(f.cluster().dataDir(victim));
+      long written = NodeFiles.writtenLength(segment);
       long offset = written / 2;
       int bit = 1 << r.nextInt(8);
-      byte original = flip(segment, offset, bit);
+      byte original = NodeFiles.flip(segment, offset, bit);
       f.note(
           "flipped bit "
               + Integer.numberOfTrailingZeros(bit)
@@ -415,13 +416,14 @@ public enum Scenario {
                       + s.map(NodeStatusReply::getAppliedIndex).orElse(-1L)
                   : "exited")
               + "; its log says: "
-              + firstProblem(f.cluster().logFrom(victim, logFrom))
-              + corruptionNamed(f.cluster().logFrom(victim, logFrom)));
+              + NodeLog.firstProblem(f.cluster().logFrom(victim, logFrom))
+              + NodeLog.corruptionNamed(f.cluster().logFrom(victim, logFrom)));
       f.add(alive ? "flip_node_running" : "flip_node_exited", 1);
       if (!alive) {
         f.exited(victim);
-        flip(segment, offset, bit); // back to the original byte: it never served from the damage
-        if (readByte(segment, offset) != original) {
+        NodeFiles.flip(
+            segment, offset, bit); // back to the original byte: it never served from the damage
+        if (NodeFiles.readByte(segment, offset) != original) {
           throw new IllegalStateException("the flipped byte could not be restored");
         }
         f.restart(victim);
@@ -473,7 +475,7 @@ public enum Scenario {
                         + s.map(NodeStatusReply::getPhase).orElse("(no answer)")
                     : "exited")
                 + "; its log says: "
-                + firstProblem(f.cluster().logFrom(l, logFrom)));
+                + NodeLog.firstProblem(f.cluster().logFrom(l, logFrom)));
         disk.free();
         if (!alive) {
           f.exited(l);
@@ -501,6 +503,10 @@ public enum Scenario {
       while (System.nanoTime() < until - 4_000_000_000L) {
         pause(r, 1_500, 2_500);
         int l = f.leader(5_000);
+        if (l < 0) {
+          f.add("no_leader_found", 1);
+          continue;
+        }
         List<Integer> followers = new ArrayList<>(f.up());
         followers.remove(Integer.valueOf(l));
         int victim = followers.get(r.nextInt(followers.size()));
@@ -741,99 +747,5 @@ public enum Scenario {
       }
     }
     return problems;
-  }
-
-  static Path newestSegment(Path dataDir) throws IOException {
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      return files
-          .filter(p -> p.getFileName().toString().startsWith("log_"))
-          .filter(Files::isRegularFile)
-          .max(
-              (a, b) -> {
-                try {
-                  return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b));
-                } catch (IOException e) {
-                  return 0;
-                }
-              })
-          .orElseThrow(() -> new IOException("no Raft log segment under " + dataDir));
-    }
-  }
-
-  /** Length up to the last non-zero byte (a segment is preallocated with zeros). */
-  static long writtenLength(Path file) throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    int end = all.length;
-    while (end > 0 && all[end - 1] == 0) {
-      end--;
-    }
-    return end;
-  }
-
-  static byte flip(Path file, long offset, int bit) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(offset);
-      byte b = raf.readByte();
-      raf.seek(offset);
-      raf.writeByte(b ^ bit);
-      raf.getFD().sync();
-      return b;
-    }
-  }
-
-  static byte readByte(Path file, long offset) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      raf.seek(offset);
-      return raf.readByte();
-    }
-  }
-
-  /**
-   * What a node's log says went wrong: its FATAL lines, else its ERROR lines (event and message, no
-   * stack traces; the first three different ones), or "no error logged".
-   */
-  static String firstProblem(String log) {
-    for (String level : List.of("\"level\":\"FATAL\"", "\"level\":\"ERROR\"")) {
-      Set<String> seen = new java.util.LinkedHashSet<>();
-      for (String line : log.split("\n")) {
-        if (line.contains(level) && seen.size() < 3) {
-          String error = field(line, "error");
-          int cause = error.lastIndexOf("Caused by: ");
-          String why = cause >= 0 ? error.substring(cause) : error;
-          int eol = why.indexOf("\\n");
-          why = eol >= 0 ? why.substring(0, eol) : why;
-          String text = (field(line, "event") + " " + field(line, "message") + " " + why).trim();
-          seen.add(text.length() > 300 ? text.substring(0, 300) + "…" : text);
-        }
-      }
-      if (!seen.isEmpty()) {
-        return String.join(" | ", seen);
-      }
-    }
-    return "no error logged";
-  }
-
-  /** The first cause in a log that names a checksum or corruption, or "". */
-  static String corruptionNamed(String log) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "[A-Za-z.]*(Checksum|Corrupt)[A-Za-z]*Exception: [^\\\\\"]*")
-            .matcher(log);
-    return m.find() ? "; the cause named: " + m.group() : "; no checksum or corruption named";
-  }
-
-  /** A string field of a JSON log line (escapes left as they are; enough for a report). */
-  private static String field(String line, String name) {
-    String key = "\"" + name + "\":\"";
-    int at = line.indexOf(key);
-    if (at < 0) {
-      return "";
-    }
-    int from = at + key.length();
-    int to = from;
-    while (to < line.length() && !(line.charAt(to) == '"' && line.charAt(to - 1) != '\\')) {
-      to++;
-    }
-    return line.substring(from, to);
   }
 }

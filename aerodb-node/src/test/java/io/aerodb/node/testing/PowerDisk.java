@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * the FUSE file system {@code lazyfs.py} (test resources; Debian's python3-fusepy) mounted over a
  * node's data directory, its bytes kept in a backing directory beside it. Bytes written to a file
  * survive a cut only once that file was fsynced; in {@link Mode#STRICT} a created, renamed or
- * deleted name also needs its parent directory fsynced; {@link Mode#LYING} ignores every fsync (a
- * red gate: such a disk must lose acknowledged writes).
+ * deleted name also needs its parent directory fsynced; {@link Mode#LYING} ignores most fsyncs (a
+ * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} delays each fsync.
  *
  * <p>A cut: the node's process must already be dead (SIGKILL); {@link #cut} rolls back what was not
  * durable, reports what it dropped, unmounts (the kernel's cache of the mount goes with it) and
@@ -31,8 +31,17 @@ public final class PowerDisk implements AutoCloseable {
     LAZY,
     /** As LAZY, and a name operation needs an fsync of its parent directory. */
     STRICT,
-    /** Drops everything since the mount, fsynced or not (a disk that lies about fsync). */
-    LYING
+    /**
+     * A disk whose cache lies about fsync: an fsync of a file within 3 s of that file's last
+     * honoured one returns at once and makes nothing durable, so a cut drops up to 3 s of "synced"
+     * data (a red gate).
+     */
+    LYING,
+    /**
+     * As LAZY, on a slow disk: every fsync waits 100 ms before it starts. A node that acknowledges
+     * before its fsync completed (the UNSAFE_FLUSH red gate) has a wide window to lose in a cut.
+     */
+    SLOW
   }
 
   /** What one cut dropped: files whose data went back, bytes dropped, name operations undone. */
@@ -83,10 +92,11 @@ public final class PowerDisk implements AutoCloseable {
   private void mount() throws IOException {
     List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), "-u", script().toString()));
     cmd.addAll(List.of(backing.toString(), mountpoint.toString(), "--report", report.toString()));
-    if (mode == Mode.STRICT) {
-      cmd.add("--strict");
-    } else if (mode == Mode.LYING) {
-      cmd.add("--lie");
+    switch (mode) {
+      case STRICT -> cmd.add("--strict");
+      case LYING -> cmd.addAll(List.of("--lie", "--lie-window-ms", "3000"));
+      case SLOW -> cmd.addAll(List.of("--fsync-delay-ms", "100"));
+      case LAZY -> {}
     }
     daemon =
         new ProcessBuilder(cmd)
@@ -97,6 +107,11 @@ public final class PowerDisk implements AutoCloseable {
     while (!mounted()) {
       if (!daemon.isAlive() || System.nanoTime() > deadline) {
         daemon.destroyForcibly();
+        try {
+          run("umount", "-l", mountpoint.toString()); // in case it came up just now
+        } catch (IOException notMounted) {
+          // the usual case
+        }
         throw new IOException("lazyfs did not mount on " + mountpoint + "; its log: " + log);
       }
       sleep(20);
@@ -130,6 +145,9 @@ public final class PowerDisk implements AutoCloseable {
    * and mounts again. Returns what was dropped.
    */
   public Cut cut() throws IOException {
+    if (!daemon.isAlive()) {
+      throw new IOException("lazyfs on " + mountpoint + " is not running; its log: " + log);
+    }
     signal(daemon.pid(), "USR1");
     long deadline = System.nanoTime() + 30_000_000_000L;
     List<String> lines = List.of();

@@ -3,6 +3,7 @@ package io.aerodb.node.testing;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,19 @@ import java.util.TreeMap;
  * returns an older value than a write that completed before the read began is a violation however
  * the indexes look.
  *
- * <p>Bounded: the search visits at most {@link #STATES_MAX} distinct (set, state) pairs per key and
- * then reports the key as undecided, which a test treats as a failure.
+ * <p>Bounded: the search visits at most {@link #STATES_MAX} distinct (set, state) pairs per key
+ * (fewer for long histories: {@link #MEMO_BYTES_MAX}) and then reports the key as undecided, which
+ * a test treats as a failure, never as a violation found.
  */
 public final class RegisterChecker {
   /** Most distinct search states per key before the verdict is "undecided". */
   public static final int STATES_MAX = 2_000_000;
+
+  /**
+   * Most bytes the memo of one search may hold (each state keeps a bit per operation): a long
+   * history gets fewer states rather than an OutOfMemoryError.
+   */
+  static final long MEMO_BYTES_MAX = 256L * 1024 * 1024;
 
   public enum Kind {
     OK,
@@ -122,13 +130,34 @@ public final class RegisterChecker {
 
   /** Wing &amp; Gong / Lowe over the ops of one key. */
   private static Result search(List<Op> all) {
+    // Two exact simplifications of unknown (INFO) writes, values being unique: one whose value no
+    // OK read returned can always be taken as never applied, so it is left out; one whose value a
+    // read returned did happen, before the earliest such read completed, so it becomes OK with that
+    // completion as its return (unless that read completed before the write was even invoked: then
+    // it stays as it is and the search finds the violation). A lookup table, never iterated.
+    Map<String, Long> firstReadOf = new HashMap<>();
+    for (Op op : all) {
+      if (!op.write() && op.kind() == Kind.OK && op.value() != null) {
+        firstReadOf.merge(op.value(), op.completeNanos(), Math::min);
+      }
+    }
     List<Op> ops = new ArrayList<>();
     for (Op op : all) {
       if (op.kind() == Kind.FAIL || (!op.write() && op.kind() != Kind.OK)) {
         continue; // definitely did not happen, or a read that tells nothing
       }
+      if (op.write() && op.kind() == Kind.INFO) {
+        Long seenBy = firstReadOf.get(op.value());
+        if (seenBy == null) {
+          continue;
+        }
+        if (seenBy >= op.invokeNanos()) {
+          op = new Op(op.process(), op.key(), true, op.value(), op.invokeNanos(), seenBy, Kind.OK);
+        }
+      }
       ops.add(op);
     }
+    long statesMax = Math.min(STATES_MAX, MEMO_BYTES_MAX / (ops.size() / 8 + 64));
     // Events in time order; at equal times a call sorts before a return: an op precedes another
     // only if it completed strictly before the other was invoked.
     List<Entry> events = new ArrayList<>();
@@ -179,7 +208,7 @@ public final class RegisterChecker {
           candidate.set(cursor.op);
           String after = op.write() ? op.value() : state;
           if (seen.add(new Memo(candidate, after))) {
-            if (seen.size() > STATES_MAX) {
+            if (seen.size() > statesMax) {
               return Result.UNDECIDED;
             }
             stack.add(cursor);
@@ -200,6 +229,8 @@ public final class RegisterChecker {
         }
         Entry undone = stack.remove(stack.size() - 1);
         state = states.remove(states.size() - 1);
+        // A copy: the set being cleared is the one the memo holds for the state just left.
+        linearized = (BitSet) linearized.clone();
         linearized.clear(undone.op);
         okLeft += ops.get(undone.op).kind() == Kind.OK ? 1 : 0;
         relink(undone);
