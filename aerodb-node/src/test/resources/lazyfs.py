@@ -18,6 +18,8 @@ of what an unsynced write overwrote and the size it had when it was last synced.
 journal back, in reverse order, then answers with one JSON line in the --report file:
 {"cut": N, "files": F, "bytes": B, "names": K} (files touched, bytes dropped, names undone). The harness kills
 the node first, cuts, then unmounts (the kernel's page cache of the mount goes with it) and mounts again.
+SIGUSR2 is the instant the power goes: every change from then on is refused (EIO) and an fsync still in flight does
+not complete, so the harness sends it to every disk of a cut before it kills the nodes.
 
 usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie [--lie-window-ms W]] [--fsync-delay-ms N]
 Runs in the foreground until unmounted. Needs /usr/bin/python3 with Debian's python3-fusepy (libfuse2).
@@ -84,7 +86,9 @@ class LazyFS(Operations):
         return j, self.fds_by_inode[st.st_ino]
 
     def _keep_pre_image(self, fd, j, offset, length):
-        end = min(offset + length, j.synced_size)
+        # Within the file's current size (not only its synced size): an fsync makes the state at its start
+        # durable, so a later write into bytes that were appended before it must be undoable too.
+        end = min(offset + length, os.fstat(fd).st_size)
         if offset < end:
             j.undo.append((offset, os.pread(fd, end - offset, offset)))
 
@@ -112,6 +116,19 @@ class LazyFS(Operations):
             os.unlink(path)
 
     # -------------------------------------------------------------------------------------------------- the cut
+
+    def _report(self, record):
+        with open(self.report, "a") as out:
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def power_off(self):
+        """The instant the power goes (SIGUSR2): from here on every change is refused and no fsync still in
+        flight completes, so nothing becomes durable after it; the harness then kills the node and cuts."""
+        with self.mutex:
+            self.powered_off = True
+            self._report({"off": self.cuts + 1})
 
     def cut(self):
         with self.mutex:
@@ -141,11 +158,7 @@ class LazyFS(Operations):
             self.names.clear()
             self.powered_off = True
             self.cuts += 1
-            line = json.dumps({"cut": self.cuts, "files": files, "bytes": dropped, "names": names})
-            with open(self.report, "a") as out:
-                out.write(line + "\n")
-                out.flush()
-                os.fsync(out.fileno())
+            self._report({"cut": self.cuts, "files": files, "bytes": dropped, "names": names})
 
     # --------------------------------------------------------------------------------------- file system calls
 
@@ -313,11 +326,16 @@ class LazyFS(Operations):
         return os.close(fh)
 
     def fsync(self, path, datasync, fh):
-        if self.fsync_delay_s:
-            time.sleep(self.fsync_delay_s)
+        """Makes durable what the file held when the call began (not what is written while it waits)."""
         with self.mutex:
             self._powered()
             ino = os.fstat(fh).st_ino
+            j = self.journals.get(ino)
+            mark = (len(j.undo), os.fstat(fh).st_size, j.dropped) if j is not None else None
+        if self.fsync_delay_s:
+            time.sleep(self.fsync_delay_s)
+        with self.mutex:
+            self._powered()  # the power went while it waited: nothing became durable
             if self.lie:
                 now = time.monotonic()
                 if now - self.honoured.get(ino, -1e9) < self.lie_window_s:
@@ -327,9 +345,14 @@ class LazyFS(Operations):
                 os.fdatasync(fh)
             else:
                 os.fsync(fh)
-            if ino in self.journals:
-                del self.journals[ino]
-                os.close(self.fds_by_inode.pop(ino))
+            if j is not None and self.journals.get(ino) is j:
+                undo_done, size_then, dropped_then = mark
+                j.undo = j.undo[undo_done:]
+                j.synced_size = size_then
+                j.dropped -= dropped_then
+                if not j.undo and j.dropped == 0 and os.fstat(fh).st_size == size_then:
+                    del self.journals[ino]
+                    os.close(self.fds_by_inode.pop(ino))
         return 0
 
     def fsyncdir(self, path, datasync, fh):
@@ -372,13 +395,16 @@ def main():
                 int(value("--lie-window-ms", "3000")) / 1000.0, int(value("--fsync-delay-ms", "0")) / 1000.0)
     # The main thread sits in libfuse's C loop, where Python signal handlers never run: block SIGUSR1 in every
     # thread (the mask is inherited) and take it with sigwait in a thread of its own.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGUSR2})
 
     def cutter():
         while True:
-            signal.sigwait({signal.SIGUSR1})
+            sig = signal.sigwait({signal.SIGUSR1, signal.SIGUSR2})
             try:
-                fs.cut()
+                if sig == signal.SIGUSR2:
+                    fs.power_off()
+                else:
+                    fs.cut()
             except Exception as e:  # reported, and the harness sees no report line: its cut fails loudly
                 print("lazyfs: the cut failed: %r" % (e,), file=sys.stderr, flush=True)
 

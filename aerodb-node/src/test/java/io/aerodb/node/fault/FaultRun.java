@@ -127,7 +127,7 @@ public final class FaultRun {
       return sb.toString();
     }
 
-    /** Writes the histories, the fault events, notes and violations into {@code dir}. */
+    /** Writes the histories, the fault events, notes, violations and node logs into {@code dir}. */
     public void save(Path dir) throws IOException {
       Files.createDirectories(dir);
       register.save(dir.resolve("registers.txt"));
@@ -146,6 +146,13 @@ public final class FaultRun {
         }
       }
       Files.writeString(dir.resolve("summary.txt"), sb, StandardCharsets.UTF_8);
+      for (String id : cluster.layout.ids) {
+        Path log = cluster.layout.root.resolve(id + ".log");
+        if (Files.exists(log)) {
+          Files.copy(
+              log, dir.resolve(id + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
     }
   }
 
@@ -228,6 +235,7 @@ public final class FaultRun {
     SetWorkload set = new SetWorkload(cluster.layout.apiAddresses());
     register.setUp();
     set.setUp();
+    faults.lastAckFrom(set::lastAckNanos);
     List<String> violations = new ArrayList<>();
 
     ExecutorService load = Executors.newFixedThreadPool(2);

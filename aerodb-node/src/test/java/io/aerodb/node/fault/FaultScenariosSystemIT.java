@@ -137,17 +137,6 @@ class FaultScenariosSystemIT {
   }
 
   @Test
-  void redGateUnsafeFlushLosesAcknowledgedWritesInAPowerCut() throws Exception {
-    // On a slow disk (100 ms per fsync), so the window between the early acknowledgement and the
-    // fsync is wide; the same disk without the gate loses nothing (powerCutOfEveryNodeOnASlowDisk).
-    FaultRun.Result r =
-        run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH, PowerDisk.Mode.SLOW);
-    assertThat(r.violations())
-        .as("acknowledged before durable: a power cut of every node must lose some")
-        .anyMatch(v -> v.contains("is lost"));
-  }
-
-  @Test
   void redGateLyingDiskLosesAcknowledgedWritesInAPowerCut() throws Exception {
     FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.LYING);
     // Lost inserts, or a cluster that cannot come back on what the disk kept: either way the

@@ -39,6 +39,7 @@ public final class Faults {
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private final List<TmpfsDisk> disks;
   private final List<PowerDisk> powerDisks;
+  private java.util.function.LongSupplier lastAckNanos = () -> Long.MIN_VALUE;
   private int probes;
 
   /**
@@ -90,6 +91,27 @@ public final class Faults {
       throw new IllegalStateException("this run has no tmpfs disks");
     }
     return disks.get(i);
+  }
+
+  /** Where {@link #awaitFreshAck} learns when the workload last had a write acknowledged. */
+  public void lastAckFrom(java.util.function.LongSupplier supplier) {
+    this.lastAckNanos = supplier;
+  }
+
+  /**
+   * Waits (at most {@code timeoutMs}) until a write was acknowledged less than {@code freshMs} ago:
+   * a power cut right after an acknowledgement hits the window in which a node that acknowledges
+   * before its fsync finished would lose it. Returns whether it saw one.
+   */
+  public boolean awaitFreshAck(long freshMs, long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      if (System.nanoTime() - lastAckNanos.getAsLong() < freshMs * 1_000_000) {
+        return true;
+      }
+      Thread.sleep(1);
+    }
+    return false;
   }
 
   /** Books node i as down because its process exited by itself (reported by the caller). */

@@ -95,6 +95,9 @@ public enum Scenario {
         List<Integer> followers = new ArrayList<>(f.up());
         followers.remove(Integer.valueOf(l));
         Collections.shuffle(followers, r);
+        // Enough followers that the leader is left without a majority (2 of 3, 3 of 5); bringing
+        // one back restores a bare majority.
+        followers = followers.subList(0, Math.min(followers.size(), f.size() / 2 + 1));
         for (int v : followers) {
           f.kill(v);
         }
@@ -403,9 +406,18 @@ public enum Scenario {
               + id);
       long logFrom = f.cluster().logSize(victim);
       f.restart(victim);
-      Thread.sleep(8_000);
+      // Until it has either given up or serves: on a loaded machine reading the log can take a
+      // while (a fixed 8 s was too short on 5 nodes and judged a node still starting "running").
+      long deadline = System.nanoTime() + 40_000_000_000L;
+      Optional<NodeStatusReply> s = Optional.empty();
+      while (f.cluster().isAlive(victim) && System.nanoTime() < deadline) {
+        s = f.cluster().status(victim);
+        if (s.isPresent() && s.get().getPhase().equals("SERVING")) {
+          break;
+        }
+        Thread.sleep(200);
+      }
       boolean alive = f.cluster().isAlive(victim);
-      Optional<NodeStatusReply> s = f.cluster().status(victim);
       f.note(
           id
               + " after the flip: "
@@ -577,8 +589,9 @@ public enum Scenario {
   },
 
   /**
-   * A power cut of every node at once mid-burst, all restarted: nothing acknowledged may be lost;
-   * {@code restart_first_ack_ms} is the time from the restart to the first acknowledged write.
+   * A power cut of every node at once mid-burst, within 10 ms of an acknowledged insert, all
+   * restarted: nothing acknowledged may be lost; {@code restart_first_ack_ms} is the time from the
+   * restart to the first acknowledged write.
    */
   POWER_CUT_ALL("power-cut-all", 3) {
     @Override
@@ -588,6 +601,10 @@ public enum Scenario {
         Set<Integer> all = new TreeSet<>();
         for (int i = 0; i < f.size(); i++) {
           all.add(i);
+        }
+        // Right after an acknowledgement: what was acknowledged must already be durable.
+        if (!f.awaitFreshAck(10, 5_000)) {
+          f.add("cut_without_fresh_ack", 1);
         }
         f.powerCut(all);
         pause(r, 300, 1_000);

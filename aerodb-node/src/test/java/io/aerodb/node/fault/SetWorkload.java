@@ -41,6 +41,8 @@ public final class SetWorkload {
 
   private final List<String> endpoints;
   private final History history = new History();
+  private final java.util.concurrent.atomic.AtomicLong lastAckNanos =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   public SetWorkload(List<String> endpoints) {
     this.endpoints = List.copyOf(endpoints);
@@ -79,6 +81,7 @@ public final class SetWorkload {
                 JsonReader.parse(json.getBytes(StandardCharsets.UTF_8), Limits.DOCUMENT_JSON));
         try {
           var r = c.insert(COLLECTION, json);
+          lastAckNanos.accumulateAndGet(System.nanoTime(), Math::max);
           history.record(
               new Op(
                   writer,
@@ -97,6 +100,11 @@ public final class SetWorkload {
         }
       }
     }
+  }
+
+  /** When an insert was last acknowledged (monotonic nanos; Long.MIN_VALUE before the first). */
+  public long lastAckNanos() {
+    return lastAckNanos.get();
   }
 
   public History history() {
