@@ -80,10 +80,6 @@ public final class FaultRun {
       return violations.isEmpty();
     }
 
-    public boolean linearizable() {
-      return verdicts.stream().allMatch(RegisterChecker.Verdict::linearizable);
-    }
-
     public long ops() {
       return register.history().size() + set.history().all().size();
     }

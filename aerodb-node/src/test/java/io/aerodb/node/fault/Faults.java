@@ -365,8 +365,4 @@ public final class Faults {
       return List.copyOf(notes);
     }
   }
-
-  public long startNanos() {
-    return startNanos;
-  }
 }

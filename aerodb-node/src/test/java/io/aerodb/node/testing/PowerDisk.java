@@ -178,10 +178,6 @@ public final class PowerDisk implements AutoCloseable {
     stopDaemon();
   }
 
-  public Mode mode() {
-    return mode;
-  }
-
   @Override
   public void close() throws IOException {
     try {

@@ -24,12 +24,6 @@ public final class TmpfsDisk implements AutoCloseable {
     mounted = true;
   }
 
-  /** Whether tmpfs can be mounted here (root and a mount command). */
-  public static boolean available() {
-    return "root".equals(System.getProperty("user.name"))
-        && Files.isExecutable(Path.of("/bin/mount"));
-  }
-
   /** Writes a filler file until the disk is full; returns how many bytes it took. */
   public long fill() throws IOException {
     long written = 0;
