@@ -17,6 +17,9 @@ import java.util.TreeMap;
 public final class AeroClientException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The code of a transport failure after which the request may have been sent. */
+  static final String TRANSPORT = "transport";
+
   private final String code;
   private final String severity;
   private final String invariant;
@@ -86,8 +89,8 @@ public final class AeroClientException extends RuntimeException {
   /**
    * A gRPC failure as an AeroClientException: the server's AeroError when there is one. Otherwise a
    * refused connection is AERO_CLUSTER_UNAVAILABLE, and any other transport failure gets the
-   * internal code "transport" (the request may have been sent; AeroClient turns it into
-   * AERO_CLUSTER_UNAVAILABLE or AERO_OUTCOME_UNKNOWN).
+   * internal code "transport" (the request may have been sent; the client's retry loop turns it
+   * into AERO_CLUSTER_UNAVAILABLE or AERO_OUTCOME_UNKNOWN).
    */
   public static AeroClientException fromStatus(StatusRuntimeException e, String target) {
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
@@ -120,7 +123,7 @@ public final class AeroClientException extends RuntimeException {
           target);
     }
     boolean refused = hasCause(e, ConnectException.class);
-    String code = refused ? ClientErrors.CLUSTER_UNAVAILABLE : "transport";
+    String code = refused ? ClientErrors.CLUSTER_UNAVAILABLE : TRANSPORT;
     TreeMap<String, String> details = new TreeMap<>();
     details.put("node", target);
     details.put("grpcStatus", s.getCode().name());

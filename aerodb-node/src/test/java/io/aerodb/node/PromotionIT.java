@@ -69,7 +69,7 @@ class PromotionIT {
     cluster.awaitMatched(leader, targetId, 10_000);
 
     TransferLeaderReply r =
-        client.transferLeader(targetId, false, Duration.ofSeconds(5), "req-up-to-date");
+        client.admin().transferLeader(targetId, false, Duration.ofSeconds(5), "req-up-to-date");
     assertThat(r.getOutcome()).isEqualTo("SUCCEEDED");
     assertThat(r.getTermAfter()).isGreaterThan(termBefore);
     assertThat(cluster.awaitLeader(10_000)).isEqualTo(target); // exactly one leader, the target
@@ -77,7 +77,7 @@ class PromotionIT {
 
     // Every state change on the old leader carries the one request id, in the table's order
     // [P6-O1].
-    EventsReply ev = client.events(cluster.layout.apiAddress(leader), 0, 0, 500);
+    EventsReply ev = client.admin().events(cluster.layout.apiAddress(leader), 0, 0, 500);
     List<String> states = new ArrayList<>();
     for (String e : ev.getEventsJsonList()) {
       if (e.contains("\"event\":\"TRANSFER_STATE\"")) {
@@ -104,7 +104,8 @@ class PromotionIT {
     expectDenied("n9", "AERO_TRANSFER_TARGET_UNKNOWN", "P6-A3");
     String target = cluster.layout.ids.get((leader + 1) % 3);
     cluster.awaitMatched(leader, target, 10_000); // or rightly denied TARGET_LAGGING [P6-S1]
-    TransferLeaderReply dry = client.transferLeader(target, true, Duration.ofSeconds(5), "dry-1");
+    TransferLeaderReply dry =
+        client.admin().transferLeader(target, true, Duration.ofSeconds(5), "dry-1");
     assertThat(dry.getOutcome()).isEqualTo("APPROVED");
     assertThat(cluster.awaitLeader(5_000)).isEqualTo(leader);
     assertThat(cluster.node(leader).currentTerm()).isEqualTo(term);
@@ -119,13 +120,16 @@ class PromotionIT {
       int joiner = cluster.startJoiner();
       String joinerId = cluster.layout.ids.get(joiner);
       MembershipReply added =
-          client.addLearner(joinerId, cluster.layout.apiAddress(joiner), false, "m-add");
+          client.admin().addLearner(joinerId, cluster.layout.apiAddress(joiner), false, "m-add");
       assertThat(added.getOutcome()).isEqualTo("APPLIED");
       assertThat(added.getLearnersList()).containsExactly(joinerId);
 
       // A learner cannot lead [P6-A3].
       assertThatThrownBy(
-              () -> client.transferLeader(joinerId, false, Duration.ofSeconds(3), "t-learner"))
+              () ->
+                  client
+                      .admin()
+                      .transferLeader(joinerId, false, Duration.ofSeconds(3), "t-learner"))
           .isInstanceOfSatisfying(
               AeroClientException.class,
               e -> assertThat(e.code()).isEqualTo("AERO_TRANSFER_TARGET_IS_LEARNER"));
@@ -142,7 +146,7 @@ class PromotionIT {
       int leader = cluster.awaitLeader(10_000);
       int victim = leader == 0 ? 1 : 0;
       String victimId = cluster.layout.ids.get(victim);
-      MembershipReply removed = client.remove(victimId, false, "m-remove");
+      MembershipReply removed = client.admin().remove(victimId, false, "m-remove");
       assertThat(removed.getVotersList()).hasSize(3).doesNotContain(victimId);
       cluster.stop(victim);
 
@@ -153,7 +157,7 @@ class PromotionIT {
               .filter(id -> !id.equals(victimId) && !id.equals(cluster.layout.ids.get(leaderNow)))
               .findFirst()
               .orElseThrow();
-      assertThatThrownBy(() -> client.remove(another, false, "m-remove-2"))
+      assertThatThrownBy(() -> client.admin().remove(another, false, "m-remove-2"))
           .isInstanceOfSatisfying(
               AeroClientException.class,
               e -> {
@@ -184,7 +188,7 @@ class PromotionIT {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
       try {
-        return client.promote(nodeId, false, "m-promote-" + System.nanoTime());
+        return client.admin().promote(nodeId, false, "m-promote-" + System.nanoTime());
       } catch (AeroClientException e) {
         // A learner that is still catching up is refused as lagging: ask again (a new request).
         if (!"TARGET_LAGGING".equals(e.details().get("reason")) || System.nanoTime() > deadline) {
@@ -222,7 +226,8 @@ class PromotionIT {
 
   private void expectDenied(String target, String code, String invariant) {
     assertThatThrownBy(
-            () -> client.transferLeader(target, false, Duration.ofSeconds(3), "req-" + code))
+            () ->
+                client.admin().transferLeader(target, false, Duration.ofSeconds(3), "req-" + code))
         .isInstanceOfSatisfying(
             AeroClientException.class,
             e -> {
@@ -237,7 +242,7 @@ class PromotionIT {
   private void awaitHistory(int node, String... fragments) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < deadline) {
-      EventsReply ev = client.events(cluster.layout.apiAddress(node), 0, 0, 1000);
+      EventsReply ev = client.admin().events(cluster.layout.apiAddress(node), 0, 0, 1000);
       for (String h : ev.getHistoryJsonList()) {
         boolean all = true;
         for (String f : fragments) {

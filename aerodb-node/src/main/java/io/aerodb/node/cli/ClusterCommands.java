@@ -53,7 +53,7 @@ final class ClusterCommands implements Callable<Integer> {
         AeroClientException last = null;
         for (String endpoint : root.endpoints()) {
           try {
-            for (Member m : c.nodeStatus(endpoint, perNode).getMembersList()) {
+            for (Member m : c.admin().nodeStatus(endpoint, perNode).getMembersList()) {
               members.put(m.getId(), m.getApiAddress());
             }
             break;
@@ -74,7 +74,7 @@ final class ClusterCommands implements Callable<Integer> {
         for (Map.Entry<String, String> m : members.entrySet()) {
           Out row = Out.object().put("id", m.getKey()).put("address", m.getValue());
           try {
-            NodeStatusReply s = c.nodeStatus(m.getValue(), perNode);
+            NodeStatusReply s = c.admin().nodeStatus(m.getValue(), perNode);
             row.put("reachable", true)
                 .put("role", s.getRole())
                 .put("term", s.getTerm())

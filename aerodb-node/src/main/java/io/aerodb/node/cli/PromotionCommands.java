@@ -72,7 +72,7 @@ final class PromotionCommands {
       Duration bound = root.timeout == null ? Duration.ofSeconds(5) : root.timeout();
       String id = requestId != null ? requestId : newRequestId();
       try (AeroClient c = root.client()) {
-        TransferLeaderReply r = c.transferLeader(target, dryRun, bound, id);
+        TransferLeaderReply r = c.admin().transferLeader(target, dryRun, bound, id);
         if (root.json) {
           Out.object()
               .put("requestId", r.getRequestId())
@@ -127,7 +127,7 @@ final class PromotionCommands {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
-        ExplainTransferReply r = c.explainTransfer(target);
+        ExplainTransferReply r = c.admin().explainTransfer(target);
         if (root.json) {
           Out.object()
               .put("approved", r.getApproved())
@@ -179,8 +179,8 @@ final class PromotionCommands {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
-        String endpoint = node != null ? node : c.leaderEndpoint();
-        EventsReply r = c.events(endpoint, since, 0, limit);
+        String endpoint = node != null ? node : c.admin().leaderEndpoint();
+        EventsReply r = c.admin().events(endpoint, since, 0, limit);
         if (root.json) {
           List<JsonValue> events = new ArrayList<>();
           r.getEventsJsonList().forEach(e -> events.add(json(e)));
@@ -269,7 +269,7 @@ final class PromotionCommands {
 
     @Override
     MembershipReply send(AeroClient c, String requestId) {
-      return c.addLearner(nodeId, apiAddress, dryRun, requestId);
+      return c.admin().addLearner(nodeId, apiAddress, dryRun, requestId);
     }
   }
 
@@ -280,7 +280,7 @@ final class PromotionCommands {
 
     @Override
     MembershipReply send(AeroClient c, String requestId) {
-      return c.promote(nodeId, dryRun, requestId);
+      return c.admin().promote(nodeId, dryRun, requestId);
     }
   }
 
@@ -293,7 +293,7 @@ final class PromotionCommands {
 
     @Override
     MembershipReply send(AeroClient c, String requestId) {
-      return c.remove(nodeId, dryRun, requestId);
+      return c.admin().remove(nodeId, dryRun, requestId);
     }
   }
 }

@@ -93,9 +93,9 @@ final class TopCommand implements Callable<Integer> {
   private List<Row> snapshot(AeroClient c, Map<String, long[]> previous) {
     Map<String, String> members = new LinkedHashMap<>();
     AeroClientException last = null;
-    for (String e : c.endpoints()) {
+    for (String e : c.admin().endpoints()) {
       try {
-        for (Member m : c.nodeStatus(e, Duration.ofSeconds(1)).getMembersList()) {
+        for (Member m : c.admin().nodeStatus(e, Duration.ofSeconds(1)).getMembersList()) {
           members.put(m.getId(), m.getApiAddress());
         }
         break;
@@ -111,7 +111,7 @@ final class TopCommand implements Callable<Integer> {
     long leaderCommit = 0;
     for (Map.Entry<String, String> m : members.entrySet()) {
       try {
-        NodeStatusReply s = c.nodeStatus(m.getValue(), Duration.ofSeconds(1));
+        NodeStatusReply s = c.admin().nodeStatus(m.getValue(), Duration.ofSeconds(1));
         status.put(m.getKey(), s);
         if (s.getRole().equals("LEADER")) {
           leaderCommit = s.getCommitIndex();

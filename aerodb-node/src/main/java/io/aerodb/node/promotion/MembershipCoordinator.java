@@ -255,7 +255,7 @@ public final class MembershipCoordinator {
   /** Asks the joining node who it is (its NodeStatus); never throws. */
   private JoinCandidate ask(String apiAddress) {
     try (AeroClient c = AeroClient.connect(List.of(apiAddress))) {
-      NodeStatusReply s = c.nodeStatus(apiAddress, Duration.ofSeconds(3));
+      NodeStatusReply s = c.admin().nodeStatus(apiAddress, Duration.ofSeconds(3));
       return new JoinCandidate(
           true, s.getNodeId(), s.getClusterName(), s.getRaftAddress(), s.getAppliedIndex(), "");
     } catch (AeroClientException | IllegalArgumentException e) {

@@ -349,7 +349,7 @@ public enum Scenario {
           }
           String target = f.cluster().layout.ids.get(others.get(r.nextInt(others.size())));
           try {
-            admin.transferLeader(target, false, Duration.ofSeconds(5), "churn-" + n);
+            admin.admin().transferLeader(target, false, Duration.ofSeconds(5), "churn-" + n);
             f.add("transfers_ok", 1);
           } catch (AeroClientException e) {
             f.add("transfers_refused", 1);

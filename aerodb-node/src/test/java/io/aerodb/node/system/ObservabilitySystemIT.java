@@ -121,6 +121,7 @@ class ObservabilitySystemIT {
     }
     long commit =
         client
+            .admin()
             .nodeStatus(cluster.layout.apiAddress(leader), Duration.ofSeconds(5))
             .getCommitIndex();
     Map<String, Double> after =
@@ -309,8 +310,10 @@ class ObservabilitySystemIT {
     // or rightly denied TARGET_LAGGING [P6-S1] if the last write's majority did not include it
     cluster.awaitMatched(leader, cluster.layout.ids.get(target), 20_000);
     TransferLeaderReply reply =
-        client.transferLeader(
-            cluster.layout.ids.get(target), false, Duration.ofSeconds(20), requestId);
+        client
+            .admin()
+            .transferLeader(
+                cluster.layout.ids.get(target), false, Duration.ofSeconds(20), requestId);
     assertThat(reply.getOutcome()).isEqualTo("SUCCEEDED");
 
     List<JsonValue.Obj> lines = awaitLogLines(leader, requestId, "SUCCEEDED");

@@ -129,8 +129,10 @@ class PromotionSystemIT {
     String inFlight = silentId;
     assertThatThrownBy(
             () ->
-                client.transferLeader(
-                    cluster.layout.ids.get(other), false, Duration.ofSeconds(5), "t-second"))
+                client
+                    .admin()
+                    .transferLeader(
+                        cluster.layout.ids.get(other), false, Duration.ofSeconds(5), "t-second"))
         .isInstanceOfSatisfying(
             AeroClientException.class,
             e -> {
@@ -150,7 +152,7 @@ class PromotionSystemIT {
     assertThat(failure(cluster.layout.ids.get(killed), "t-killed").code())
         .isEqualTo("AERO_TRANSFER_FAILED");
 
-    EventsReply ev = client.events(cluster.layout.apiAddress(leader), 0, 0, 1000);
+    EventsReply ev = client.admin().events(cluster.layout.apiAddress(leader), 0, 0, 1000);
     for (String id : List.of(silentId, "t-killed")) {
       assertThat(count(ev, id, "\"to\":\"TRANSFERRING\"")).as(id).isEqualTo(1);
       assertThat(count(ev, id, "\"to\":\"FAILED\"")).as(id).isEqualTo(1);
@@ -240,7 +242,7 @@ class PromotionSystemIT {
         String target = cluster.layout.ids.get((leader + 1 + round % 2) % 3);
         long requested = System.nanoTime();
         TransferLeaderReply r =
-            client.transferLeader(target, false, Duration.ofSeconds(5), "churn-" + round);
+            client.admin().transferLeader(target, false, Duration.ofSeconds(5), "churn-" + round);
         transferMs.add(firstAckBy(history, r.getNewLeader(), requested, 20_000));
       } catch (AeroClientException e) {
         if (e.code().equals("AERO_TRANSFER_FAILED")) {
@@ -333,7 +335,7 @@ class PromotionSystemIT {
 
   private AeroClientException failure(String target, String requestId) {
     try {
-      client.transferLeader(target, false, Duration.ofSeconds(3), requestId);
+      client.admin().transferLeader(target, false, Duration.ofSeconds(3), requestId);
       throw new AssertionError(
           "transfer " + requestId + " to " + target + " unexpectedly succeeded");
     } catch (AeroClientException e) {
@@ -356,7 +358,7 @@ class PromotionSystemIT {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < deadline) {
       for (String e :
-          client.events(cluster.layout.apiAddress(node), 0, 0, 1000).getEventsJsonList()) {
+          client.admin().events(cluster.layout.apiAddress(node), 0, 0, 1000).getEventsJsonList()) {
         if (List.of(fragments).stream().allMatch(e::contains)) {
           return true;
         }
@@ -388,7 +390,10 @@ class PromotionSystemIT {
     while (System.nanoTime() < deadline) {
       try {
         for (String h :
-            client.events(cluster.layout.apiAddress(node), 0, 0, 1000).getHistoryJsonList()) {
+            client
+                .admin()
+                .events(cluster.layout.apiAddress(node), 0, 0, 1000)
+                .getHistoryJsonList()) {
           if (List.of(fragments).stream().allMatch(h::contains)) {
             return;
           }

@@ -103,6 +103,7 @@ class UnsafeRecoverSystemIT {
         while (!audited && System.nanoTime() < deadline) {
           audited =
               client
+                  .admin()
                   .events(cluster.layout.apiAddress(chosen), 0, 0, 1000)
                   .getHistoryJsonList()
                   .stream()

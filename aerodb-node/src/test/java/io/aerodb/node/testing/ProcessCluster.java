@@ -193,7 +193,8 @@ public final class ProcessCluster implements AutoCloseable {
 
   public Optional<NodeStatusReply> status(int i) {
     try {
-      return Optional.of(statusClient.nodeStatus(layout.apiAddress(i), Duration.ofSeconds(2)));
+      return Optional.of(
+          statusClient.admin().nodeStatus(layout.apiAddress(i), Duration.ofSeconds(2)));
     } catch (AeroClientException e) {
       return Optional.empty();
     }

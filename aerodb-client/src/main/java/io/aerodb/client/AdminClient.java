@@ -1,0 +1,139 @@
+package io.aerodb.client;
+
+import io.aerodb.proto.v1.AddLearnerRequest;
+import io.aerodb.proto.v1.AdminServiceGrpc;
+import io.aerodb.proto.v1.EventsReply;
+import io.aerodb.proto.v1.EventsRequest;
+import io.aerodb.proto.v1.ExplainTransferReply;
+import io.aerodb.proto.v1.ExplainTransferRequest;
+import io.aerodb.proto.v1.MembershipReply;
+import io.aerodb.proto.v1.NodeStatusReply;
+import io.aerodb.proto.v1.PromoteRequest;
+import io.aerodb.proto.v1.RemoveRequest;
+import io.aerodb.proto.v1.TransferLeaderReply;
+import io.aerodb.proto.v1.TransferLeaderRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator's calls: node status, leadership transfer, membership changes, events. Obtained from
+ * {@link AeroClient#admin()}; shares that client's endpoints, remembered leader and channels, and
+ * is closed with it. Thread-safe.
+ *
+ * <p>Calls on the leader find it through the endpoints, follow an AERO_NOT_LEADER answer naming the
+ * leader and re-ask who leads after a refused connection, at most twice in all, without pause.
+ * Nothing else is retried: a transport failure after the request may have reached the leader is
+ * reported as it is.
+ */
+public final class AdminClient {
+  private final Endpoints endpoints;
+  private final Retrier retrier;
+  private final AeroClient.Options options;
+
+  AdminClient(Endpoints endpoints, Retrier retrier, AeroClient.Options options) {
+    this.endpoints = endpoints;
+    this.retrier = retrier;
+    this.options = options;
+  }
+
+  /** One node's own status. */
+  public NodeStatusReply nodeStatus(String endpoint, Duration timeout) {
+    return endpoints.nodeStatus(endpoint, timeout);
+  }
+
+  /**
+   * Runs a leadership transfer on the leader; each attempt may take {@code timeout} plus 10 s. A
+   * transfer is never retried after it may have reached the leader.
+   */
+  public TransferLeaderReply transferLeader(
+      String target, boolean dryRun, Duration timeout, String requestId) {
+    TransferLeaderRequest req =
+        TransferLeaderRequest.newBuilder()
+            .setTarget(target)
+            .setDryRun(dryRun)
+            .setTimeoutMs(timeout.toMillis())
+            .setRequestId(requestId)
+            .build();
+    return onLeader(timeout.plusSeconds(10), (t, nanos) -> admin(t, nanos).transferLeader(req));
+  }
+
+  /** Why the leader would or would not transfer leadership to {@code target} now. */
+  public ExplainTransferReply explainTransfer(String target) {
+    ExplainTransferRequest req = ExplainTransferRequest.newBuilder().setTarget(target).build();
+    return onLeader(options.deadline(), (t, nanos) -> admin(t, nanos).explainTransfer(req));
+  }
+
+  /** Adds a learner; each attempt may take the deadline plus 30 s. */
+  public MembershipReply addLearner(
+      String nodeId, String apiAddress, boolean dryRun, String requestId) {
+    AddLearnerRequest req =
+        AddLearnerRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setApiAddress(apiAddress)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return onLeader(membershipTimeout(), (t, nanos) -> admin(t, nanos).addLearner(req));
+  }
+
+  /** Promotes a learner to voter; each attempt may take the deadline plus 30 s. */
+  public MembershipReply promote(String nodeId, boolean dryRun, String requestId) {
+    PromoteRequest req =
+        PromoteRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return onLeader(membershipTimeout(), (t, nanos) -> admin(t, nanos).promote(req));
+  }
+
+  /** Removes a member; each attempt may take the deadline plus 30 s. */
+  public MembershipReply remove(String nodeId, boolean dryRun, String requestId) {
+    RemoveRequest req =
+        RemoveRequest.newBuilder()
+            .setNodeId(nodeId)
+            .setDryRun(dryRun)
+            .setRequestId(requestId)
+            .build();
+    return onLeader(membershipTimeout(), (t, nanos) -> admin(t, nanos).remove(req));
+  }
+
+  /** Events and the authority history as one node knows them. */
+  public EventsReply events(String endpoint, long sinceId, long historyAfterIndex, int limit) {
+    EventsRequest req =
+        EventsRequest.newBuilder()
+            .setSinceId(sinceId)
+            .setHistoryAfterIndex(historyAfterIndex)
+            .setLimit(limit)
+            .build();
+    return retrier.run(
+        Retrier.Call.at(endpoint, options.deadline()), (t, nanos) -> admin(t, nanos).events(req));
+  }
+
+  /**
+   * The remembered leader's API address, or else the one the first endpoint that knows a leader
+   * reports.
+   */
+  public String leaderEndpoint() {
+    return endpoints.leaderEndpoint();
+  }
+
+  /** The configured endpoints, plus any leader or member address learned since. */
+  public List<String> endpoints() {
+    return endpoints.list();
+  }
+
+  private Duration membershipTimeout() {
+    return options.deadline().plusSeconds(30);
+  }
+
+  private <T> T onLeader(Duration attemptTimeout, Retrier.Attempt<T> attempt) {
+    return retrier.run(Retrier.Call.leaderAdmin(attemptTimeout), attempt);
+  }
+
+  private AdminServiceGrpc.AdminServiceBlockingStub admin(String target, long timeoutNanos) {
+    return AdminServiceGrpc.newBlockingStub(endpoints.channel(target))
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+}
