@@ -1,28 +1,26 @@
 package io.aerodb.ratis;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.aerodb.core.authority.AuthorityRecord;
-import io.aerodb.core.command.AppliedState;
-import io.aerodb.core.command.CatalogListing;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
-import io.aerodb.core.command.Engine;
-import io.aerodb.core.command.ReadResult;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.Prepared;
+import io.aerodb.core.engine.AppliedEntry;
+import io.aerodb.core.engine.AppliedState;
+import io.aerodb.core.engine.Engine;
+import io.aerodb.core.engine.ViewRead;
 import io.aerodb.core.error.AeroError;
-import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
-import io.aerodb.core.query.QueryLimits;
-import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.proto.internal.v1.ReadQuery;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
@@ -50,30 +48,31 @@ import org.slf4j.LoggerFactory;
  * <p>Contract with Ratis (notes/ratis-3.2.md §0, §1):
  *
  * <ul>
- *   <li>{@link #startTransaction} runs on the leader before an entry is appended: it validates and
- *       canonicalizes the command; a rejection goes through {@code setException}, never a throw
+ *   <li>Commands are prepared once, by this node's gateway ({@link #prepare}), and encoded once by
+ *       {@link LogEntryCodec}; {@link #startTransaction} passes those bytes to the log unchanged. A
+ *       request from any other client is refused through {@code setException}, never a throw
  *       (§0.2).
  *   <li>{@link #applyTransaction} runs on the single updater thread in log order. It decodes (never
  *       throwing for bad bytes), applies through the engine in one atomic store batch, and returns
- *       the result as the reply. Only a store failure or a broken invariant throws, which stops
+ *       the results as the reply. Only a store failure or a broken invariant throws, which stops
  *       this replica on purpose (§0.5).
  *   <li>{@link #getLatestSnapshot} reports the index up to which the store is durable, so a restart
  *       replays only the log after the persisted applied index (§0.7).
  *   <li>The lifecycle is driven explicitly, including PAUSED around snapshot installation (§0.1).
- *   <li>{@link #query} answers reads at the applied index and fails only with StateMachineException
- *       (§0.4).
- *   <li>No read runs on the updater thread: a linearizable read that waited for apply is resumed
- *       there by Ratis (its ReadRequests complete on the applied-index update), and a read "at
- *       least as new as N" by {@link AppliedIndexWaiters}; both move to the reader threads, so a
- *       long query never holds up the next apply.
+ *   <li>A Raft read request is only the ReadIndex barrier: {@link #query} answers it at once with
+ *       nothing, once Ratis saw this node apply the read index. The read itself is a typed {@link
+ *       ViewRead} that the node runs afterwards through {@link #read}, at the applied index.
+ *   <li>No read runs on the updater thread: Ratis resumes a linearizable read that waited for apply
+ *       on it (its ReadRequests complete on the applied-index update), so {@link #read} moves such
+ *       a read to the reader threads; a read "at least as new as N" is resumed there by {@link
+ *       AppliedIndexWaiters}. A long query never holds up the next apply.
  * </ul>
  */
 public final class AeroStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(AeroStateMachine.class);
 
   private final Engine engine;
-  private final RaftEvents events;
-  private final QueryLimits queryLimits;
+  private volatile RaftEvents events;
 
   /** Runs reads that would otherwise run on the updater thread (daemon threads, never blocking). */
   private final ExecutorService readers;
@@ -92,19 +91,15 @@ public final class AeroStateMachine extends BaseStateMachine {
   private volatile ClientId localClientId;
   private volatile SnapshotInfo latestSnapshot;
 
-  public AeroStateMachine(Engine engine, RaftEvents events) {
-    this(engine, events, QueryLimits.DEFAULTS);
+  /** With no one listening to Raft events yet: see {@link #setEvents}. */
+  public AeroStateMachine(Engine engine) {
+    this(engine, RaftEvents.NONE);
   }
 
-  /**
-   * @param queryLimits this node's read-time query bounds (api.queryLimitMax,
-   *     api.queryScanEntriesMax): never part of the replicated state
-   */
-  public AeroStateMachine(Engine engine, RaftEvents events, QueryLimits queryLimits) {
+  public AeroStateMachine(Engine engine, RaftEvents events) {
     this(
         engine,
         events,
-        queryLimits,
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
             r -> {
@@ -115,13 +110,19 @@ public final class AeroStateMachine extends BaseStateMachine {
   }
 
   /** With the reader threads given (tests: to see where a read runs). */
-  AeroStateMachine(
-      Engine engine, RaftEvents events, QueryLimits queryLimits, ExecutorService readers) {
+  AeroStateMachine(Engine engine, RaftEvents events, ExecutorService readers) {
     this.engine = engine;
     this.events = events;
-    this.queryLimits = queryLimits;
     this.readers = readers;
     this.waiters = new AppliedIndexWaiters(readers);
+  }
+
+  /**
+   * Who hears of Raft events from now on. Set it before the Raft server starts (Ratis reports
+   * events only once it runs); the node builds its handler after the server it handles.
+   */
+  public void setEvents(RaftEvents events) {
+    this.events = events;
   }
 
   public Engine engine() {
@@ -262,118 +263,68 @@ public final class AeroStateMachine extends BaseStateMachine {
     return startedCalls.remove(callId);
   }
 
+  /**
+   * Passes an entry this node's gateway prepared and encoded to the log unchanged (no decode, no
+   * second validation). Only the node's own in-process client proposes; anything else is refused.
+   */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) {
-    if (request.getClientId().equals(localClientId)) {
-      startedCalls.add(request.getCallId());
-    }
     TransactionContext.Builder trx =
         TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
-    try {
-      LogEntry proposed =
-          LogEntry.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
-      LogEntryCodec.Decoded d = LogEntryCodec.decode(proposed);
-      if (d.command() instanceof Command.Undecodable u) {
-        return rejected(trx, AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()));
-      }
-      if (d.command() instanceof Command.Batch b) {
-        // formed by this leader's gateway from writes it prepared one by one (prepare below); the
-        // apply re-validates every document [S4]
-        for (Command.Batch.Write w : b.writes()) {
-          if (!(w.command() instanceof Command.Insert
-              || w.command() instanceof Command.Update
-              || w.command() instanceof Command.Delete)) {
-            return rejected(
-                trx,
-                AeroError.of(
-                    ErrorCode.AERO_REQUEST_INVALID, "a batch carries only document writes"));
-          }
-        }
-        return trx.setLogData(request.getMessage().getContent()).build();
-      }
-      Command canonical = engine.prepare(d.requestId(), d.command());
-      return trx.setLogData(ShadedBytes.wrap(LogEntryCodec.encode(d.requestId(), canonical)))
-          .build();
-    } catch (InvalidProtocolBufferException e) {
-      return rejected(
-          trx, AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "not a LogEntry: " + e.getMessage()));
-    } catch (AeroException e) {
-      return rejected(trx, e.error());
+    if (!request.getClientId().equals(localClientId)) {
+      TransactionContext t = trx.build();
+      t.setException(
+          new CommandRejectedException(
+              AeroError.of(
+                  ErrorCode.AERO_REQUEST_INVALID,
+                  "entries reach the log only through this node's API")));
+      return t;
     }
+    startedCalls.add(request.getCallId());
+    return trx.setLogData(request.getMessage().getContent()).build();
   }
 
   /**
-   * Leader-side validation of one client entry before it is proposed or batched: its canonical
-   * form, or AeroException with the rejection (nothing is proposed). Batches are formed by the
-   * gateway, never accepted from outside.
+   * Leader-side: the command prepared once on the applied state (parsed, validated, canonical), or
+   * AeroException with the rejection (nothing is proposed). See {@link Engine#prepare}.
    */
-  public Prepared prepare(LogEntry proposed) {
-    LogEntryCodec.Decoded d = LogEntryCodec.decode(proposed);
-    if (d.command() instanceof Command.Undecodable u) {
-      throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, u.reason()).toException();
-    }
-    if (d.command() instanceof Command.Batch) {
-      throw AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "a client entry cannot be a batch")
-          .toException();
-    }
-    Command prepared = engine.prepare(d.requestId(), d.command());
-    return new Prepared(
-        LogEntryCodec.toProto(d.requestId(), prepared), Command.documentKey(prepared));
-  }
-
-  /**
-   * A prepared entry (canonical, validated on the leader's applied state) and, for a document
-   * write, the key of the document it touches ({@link Command#documentKey}).
-   */
-  public record Prepared(LogEntry entry, Optional<String> documentKey) {}
-
-  private static TransactionContext rejected(TransactionContext.Builder trx, AeroError error) {
-    TransactionContext t = trx.build();
-    t.setException(new CommandRejectedException(error));
-    return t;
+  public Prepared prepare(byte[] requestId, Command raw) {
+    return engine.prepare(requestId, raw);
   }
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     updater = Thread.currentThread();
-    LogEntryProto entry = trx.getLogEntry();
-    long index = entry.getIndex();
-    long term = entry.getTerm();
-    CommandResult result;
+    LogEntryProto logged = trx.getLogEntry();
+    long index = logged.getIndex();
+    long term = logged.getTerm();
+    Entry entry =
+        LogEntryCodec.decode(logged.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+    List<CommandResult> results;
     if (index <= engine.applied().index()) {
       // Never expected (replay starts after the durable applied index); the state already has it.
       LOG.error(
           "entry {} is at or below the applied index {}; skipped", index, engine.applied().index());
-      result =
-          CommandResult.rejected(
-              index,
-              AeroError.of(ErrorCode.AERO_INTERNAL, "entry " + index + " was already applied"));
-    } else {
-      LogEntryCodec.Decoded d =
-          LogEntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      if (d.command() instanceof Command.Batch b) {
-        List<CommandResult> results = engine.applyBatch(term, index, b); // throws on store failure
-        appliedEntries.incrementAndGet();
-        firstAppliedSinceStart.compareAndSet(0, index);
-        updateLastAppliedTermIndex(term, index);
-        waiters.advance(index);
-        return CompletableFuture.completedFuture(
-            Message.valueOf(ShadedBytes.wrap(LogEntryCodec.encodeResults(results).toByteArray())));
+      results = new ArrayList<>();
+      for (int i = 0; i < entry.writes().size(); i++) {
+        results.add(
+            CommandResult.rejected(
+                index,
+                AeroError.of(ErrorCode.AERO_INTERNAL, "entry " + index + " was already applied")));
       }
-      result =
-          engine.apply(term, index, d.requestId(), d.command()); // throws only on store failure
+    } else {
+      AppliedEntry applied = engine.apply(term, index, entry); // throws only on store failure
       appliedEntries.incrementAndGet();
       firstAppliedSinceStart.compareAndSet(0, index);
-      if (d.command() instanceof Command.RecordAuthority a
-          && result.isOk()
-          && !result.deduplicated()) {
-        events.authorityApplied(new AuthorityRecord(index, term, a.kind(), a.fields()));
+      for (AuthorityRecord r : applied.authorityRecords()) {
+        events.authorityApplied(r);
       }
+      results = applied.results();
     }
     updateLastAppliedTermIndex(term, index);
     waiters.advance(index);
     return CompletableFuture.completedFuture(
-        Message.valueOf(ShadedBytes.wrap(LogEntryCodec.encodeResult(result).toByteArray())));
+        Message.valueOf(ShadedBytes.wrap(LogEntryCodec.encodeResults(results))));
   }
 
   @Override
@@ -390,86 +341,55 @@ public final class AeroStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Reads at the latest applied state; used by the Raft read path after ReadIndex and by local
-   * reads.
+   * Runs {@code read} at this replica's applied index, off the updater thread: inline when asked
+   * elsewhere, on a reader thread when Ratis resumed the caller on the updater. Fails only with
+   * what the read throws (a store failure) or StateMachineException when stopping.
    */
-  public io.aerodb.proto.internal.v1.ReadResult read(ReadQuery q) {
-    long view = engine.applied().index();
-    ReadResult r;
-    switch (q.getQueryCase()) {
-      case GET:
-        r = engine.get(q.getGet().getCollection(), q.getGet().getId(), view);
-        break;
-      case RUN_QUERY: // one view for the whole query, index scan included [T2]
-        return LogEntryCodec.encodeQuery(
-            engine.query(LogEntryCodec.decodeQuery(q.getRunQuery()), view, queryLimits));
-      case EXPLAIN:
-        return io.aerodb.proto.internal.v1.ReadResult.newBuilder()
-            .setViewIndex(view)
-            .setReportJson(
-                com.google.protobuf.ByteString.copyFrom(
-                    engine.explain(LogEntryCodec.decodeQuery(q.getExplain()), view, queryLimits)))
-            .build();
-      case LIST_INDEXES:
-        CatalogListing listing = engine.listIndexes(q.getListIndexes().getCollection(), view);
-        io.aerodb.proto.internal.v1.ReadResult.Builder b =
-            io.aerodb.proto.internal.v1.ReadResult.newBuilder().setViewIndex(view);
-        if (listing.rejection() != null) {
-          b.setRejection(LogEntryCodec.encodeRejection(listing.rejection()));
-        } else {
-          b.setReportJson(com.google.protobuf.ByteString.copyFrom(listing.json()));
-        }
-        return b.build();
-      default:
-        r =
-            new ReadResult(
-                view,
-                Optional.empty(),
-                AeroError.of(ErrorCode.AERO_REQUEST_INVALID, "empty query"));
-    }
-    return LogEntryCodec.encodeRead(r);
-  }
-
-  @Override
-  public CompletableFuture<Message> query(Message request) {
+  public <T> CompletableFuture<T> read(ViewRead<T> read) {
     if (Thread.currentThread() != updater) {
-      return answer(request);
+      return readNow(read);
     }
-    // Ratis resumed a read that waited for apply on the updater thread: answer it elsewhere.
-    CompletableFuture<Message> later = new CompletableFuture<>();
+    CompletableFuture<T> later = new CompletableFuture<>();
     try {
       readers.execute(
           () ->
-              answer(request)
+              readNow(read)
                   .whenComplete(
-                      (m, t) -> {
+                      (v, t) -> {
                         if (t != null) {
                           later.completeExceptionally(t);
                         } else {
-                          later.complete(m);
+                          later.complete(v);
                         }
                       }));
-    } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      return CompletableFuture.failedFuture(new StateMachineException("query failed: stopping"));
+    } catch (RejectedExecutionException stopping) {
+      return CompletableFuture.failedFuture(new StateMachineException("read failed: stopping"));
     }
     return later;
   }
 
-  private CompletableFuture<Message> answer(Message request) {
+  private <T> CompletableFuture<T> readNow(ViewRead<T> read) {
     try {
-      ReadQuery q = ReadQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
-      return CompletableFuture.completedFuture(
-          Message.valueOf(ShadedBytes.wrap(read(q).toByteArray())));
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
-      return CompletableFuture.failedFuture(new StateMachineException("query failed: " + e));
+      return CompletableFuture.completedFuture(read.readAt(engine, engine.applied().index()));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The ReadIndex barrier: Ratis calls this once the read index is applied here; the answer is
+   * empty (the node then reads through {@link #read}).
+   */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
   }
 
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     return waiters
         .whenApplied(minIndex, 5_000)
-        .thenCompose(applied -> query(request))
+        .thenApply(applied -> Message.EMPTY)
         .exceptionally(
             t -> {
               throw new java.util.concurrent.CompletionException(

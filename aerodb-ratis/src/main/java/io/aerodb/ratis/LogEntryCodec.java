@@ -2,39 +2,43 @@ package io.aerodb.ratis;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
-import io.aerodb.core.command.ReadResult;
+import io.aerodb.core.command.CreateCollection;
+import io.aerodb.core.command.CreateIndex;
+import io.aerodb.core.command.Delete;
+import io.aerodb.core.command.DropIndex;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.PublishSchema;
+import io.aerodb.core.command.RecordAuthority;
+import io.aerodb.core.command.Undecodable;
+import io.aerodb.core.command.Update;
+import io.aerodb.core.command.Write;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
-import io.aerodb.core.json.CanonicalJson;
-import io.aerodb.core.json.JsonValue;
-import io.aerodb.core.mvcc.DocumentVersion;
-import io.aerodb.core.query.QueryHit;
-import io.aerodb.core.query.QueryRequest;
-import io.aerodb.core.query.QueryResult;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.ApplyResults;
 import io.aerodb.proto.internal.v1.AuthorityRecord;
-import io.aerodb.proto.internal.v1.CreateCollection;
-import io.aerodb.proto.internal.v1.CreateIndex;
 import io.aerodb.proto.internal.v1.DeleteDocument;
-import io.aerodb.proto.internal.v1.DropIndex;
 import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.proto.internal.v1.PublishSchema;
 import io.aerodb.proto.internal.v1.PutDocument;
-import io.aerodb.proto.internal.v1.QueryDocument;
 import io.aerodb.proto.internal.v1.Rejection;
-import io.aerodb.proto.internal.v1.RunQuery;
 import io.aerodb.proto.internal.v1.WriteBatch;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Converts between core commands/results and the internal protobuf formats
- * (aerodb/internal/v1/log.proto, docs/FORMATS.md). Decoding never throws for bad bytes: an
- * undecodable entry becomes {@link Command.Undecodable}, which every node rejects identically.
+ * The one place that builds or reads AeroDB's internal protobuf formats
+ * (aerodb/internal/v1/log.proto, docs/FORMATS.md): log entries and the state machine's answers.
+ *
+ * <p>Decoding never throws for bad bytes: an undecodable entry or write becomes {@link
+ * Undecodable}, which every node rejects identically. Adding a command type makes both directions
+ * fail to compile until they handle it: encoding implements {@link Command.Visitor}, decoding is an
+ * exhaustive switch over the protobuf {@code oneof}.
  */
 public final class LogEntryCodec {
   /** The only log-entry format so far. */
@@ -42,153 +46,244 @@ public final class LogEntryCodec {
 
   private LogEntryCodec() {}
 
-  /** A decoded entry: the client's idempotency key (possibly empty) and the command. */
-  public record Decoded(byte[] requestId, Command command) {}
+  // ------------------------------------------------------------------------------------ entries
 
-  public static byte[] encode(byte[] requestId, Command command) {
-    return toProto(requestId, command).toByteArray();
-  }
-
-  /** The log entry of a command; a {@link Command.Batch} nests one entry per write. */
-  public static LogEntry toProto(byte[] requestId, Command command) {
-    LogEntry.Builder b =
-        LogEntry.newBuilder().setFormat(FORMAT).setRequestId(ByteString.copyFrom(requestId));
-    if (command instanceof Command.Batch batch) {
-      WriteBatch.Builder wb = WriteBatch.newBuilder();
-      for (Command.Batch.Write w : batch.writes()) {
-        wb.addWrites(toProto(w.requestId(), w.command()));
+  /**
+   * The log entry's bytes: a {@link Entry.Group} as a {@code WriteBatch} of one entry per write.
+   */
+  public static byte[] encode(Entry entry) {
+    if (entry.isGroup()) {
+      List<EncodedWrite> writes = new ArrayList<>(entry.writes().size());
+      for (Write w : entry.writes()) {
+        writes.add(encodeWrite(w));
       }
-      b.setBatch(wb);
-    } else if (command instanceof Command.CreateCollection c) {
-      b.setCreateCollection(
-          CreateCollection.newBuilder()
-              .setCollection(c.collection())
-              .setSchemaJson(ByteString.copyFrom(c.schemaJson())));
-    } else if (command instanceof Command.Insert c) {
-      b.setInsert(put(c.collection(), c.documentJson()));
-    } else if (command instanceof Command.Update c) {
-      b.setUpdate(put(c.collection(), c.documentJson()));
-    } else if (command instanceof Command.Delete c) {
-      b.setDelete(DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id()));
-    } else if (command instanceof Command.RecordAuthority c) {
-      b.setAuthority(AuthorityRecord.newBuilder().setKind(c.kind()).putAllFields(c.fields()));
-    } else if (command instanceof Command.PublishSchema c) {
-      b.setPublishSchema(
-          PublishSchema.newBuilder()
-              .setCollection(c.collection())
-              .setSchemaJson(ByteString.copyFrom(c.schemaJson())));
-    } else if (command instanceof Command.CreateIndex c) {
-      b.setCreateIndex(CreateIndex.newBuilder().setCollection(c.collection()).setField(c.field()));
-    } else if (command instanceof Command.DropIndex c) {
-      b.setDropIndex(DropIndex.newBuilder().setCollection(c.collection()).setField(c.field()));
-    } else {
-      throw new IllegalArgumentException("not a loggable command: " + command);
+      return encodeGroup(writes);
     }
-    return b.build();
+    return encodeWrite(entry.writes().get(0)).entry.toByteArray();
   }
 
-  private static PutDocument put(String collection, byte[] json) {
-    return PutDocument.newBuilder()
-        .setCollection(collection)
-        .setDocumentJson(ByteString.copyFrom(json))
-        .build();
+  /**
+   * One write encoded once, when the leader prepared it: its size counts against a group's budget,
+   * and {@link #encodeGroup} assembles a group from encoded writes without encoding them again.
+   */
+  public static final class EncodedWrite {
+    private final LogEntry entry;
+
+    private EncodedWrite(LogEntry entry) {
+      this.entry = entry;
+    }
+
+    /** Its bytes in the log, as a write of a group. */
+    public int serializedSize() {
+      return entry.getSerializedSize();
+    }
   }
 
-  public static Decoded decode(byte[] bytes) {
+  public static EncodedWrite encodeWrite(Write w) {
+    LogEntry.Builder b = LogEntry.newBuilder().setFormat(FORMAT).setRequestId(wrap(w.requestId()));
+    w.command().accept(new Encoder(b));
+    return new EncodedWrite(b.build());
+  }
+
+  /** The bytes of a group-commit entry of {@code writes}, in order. */
+  public static byte[] encodeGroup(List<EncodedWrite> writes) {
+    WriteBatch.Builder batch = WriteBatch.newBuilder();
+    for (EncodedWrite w : writes) {
+      batch.addWrites(w.entry);
+    }
+    return LogEntry.newBuilder().setFormat(FORMAT).setBatch(batch).build().toByteArray();
+  }
+
+  /** Sets the entry's command. Unwrapped arrays: a command's bytes never change once built. */
+  private record Encoder(LogEntry.Builder b) implements Command.Visitor<LogEntry.Builder> {
+    @Override
+    public LogEntry.Builder visit(CreateCollection c) {
+      return b.setCreateCollection(
+          io.aerodb.proto.internal.v1.CreateCollection.newBuilder()
+              .setCollection(c.collection())
+              .setSchemaJson(wrap(c.schemaJson())));
+    }
+
+    @Override
+    public LogEntry.Builder visit(Insert c) {
+      return b.setInsert(put(c.collection(), c.documentJson(), c.schemaVersion()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(Update c) {
+      return b.setUpdate(put(c.collection(), c.documentJson(), c.schemaVersion()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(Delete c) {
+      return b.setDelete(DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(PublishSchema c) {
+      return b.setPublishSchema(
+          io.aerodb.proto.internal.v1.PublishSchema.newBuilder()
+              .setCollection(c.collection())
+              .setSchemaJson(wrap(c.schemaJson())));
+    }
+
+    @Override
+    public LogEntry.Builder visit(CreateIndex c) {
+      return b.setCreateIndex(
+          io.aerodb.proto.internal.v1.CreateIndex.newBuilder()
+              .setCollection(c.collection())
+              .setField(c.field()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(DropIndex c) {
+      return b.setDropIndex(
+          io.aerodb.proto.internal.v1.DropIndex.newBuilder()
+              .setCollection(c.collection())
+              .setField(c.field()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(RecordAuthority c) {
+      return b.setAuthority(
+          AuthorityRecord.newBuilder().setKind(c.kind()).putAllFields(c.fields()));
+    }
+
+    @Override
+    public LogEntry.Builder visit(Undecodable c) {
+      throw new IllegalArgumentException("an undecodable command is never logged: " + c.reason());
+    }
+
+    private static PutDocument put(String collection, byte[] json, int schemaVersion) {
+      return PutDocument.newBuilder()
+          .setCollection(collection)
+          .setDocumentJson(wrap(json))
+          .setSchemaVersion(schemaVersion)
+          .build();
+    }
+  }
+
+  /** The entry in {@code bytes}; never throws (see the class comment). */
+  public static Entry decode(ByteBuffer bytes) {
     LogEntry e;
     try {
       e = LogEntry.parseFrom(bytes);
     } catch (InvalidProtocolBufferException ex) {
-      return new Decoded(
-          new byte[0], new Command.Undecodable("not a LogEntry: " + ex.getMessage()));
+      return undecodable(Write.NO_REQUEST_ID, "not a LogEntry: " + ex.getMessage());
     }
-    return decode(e);
+    if (e.getFormat() == FORMAT && e.getCommandCase() == LogEntry.CommandCase.BATCH) {
+      List<Write> writes = new ArrayList<>(e.getBatch().getWritesCount());
+      for (LogEntry w : e.getBatch().getWritesList()) {
+        writes.add(write(w));
+      }
+      return new Entry.Group(writes);
+    }
+    return new Entry.Single(write(e));
   }
 
-  public static Decoded decode(LogEntry e) {
+  public static Entry decode(byte[] bytes) {
+    return decode(ByteBuffer.wrap(bytes));
+  }
+
+  private static Entry undecodable(byte[] requestId, String reason) {
+    return new Entry.Single(new Write(requestId, new Undecodable(reason)));
+  }
+
+  private static Write write(LogEntry e) {
     byte[] requestId = e.getRequestId().toByteArray();
     if (e.getFormat() != FORMAT) {
-      return new Decoded(
-          requestId, new Command.Undecodable("unknown log-entry format " + e.getFormat()));
+      return new Write(requestId, new Undecodable("unknown log-entry format " + e.getFormat()));
     }
-    Command command;
-    switch (e.getCommandCase()) {
-      case CREATE_COLLECTION:
-        command =
-            new Command.CreateCollection(
-                e.getCreateCollection().getCollection(),
-                e.getCreateCollection().getSchemaJson().toByteArray());
-        break;
-      case INSERT:
-        command =
-            new Command.Insert(
-                e.getInsert().getCollection(), e.getInsert().getDocumentJson().toByteArray());
-        break;
-      case UPDATE:
-        command =
-            new Command.Update(
-                e.getUpdate().getCollection(), e.getUpdate().getDocumentJson().toByteArray());
-        break;
-      case DELETE:
-        command = new Command.Delete(e.getDelete().getCollection(), e.getDelete().getId());
-        break;
-      case AUTHORITY:
-        command =
-            new Command.RecordAuthority(
-                e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
-        break;
-      case PUBLISH_SCHEMA:
-        command =
-            new Command.PublishSchema(
-                e.getPublishSchema().getCollection(),
-                e.getPublishSchema().getSchemaJson().toByteArray());
-        break;
-      case CREATE_INDEX:
-        command =
-            new Command.CreateIndex(
-                e.getCreateIndex().getCollection(), e.getCreateIndex().getField());
-        break;
-      case DROP_INDEX:
-        command =
-            new Command.DropIndex(e.getDropIndex().getCollection(), e.getDropIndex().getField());
-        break;
-      case BATCH:
-        List<Command.Batch.Write> writes = new ArrayList<>(e.getBatch().getWritesCount());
-        for (LogEntry w : e.getBatch().getWritesList()) {
-          Decoded d = decode(w);
-          writes.add(new Command.Batch.Write(d.requestId(), d.command()));
-        }
-        command = new Command.Batch(writes);
-        break;
-      default:
-        command = new Command.Undecodable("no command in the entry");
-    }
-    return new Decoded(requestId, command);
+    Command command =
+        switch (e.getCommandCase()) {
+          case CREATE_COLLECTION ->
+              new CreateCollection(
+                  e.getCreateCollection().getCollection(),
+                  e.getCreateCollection().getSchemaJson().toByteArray());
+          case INSERT ->
+              new Insert(
+                  e.getInsert().getCollection(),
+                  e.getInsert().getDocumentJson().toByteArray(),
+                  e.getInsert().getSchemaVersion());
+          case UPDATE ->
+              new Update(
+                  e.getUpdate().getCollection(),
+                  e.getUpdate().getDocumentJson().toByteArray(),
+                  e.getUpdate().getSchemaVersion());
+          case DELETE -> new Delete(e.getDelete().getCollection(), e.getDelete().getId());
+          case PUBLISH_SCHEMA ->
+              new PublishSchema(
+                  e.getPublishSchema().getCollection(),
+                  e.getPublishSchema().getSchemaJson().toByteArray());
+          case CREATE_INDEX ->
+              new CreateIndex(e.getCreateIndex().getCollection(), e.getCreateIndex().getField());
+          case DROP_INDEX ->
+              new DropIndex(e.getDropIndex().getCollection(), e.getDropIndex().getField());
+          case AUTHORITY ->
+              new RecordAuthority(
+                  e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
+          case BATCH -> new Undecodable("a batch inside a batch");
+          case COMMAND_NOT_SET -> new Undecodable("no command in the entry");
+        };
+    return new Write(requestId, command);
   }
 
-  public static ApplyResult encodeResult(CommandResult r) {
-    ApplyResult.Builder b =
-        ApplyResult.newBuilder()
-            .setCommitIndex(r.commitIndex())
-            .setExisted(r.existed())
-            .setDeduplicated(r.deduplicated())
-            .setSchemaVersion(r.schemaVersion());
-    if (r.rejection() != null) {
-      b.setRejection(encodeRejection(r.rejection()));
-    }
-    return b.build();
-  }
+  // ------------------------------------------------------------------------------------ results
 
-  /** The answer to a batch entry: one result per write, in order. */
-  public static ApplyResults encodeResults(List<CommandResult> results) {
+  /** The state machine's answer to an entry: one result per write, in order. */
+  public static byte[] encodeResults(List<CommandResult> results) {
     ApplyResults.Builder b = ApplyResults.newBuilder();
     for (CommandResult r : results) {
-      b.addResults(encodeResult(r));
+      ApplyResult.Builder a =
+          ApplyResult.newBuilder()
+              .setCommitIndex(r.commitIndex())
+              .setExisted(r.existed())
+              .setDeduplicated(r.deduplicated())
+              .setSchemaVersion(r.schemaVersion());
+      if (r.rejection() != null) {
+        a.setRejection(encodeRejection(r.rejection()));
+      }
+      b.addResults(a);
     }
-    return b.build();
+    return b.build().toByteArray();
   }
 
-  public static Rejection encodeRejection(AeroError e) {
+  /**
+   * The results of {@link #encodeResults}; AERO_INTERNAL as an exception when the bytes are not
+   * such an answer or do not hold {@code expected} results.
+   */
+  public static List<CommandResult> decodeResults(ByteBuffer bytes, int expected) {
+    ApplyResults r;
+    try {
+      r = ApplyResults.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw AeroError.of(ErrorCode.AERO_INTERNAL, "unreadable apply result: " + e.getMessage())
+          .toException();
+    }
+    if (r.getResultsCount() != expected) {
+      throw AeroError.of(
+              ErrorCode.AERO_INTERNAL,
+              "an entry of "
+                  + expected
+                  + " writes was answered with "
+                  + r.getResultsCount()
+                  + " results")
+          .toException();
+    }
+    List<CommandResult> out = new ArrayList<>(expected);
+    for (ApplyResult a : r.getResultsList()) {
+      out.add(
+          new CommandResult(
+              a.getCommitIndex(),
+              a.hasRejection() ? decodeRejection(a.getRejection()) : null,
+              a.getExisted(),
+              a.getDeduplicated(),
+              a.getSchemaVersion()));
+    }
+    return out;
+  }
+
+  private static Rejection encodeRejection(AeroError e) {
     return Rejection.newBuilder()
         .setCode(e.code().name())
         .setMessage(e.message())
@@ -196,7 +291,7 @@ public final class LogEntryCodec {
         .build();
   }
 
-  public static AeroError decodeRejection(Rejection r) {
+  private static AeroError decodeRejection(Rejection r) {
     ErrorCode code;
     try {
       code = ErrorCode.valueOf(r.getCode());
@@ -206,56 +301,7 @@ public final class LogEntryCodec {
     return new AeroError(code, r.getMessage(), new TreeMap<>(r.getDetailsMap()));
   }
 
-  public static io.aerodb.proto.internal.v1.ReadResult encodeRead(ReadResult r) {
-    io.aerodb.proto.internal.v1.ReadResult.Builder b =
-        io.aerodb.proto.internal.v1.ReadResult.newBuilder().setViewIndex(r.viewIndex());
-    if (r.rejection() != null) {
-      b.setRejection(encodeRejection(r.rejection()));
-    }
-    if (r.version().isPresent()) {
-      DocumentVersion v = r.version().get();
-      b.setFound(true)
-          .setDocumentJson(ByteString.copyFrom(v.json()))
-          .setVersionIndex(v.index())
-          .setSchemaVersion(v.schemaVersion());
-    }
-    return b.build();
-  }
-
-  /** The core form of a query read. */
-  public static QueryRequest decodeQuery(RunQuery q) {
-    return new QueryRequest(
-        q.getCollection(),
-        q.getFilterJson().toByteArray(),
-        q.getSortField(),
-        q.getDescending(),
-        q.getLimit());
-  }
-
-  /**
-   * A query's answer: the documents in result order and, as canonical JSON, what the execution cost
-   * and which index it scanned; or the rejection.
-   */
-  public static io.aerodb.proto.internal.v1.ReadResult encodeQuery(QueryResult r) {
-    io.aerodb.proto.internal.v1.ReadResult.Builder b =
-        io.aerodb.proto.internal.v1.ReadResult.newBuilder().setViewIndex(r.viewIndex());
-    if (r.rejection() != null) {
-      return b.setRejection(encodeRejection(r.rejection())).build();
-    }
-    for (QueryHit h : r.hits()) {
-      b.addDocuments(
-          QueryDocument.newBuilder()
-              .setId(h.id())
-              .setDocumentJson(ByteString.copyFrom(h.version().json()))
-              .setVersionIndex(h.version().index())
-              .setSchemaVersion(h.version().schemaVersion()));
-    }
-    TreeMap<String, JsonValue> figures = new TreeMap<>(JsonValue.KEY_ORDER);
-    figures.put("entriesExamined", new JsonValue.Int(r.entriesExamined()));
-    figures.put("documentsRead", new JsonValue.Int(r.documentsRead()));
-    figures.put("index", new JsonValue.Str(r.plan().indexField()));
-    figures.put("scan", new JsonValue.Str(r.plan().scan().name()));
-    return b.setReportJson(ByteString.copyFrom(CanonicalJson.toBytes(new JsonValue.Obj(figures))))
-        .build();
+  private static ByteString wrap(byte[] bytes) {
+    return UnsafeByteOperations.unsafeWrap(bytes);
   }
 }

@@ -107,15 +107,44 @@ public final class RatisConfig {
   /** JVM system-property prefix of the performance-experiment overrides. */
   public static final String OVERRIDE_PREFIX = "aerodb.ratis.";
 
-  /** Keys an override may never change: the safety settings above (DESIGN.md) and the addresses. */
-  private static final java.util.Set<String> NOT_OVERRIDABLE =
-      java.util.Set.of(
-          RaftServerConfigKeys.STORAGE_DIR_KEY,
-          GrpcConfigKeys.Server.HOST_KEY,
-          GrpcConfigKeys.Server.PORT_KEY,
-          RaftServerConfigKeys.Read.OPTION_KEY,
-          RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY,
-          RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY);
+  /**
+   * The keys no property, config or experiment may change, each with the rule it protects. {@link
+   * #server} sets every one of them; {@link #applyExperimentOverrides} refuses them, and so does
+   * any later code path that would set a key (there is none: only {@link #set} and the red gate
+   * write properties). RatisConfigOverrideTest tries every key.
+   */
+  static final SortedMap<String, String> SAFETY_KEYS =
+      Collections.unmodifiableSortedMap(
+          new TreeMap<>(
+              java.util.Map.ofEntries(
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.STORAGE_DIR_KEY,
+                      "the data directory's layout, lock and identity"),
+                  java.util.Map.entry(
+                      GrpcConfigKeys.Server.HOST_KEY, "peers reach the node where it binds"),
+                  java.util.Map.entry(
+                      GrpcConfigKeys.Server.PORT_KEY, "peers reach the node where it binds"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Read.OPTION_KEY,
+                      "[R-LIN] ReadIndex: the default option serves stale reads"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Read.LEADER_LEASE_ENABLED_KEY,
+                      "[R-LIN] a lease trusts bounded clock drift"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.LeaderElection.PRE_VOTE_KEY,
+                      "[P6-A1] a returning node must not depose a healthy leader"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY,
+                      "SPEC 4: an entry counts only once fsynced"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Log.ASYNC_FLUSH_ENABLED_KEY,
+                      "SPEC 4: an entry counts only once fsynced"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY,
+                      "SPEC 5: corruption is never repaired silently"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY,
+                      "Ratis' file chunks would replace the store directory (notes 2.3)"))));
 
   /**
    * Performance experiments only (scripts/bench-profile.sh, docs/PERFORMANCE.md): a JVM system
@@ -129,8 +158,9 @@ public final class RatisConfig {
         continue;
       }
       String key = name.substring(OVERRIDE_PREFIX.length());
-      if (NOT_OVERRIDABLE.contains(key)) {
-        throw new IllegalArgumentException("Ratis key " + key + " cannot be overridden");
+      if (SAFETY_KEYS.containsKey(key)) {
+        throw new IllegalArgumentException(
+            "Ratis key " + key + " cannot be overridden: " + SAFETY_KEYS.get(key));
       }
       String value = system.getProperty(name);
       properties.set(key, value);

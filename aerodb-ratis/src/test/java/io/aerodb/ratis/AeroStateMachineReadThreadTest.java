@@ -2,12 +2,9 @@ package io.aerodb.ratis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aerodb.core.command.Engine;
-import io.aerodb.core.query.QueryLimits;
+import io.aerodb.core.engine.Engine;
+import io.aerodb.core.engine.ViewRead;
 import io.aerodb.core.store.MemoryKvStore;
-import io.aerodb.proto.internal.v1.GetDocument;
-import io.aerodb.proto.internal.v1.ReadQuery;
-import io.aerodb.proto.internal.v1.ReadResult;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -18,22 +15,20 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Ratis resumes a linearizable read that waited for apply on the StateMachineUpdater thread; {@link
- * AeroStateMachine#query} then answers it on the reader threads, so a long query never holds up the
- * next apply. From any other thread a read is answered where it is asked.
+ * AeroStateMachine#read} then runs it on the reader threads, so a long query never holds up the
+ * next apply. From any other thread a read runs where it is asked, at the applied index.
  */
 class AeroStateMachineReadThreadTest {
   private final ExecutorService readers =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "test-reader"));
   private final AeroStateMachine sm =
-      new AeroStateMachine(
-          Engine.open(new MemoryKvStore()), new RaftEvents() {}, QueryLimits.DEFAULTS, readers);
+      new AeroStateMachine(Engine.open(new MemoryKvStore()), new RaftEvents() {}, readers);
 
   @AfterEach
   void stop() {
@@ -57,10 +52,9 @@ class AeroStateMachineReadThreadTest {
         new Thread(
             () -> {
               sm.applyTransaction(entry(1)).join(); // this thread is now the updater
-              CompletableFuture<Message> f = sm.query(get("users", "u1"));
+              CompletableFuture<String> f = sm.read(WHERE_AND_AT);
               doneOnUpdater.set(f.isDone());
-              answeredOn.set(
-                  f.thenApply(m -> Thread.currentThread().getName() + " at " + viewIndex(m)));
+              answeredOn.set(f);
             },
             "test-updater");
     updater.start();
@@ -75,9 +69,9 @@ class AeroStateMachineReadThreadTest {
     Thread updater = new Thread(() -> sm.applyTransaction(entry(1)).join(), "test-updater");
     updater.start();
     updater.join();
-    CompletableFuture<Message> f = sm.query(get("users", "u1"));
+    CompletableFuture<String> f = sm.read(WHERE_AND_AT);
     assertThat(f.isDone()).isTrue();
-    assertThat(viewIndex(f.get())).isEqualTo(1);
+    assertThat(f.get()).isEqualTo(Thread.currentThread().getName() + " at 1");
   }
 
   /** An entry the engine refuses as undecodable: it still advances the applied index. */
@@ -98,20 +92,10 @@ class AeroStateMachineReadThreadTest {
         .build();
   }
 
-  private static Message get(String collection, String id) {
-    ReadQuery q =
-        ReadQuery.newBuilder()
-            .setGet(GetDocument.newBuilder().setCollection(collection).setId(id))
-            .build();
-    return Message.valueOf(ShadedBytes.wrap(q.toByteArray()));
-  }
-
-  /** The applied index the read was served at. */
-  private static long viewIndex(Message m) {
-    try {
-      return ReadResult.parseFrom(m.getContent().asReadOnlyByteBuffer()).getViewIndex();
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
-    }
-  }
+  /** A read that says where it ran and at which view. */
+  private static final ViewRead<String> WHERE_AND_AT =
+      (engine, view) -> {
+        engine.get("users", "u1", view); // a real read at the view (an unknown collection)
+        return Thread.currentThread().getName() + " at " + view;
+      };
 }

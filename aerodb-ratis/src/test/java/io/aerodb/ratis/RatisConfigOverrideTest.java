@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The performance-experiment overrides ({@code -Daerodb.ratis.<key>=<value>}): a performance key is
@@ -29,16 +33,42 @@ class RatisConfigOverrideTest {
         .containsEntry("raft.server.log.log-metadata.enabled", "override:false");
   }
 
-  @Test
-  void refusesSafetyKeys() {
+  /** Every safety key is set by the server config and refused as an override, naming its rule. */
+  @ParameterizedTest
+  @MethodSource("safetyKeys")
+  void refusesEverySafetyKey(String key) {
+    RatisConfig c = config();
+    String before = c.properties().get(key);
+    assertThat(before).as("the server config sets " + key).isNotNull();
+    assertThat(c.describe()).containsKey(key);
     Properties p = new Properties();
-    p.setProperty("aerodb.ratis.raft.server.log.unsafe-flush.enabled", "true");
-    assertThatThrownBy(() -> config().applyExperimentOverrides(p))
+    p.setProperty(RatisConfig.OVERRIDE_PREFIX + key, "anything-else");
+    assertThatThrownBy(() -> c.applyExperimentOverrides(p))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("cannot be overridden");
-    Properties r = new Properties();
-    r.setProperty("aerodb.ratis.raft.server.read.option", "DEFAULT");
-    assertThatThrownBy(() -> config().applyExperimentOverrides(r))
-        .isInstanceOf(IllegalArgumentException.class);
+        .hasMessageContaining("cannot be overridden")
+        .hasMessageContaining(RatisConfig.SAFETY_KEYS.get(key));
+    assertThat(c.properties().get(key)).isEqualTo(before);
+  }
+
+  static Stream<String> safetyKeys() {
+    return RatisConfig.SAFETY_KEYS.keySet().stream();
+  }
+
+  @Test
+  void theSafetyKeysHoldTheSafeValues() {
+    RatisConfig c = config();
+    assertThat(c.properties().get(RaftServerConfigKeys.Read.OPTION_KEY)).isEqualTo("LINEARIZABLE");
+    assertThat(c.properties().get(RaftServerConfigKeys.Read.LEADER_LEASE_ENABLED_KEY))
+        .isEqualTo("false");
+    assertThat(c.properties().get(RaftServerConfigKeys.LeaderElection.PRE_VOTE_KEY))
+        .isEqualTo("true");
+    assertThat(c.properties().get(RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY))
+        .isEqualTo("false");
+    assertThat(c.properties().get(RaftServerConfigKeys.Log.ASYNC_FLUSH_ENABLED_KEY))
+        .isEqualTo("false");
+    assertThat(c.properties().get(RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY))
+        .isEqualTo("EXCEPTION");
+    assertThat(c.properties().get(RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY))
+        .isEqualTo("false");
   }
 }

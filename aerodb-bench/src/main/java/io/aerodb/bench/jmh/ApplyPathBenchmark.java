@@ -3,7 +3,11 @@ package io.aerodb.bench.jmh;
 import io.aerodb.bench.BenchDocs;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
-import io.aerodb.core.command.Engine;
+import io.aerodb.core.command.CreateCollection;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Write;
+import io.aerodb.core.engine.Engine;
 import io.aerodb.core.store.KvStore;
 import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.core.store.WriteBatch;
@@ -74,7 +78,7 @@ public class ApplyPathBenchmark {
             1,
             index,
             new byte[0],
-            new Command.CreateCollection(COLLECTION, BenchDocs.utf8(BenchDocs.SCHEMA)));
+            new CreateCollection(COLLECTION, BenchDocs.utf8(BenchDocs.SCHEMA)));
     if (created.rejection() != null) {
       throw new IllegalStateException("create collection: " + created.rejection());
     }
@@ -82,7 +86,8 @@ public class ApplyPathBenchmark {
     byte[] doc = BenchDocs.utf8(new BenchDocs(1024).document(id, 7));
     byte[] requestId = "REQ-ID-0!".getBytes(StandardCharsets.US_ASCII);
     requestId = java.util.Arrays.copyOf(requestId, 16);
-    entry = LogEntryCodec.encode(requestId, new Command.Insert(COLLECTION, doc));
+    entry =
+        LogEntryCodec.encode(new Entry.Single(new Write(requestId, new Insert(COLLECTION, doc))));
     idOffset = indexOf(entry, BenchDocs.utf8(id)) + 4;
     requestIdOffset = indexOf(entry, requestId);
     rawDocument = doc;
@@ -105,8 +110,8 @@ public class ApplyPathBenchmark {
     long s = ++seq;
     writeDigits(entry, idOffset, s);
     writeLong(entry, requestIdOffset + 8, s);
-    LogEntryCodec.Decoded d = LogEntryCodec.decode(entry);
-    CommandResult r = engine.apply(1, ++index, d.requestId(), d.command());
+    Entry d = LogEntryCodec.decode(entry);
+    CommandResult r = engine.apply(1, ++index, d).results().get(0);
     if (r.rejection() != null) {
       throw new IllegalStateException("rejected: " + r.rejection());
     }
@@ -120,8 +125,8 @@ public class ApplyPathBenchmark {
     writeDigits(rawDocument, rawIdOffset, s);
     byte[] requestId = new byte[16];
     writeLong(requestId, 8, s);
-    Command c = engine.prepare(requestId, new Command.Insert(COLLECTION, rawDocument));
-    return LogEntryCodec.encode(requestId, c);
+    Command c = engine.prepare(requestId, new Insert(COLLECTION, rawDocument)).command();
+    return LogEntryCodec.encode(new Entry.Single(new Write(requestId, c)));
   }
 
   /** RocksDB's share: one write batch shaped like an insert's (about 1.3 KB, 4 puts). */

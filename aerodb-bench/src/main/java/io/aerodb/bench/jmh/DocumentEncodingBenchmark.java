@@ -1,12 +1,14 @@
 package io.aerodb.bench.jmh;
 
 import io.aerodb.bench.BenchDocs;
-import io.aerodb.core.command.Command;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Write;
 import io.aerodb.core.document.Document;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.schema.Schema;
 import io.aerodb.core.schema.SchemaParser;
 import io.aerodb.ratis.LogEntryCodec;
@@ -49,7 +51,7 @@ public class DocumentEncodingBenchmark {
     parsed = JsonReader.parse(json, Limits.DOCUMENT_JSON);
     schema = SchemaParser.parse(BenchDocs.utf8(BenchDocs.SCHEMA));
     requestId = new byte[16];
-    entry = LogEntryCodec.encode(requestId, new Command.Insert("bench", json));
+    entry = LogEntryCodec.encode(new Entry.Single(new Write(requestId, new Insert("bench", json))));
   }
 
   @Benchmark
@@ -75,11 +77,11 @@ public class DocumentEncodingBenchmark {
 
   @Benchmark
   public byte[] logEntryEncode() {
-    return LogEntryCodec.encode(requestId, new Command.Insert("bench", json));
+    return LogEntryCodec.encode(new Entry.Single(new Write(requestId, new Insert("bench", json))));
   }
 
   @Benchmark
-  public LogEntryCodec.Decoded logEntryDecode() {
+  public Entry logEntryDecode() {
     return LogEntryCodec.decode(entry);
   }
 }

@@ -1,10 +1,10 @@
 package io.aerodb.core.authority;
 
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.store.KvCursor;
 import io.aerodb.core.store.KvStore;

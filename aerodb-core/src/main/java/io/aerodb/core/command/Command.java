@@ -1,173 +1,120 @@
 package io.aerodb.core.command;
 
+import io.aerodb.core.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 
 /**
- * A replicated command: what one Raft log entry asks the state machine to do. Before it is
- * appended, a command's JSON is raw client text; the leader's {@link Engine#prepare} turns it into
- * canonical JSON, and the log holds only that form.
+ * A replicated command: what one write of a Raft log entry asks the state machine to do. Each
+ * command type is one record that holds its data and its rules, both in one file:
+ *
+ * <ul>
+ *   <li>{@link #prepare} — on the leader, before the entry is proposed: parse, validate and
+ *       canonicalize once, check against the applied state, and return everything the log entry
+ *       needs ({@link Prepared}). Advisory: the state may change before the entry applies.
+ *   <li>{@link #apply} — on every node, in log order: the authoritative, deterministic check [S4]
+ *       and the effect, written into the entry's one store batch ({@link ApplyContext}).
+ * </ul>
+ *
+ * <p>A new command type is a new record in {@code permits}; the compiler then names every place
+ * that must handle it: {@link Visitor} (the log-entry codec in aerodb-ratis implements it) and the
+ * codec's exhaustive switch over the protobuf {@code oneof}.
+ *
+ * <p>Error contract: a client's mistake is an {@link io.aerodb.core.error.AeroException} with a
+ * REJECT code thrown from {@code prepare} or {@code apply} (apply's caller turns it into a rejected
+ * result, identical on every node); only a store failure ({@code AERO_STORAGE_IO}) leaves apply as
+ * an exception, and it stops the replica.
+ *
+ * <p>Before {@code prepare} a command's JSON is raw client text and its schema version 0; the log
+ * holds only the canonical form.
  */
-public sealed interface Command {
+public sealed interface Command
+    permits CreateCollection,
+        Insert,
+        Update,
+        Delete,
+        PublishSchema,
+        CreateIndex,
+        DropIndex,
+        RecordAuthority,
+        Undecodable {
 
-  /** The collection the command addresses. */
+  /** The collection the command addresses; "" for commands about the cluster. */
   String collection();
 
-  /** Creates a collection with its first schema (version 1) [S1]. */
-  record CreateCollection(String collection, byte[] schemaJson) implements Command {}
-
-  /** Inserts a new document; fails if its {@code _id} exists. */
-  record Insert(String collection, byte[] documentJson) implements Command {}
-
-  /** Replaces an existing document; fails if it is absent. */
-  record Update(String collection, byte[] documentJson) implements Command {}
-
-  /** Deletes a document (a tombstone version); an absent document is not an error. */
-  record Delete(String collection, String id) implements Command {}
+  /**
+   * Leader-side: the canonical command and its document key, or an AeroException with the rejection
+   * (nothing is proposed).
+   */
+  Prepared prepare(PrepareContext context);
 
   /**
-   * A record of the replicated authority history [P6-D2] (leadership epochs, transfer intents and
-   * outcomes, membership changes, unsafe recoveries); see {@link
-   * io.aerodb.core.authority.AuthorityHistory}.
+   * Applies the command as part of the entry {@code context} describes and returns its result.
+   * Throws AeroException for a rejection (see the class comment).
    */
-  record RecordAuthority(String kind, java.util.SortedMap<String, String> fields)
-      implements Command {
-    public RecordAuthority {
-      fields = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(fields));
-    }
+  CommandResult apply(ApplyContext context);
 
-    @Override
-    public String collection() {
-      return "";
-    }
+  /**
+   * Whether the leader may carry it in a group-commit entry with other clients' writes (only
+   * document writes: insert, update, delete).
+   */
+  default boolean isDocumentWrite() {
+    return false;
   }
 
-  /**
-   * Publishes a new, immutable schema version of an existing collection [S1]; new writes validate
-   * against it, stored documents keep the version they were written under [S4].
-   */
-  record PublishSchema(String collection, byte[] schemaJson) implements Command {}
+  <R> R accept(Visitor<R> visitor);
 
   /**
-   * Creates a secondary index on a scalar field path; applying it builds the index for the existing
-   * documents in the same batch [Q2].
+   * The name of the command in fingerprints and logs ("insert", "create-index", ...). Never
+   * changes.
    */
-  record CreateIndex(String collection, String field) implements Command {}
+  String commandName();
 
-  /** Drops the live index on a field path (its definition is kept for older read views). */
-  record DropIndex(String collection, String field) implements Command {}
-
-  /**
-   * Independent document writes carried by one log entry (the leader's group commit): each write
-   * keeps its own request_id and result; all share the entry's index and one store batch, so they
-   * become visible together [MVCC-2]. Only Insert, Update and Delete may be batched, and no two
-   * writes of a batch may touch the same document or carry the same request_id; the engine rejects
-   * an offending write with AERO_LOG_ENTRY_INVALID, identically on every node.
-   */
-  record Batch(java.util.List<Write> writes) implements Command {
-    public Batch {
-      writes = java.util.List.copyOf(writes);
-    }
-
-    /** One write of a batch: the client's idempotency key (possibly empty) and the command. */
-    public record Write(byte[] requestId, Command command) {}
-
-    @Override
-    public String collection() {
-      return "";
-    }
-  }
-
-  /**
-   * An entry that could not be decoded. Applying it changes nothing but the applied index and
-   * rejects it with AERO_LOG_ENTRY_INVALID, identically on every node (apply must never throw for
-   * bad input).
-   */
-  record Undecodable(String reason) implements Command {
-    @Override
-    public String collection() {
-      return "";
-    }
-  }
-
-  /**
-   * The key of the document a prepared document write touches ({@code collection NUL _id}); empty
-   * for every other command. Two writes with one key cannot share a log entry (their versions would
-   * share a store key): the leader's group commit keeps them apart, and apply refuses such an
-   * entry.
-   */
-  static java.util.Optional<String> documentKey(Command command) {
-    if (command instanceof Insert c) {
-      return java.util.Optional.of(documentKey(c.collection(), Documents.idOf(c.documentJson())));
-    }
-    if (command instanceof Update c) {
-      return java.util.Optional.of(documentKey(c.collection(), Documents.idOf(c.documentJson())));
-    }
-    if (command instanceof Delete c) {
-      return java.util.Optional.of(documentKey(c.collection(), c.id()));
-    }
-    return java.util.Optional.empty();
-  }
-
-  /** {@code collection NUL id}: see {@link #documentKey(Command)}. */
-  static String documentKey(String collection, String id) {
-    return collection + "\u0000" + id;
-  }
+  /** The canonical content the fingerprint covers besides name and collection. */
+  byte[] fingerprintBody();
 
   /**
    * A digest of the command's canonical content, stored with its idempotency record so that a
-   * request_id reused for a different command is detected (AERO_IDEMPOTENCY_KEY_REUSED).
+   * request_id reused for a different command is detected (AERO_IDEMPOTENCY_KEY_REUSED). Layout:
+   * SHA-256 of {@code len|name|len|collection|len|body}, lengths as u64 (docs/FORMATS.md).
    */
-  static byte[] fingerprint(Command command) {
+  default byte[] fingerprint() {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }
-    String tag;
-    byte[] body;
-    if (command instanceof CreateCollection c) {
-      tag = "create";
-      body = c.schemaJson();
-    } else if (command instanceof Insert c) {
-      tag = "insert";
-      body = c.documentJson();
-    } else if (command instanceof Update c) {
-      tag = "update";
-      body = c.documentJson();
-    } else if (command instanceof Delete c) {
-      tag = "delete";
-      body = c.id().getBytes(StandardCharsets.UTF_8);
-    } else if (command instanceof RecordAuthority c) {
-      tag = "authority";
-      body = (c.kind() + c.fields()).getBytes(StandardCharsets.UTF_8);
-    } else if (command instanceof PublishSchema c) {
-      tag = "publish-schema";
-      body = c.schemaJson();
-    } else if (command instanceof CreateIndex c) {
-      tag = "create-index";
-      body = c.field().getBytes(StandardCharsets.UTF_8);
-    } else if (command instanceof DropIndex c) {
-      tag = "drop-index";
-      body = c.field().getBytes(StandardCharsets.UTF_8);
-    } else {
-      tag = "undecodable";
-      body = new byte[0];
-    }
-    for (String part : new String[] {tag, command.collection()}) {
+    for (String part : new String[] {commandName(), collection()}) {
       byte[] b = part.getBytes(StandardCharsets.UTF_8);
-      md.update(io.aerodb.core.util.Bytes.ofLong(b.length));
+      md.update(Bytes.ofLong(b.length));
       md.update(b);
     }
-    md.update(io.aerodb.core.util.Bytes.ofLong(body.length));
+    byte[] body = fingerprintBody();
+    md.update(Bytes.ofLong(body.length));
     md.update(body);
     return md.digest();
   }
 
-  static boolean sameBytes(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
+  /** One method per command type: adding a type breaks every visitor until it handles it. */
+  interface Visitor<R> {
+    R visit(CreateCollection c);
+
+    R visit(Insert c);
+
+    R visit(Update c);
+
+    R visit(Delete c);
+
+    R visit(PublishSchema c);
+
+    R visit(CreateIndex c);
+
+    R visit(DropIndex c);
+
+    R visit(RecordAuthority c);
+
+    R visit(Undecodable c);
   }
 }

@@ -6,6 +6,7 @@ import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.schema.Schema;
 import io.aerodb.core.schema.SchemaValidator;
 import java.nio.charset.StandardCharsets;

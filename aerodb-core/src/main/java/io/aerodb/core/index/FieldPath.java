@@ -1,8 +1,8 @@
 package io.aerodb.core.index;
 
-import io.aerodb.core.document.Limits;
-import io.aerodb.core.document.Names;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
+import io.aerodb.core.limits.Names;
 import io.aerodb.core.schema.FieldKind;
 import io.aerodb.core.schema.FieldSpec;
 import io.aerodb.core.schema.Schema;

@@ -1,9 +1,9 @@
 package io.aerodb.core.index;
 
 import io.aerodb.core.catalog.IndexDefinition;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;

@@ -1,9 +1,9 @@
 package io.aerodb.core.query;
 
 import io.aerodb.core.catalog.Catalog;
-import io.aerodb.core.document.Names;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
+import io.aerodb.core.limits.Names;
 import io.aerodb.core.store.KvStore;
 import java.util.Optional;
 

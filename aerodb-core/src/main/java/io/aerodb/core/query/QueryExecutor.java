@@ -1,12 +1,12 @@
 package io.aerodb.core.query;
 
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.index.IndexKeys;
 import io.aerodb.core.index.IndexValueCodec;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionReader;

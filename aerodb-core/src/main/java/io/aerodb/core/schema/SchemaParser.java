@@ -1,12 +1,12 @@
 package io.aerodb.core.schema;
 
-import io.aerodb.core.document.Limits;
-import io.aerodb.core.document.Names;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
+import io.aerodb.core.limits.Names;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

@@ -2,7 +2,7 @@ package io.aerodb.core.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aerodb.core.document.Limits;
+import io.aerodb.core.limits.Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

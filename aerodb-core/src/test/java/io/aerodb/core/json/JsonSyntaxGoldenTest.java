@@ -3,8 +3,8 @@ package io.aerodb.core.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.core.Golden;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.error.AeroException;
+import io.aerodb.core.limits.Limits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
-import io.aerodb.core.command.Engine;
+import io.aerodb.core.command.CreateCollection;
+import io.aerodb.core.command.CreateIndex;
+import io.aerodb.core.command.Delete;
+import io.aerodb.core.command.DropIndex;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.PublishSchema;
+import io.aerodb.core.command.Update;
+import io.aerodb.core.engine.Engine;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.json.CanonicalJson;
@@ -146,17 +154,17 @@ class QueryPropertyTest {
         int pick = r.nextInt(100);
         Command c;
         if (pick < 36) {
-          c = new Command.Insert("users", utf8(randomDocument(r, model)));
+          c = new Insert("users", utf8(randomDocument(r, model)));
         } else if (pick < 56) {
-          c = new Command.Update("users", utf8(randomDocument(r, model)));
+          c = new Update("users", utf8(randomDocument(r, model)));
         } else if (pick < 66) {
-          c = new Command.Delete("users", IDS[r.nextInt(IDS.length)]);
+          c = new Delete("users", IDS[r.nextInt(IDS.length)]);
         } else if (pick < 71) {
-          c = new Command.PublishSchema("users", utf8(schemaJson(randomSchema(r))));
+          c = new PublishSchema("users", utf8(schemaJson(randomSchema(r))));
         } else if (pick < 81) {
-          c = new Command.CreateIndex("users", PATHS[r.nextInt(PATHS.length)]);
+          c = new CreateIndex("users", PATHS[r.nextInt(PATHS.length)]);
         } else if (pick < 85) {
-          c = new Command.DropIndex("users", PATHS[r.nextInt(PATHS.length)]);
+          c = new DropIndex("users", PATHS[r.nextInt(PATHS.length)]);
         } else if (pick < 87) {
           if (rocksDir == null) {
             engine = crashAndReplay(engine, log, r, seed);
@@ -183,7 +191,7 @@ class QueryPropertyTest {
   }
 
   private static Command createCollection(Map<String, String> schema) {
-    return new Command.CreateCollection("users", utf8(schemaJson(schema)));
+    return new CreateCollection("users", utf8(schemaJson(schema)));
   }
 
   /** Applies through the engine and checks the outcome the model predicts. */
@@ -445,16 +453,15 @@ class QueryPropertyTest {
 
     /** Applies a command the way the SPEC says; returns the rejection code expected, or null. */
     ErrorCode apply(long index, Command c) {
-      if (c instanceof Command.CreateCollection cc) {
+      if (c instanceof CreateCollection cc) {
         schemas.add(new SchemaV(1, index, parseSchema(cc.schemaJson())));
         return null;
       }
-      if (c instanceof Command.Insert || c instanceof Command.Update) {
-        boolean insert = c instanceof Command.Insert;
-        byte[] json =
-            insert ? ((Command.Insert) c).documentJson() : ((Command.Update) c).documentJson();
+      if (c instanceof Insert || c instanceof Update) {
+        boolean insert = c instanceof Insert;
+        byte[] json = insert ? ((Insert) c).documentJson() : ((Update) c).documentJson();
         JsonValue.Obj doc =
-            (JsonValue.Obj) JsonReader.parse(json, io.aerodb.core.document.Limits.DOCUMENT_JSON);
+            (JsonValue.Obj) JsonReader.parse(json, io.aerodb.core.limits.Limits.DOCUMENT_JSON);
         String id = ((JsonValue.Str) doc.get("_id")).value();
         boolean live = visible(id, Long.MAX_VALUE) != null;
         if (insert && live) {
@@ -467,13 +474,13 @@ class QueryPropertyTest {
             .add(new Version(index, schemas.size(), doc, CanonicalJson.toText(doc)));
         return null;
       }
-      if (c instanceof Command.Delete d) {
+      if (c instanceof Delete d) {
         if (visible(d.id(), Long.MAX_VALUE) != null) {
           docs.get(d.id()).add(new Version(index, 0, null, null));
         }
         return null;
       }
-      if (c instanceof Command.PublishSchema p) {
+      if (c instanceof PublishSchema p) {
         Map<String, String> fields = parseSchema(p.schemaJson());
         if (fields.equals(schemas.get(schemas.size() - 1).fields())) {
           return ErrorCode.AERO_SCHEMA_UNCHANGED;
@@ -481,7 +488,7 @@ class QueryPropertyTest {
         schemas.add(new SchemaV(schemas.size() + 1, index, fields));
         return null;
       }
-      if (c instanceof Command.CreateIndex ci) {
+      if (c instanceof CreateIndex ci) {
         if (ci.field().equals("_id") || live(ci.field()) != null) {
           return ErrorCode.AERO_INDEX_EXISTS;
         }
@@ -496,7 +503,7 @@ class QueryPropertyTest {
         indexes.add(new IndexDef(ci.field(), index, 0));
         return null;
       }
-      if (c instanceof Command.DropIndex di) {
+      if (c instanceof DropIndex di) {
         if (di.field().equals("_id")) {
           return ErrorCode.AERO_INDEX_NOT_FOUND;
         }
@@ -523,7 +530,7 @@ class QueryPropertyTest {
       TreeMap<String, String> out = new TreeMap<>();
       JsonValue.Obj fields =
           (JsonValue.Obj)
-              ((JsonValue.Obj) JsonReader.parse(json, io.aerodb.core.document.Limits.SCHEMA_JSON))
+              ((JsonValue.Obj) JsonReader.parse(json, io.aerodb.core.limits.Limits.SCHEMA_JSON))
                   .get("fields");
       for (Map.Entry<String, JsonValue> e : fields.fields().entrySet()) {
         if (e.getKey().equals("_id")) {

@@ -8,7 +8,6 @@ import io.aerodb.node.events.ClusterEvent;
 import io.aerodb.node.promotion.Decision;
 import io.aerodb.node.promotion.MembershipCoordinator;
 import io.aerodb.node.promotion.TransferState;
-import io.aerodb.node.server.AdminContext;
 import io.aerodb.proto.v1.AddLearnerRequest;
 import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.EventsReply;

@@ -1,79 +1,75 @@
 package io.aerodb.node.api;
 
 import com.google.protobuf.ByteString;
+import io.aerodb.core.command.Command;
+import io.aerodb.core.engine.ViewRead;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
-import io.aerodb.node.server.NodeContext;
-import io.aerodb.node.server.RaftGateway;
-import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.proto.internal.v1.ReadQuery;
-import io.aerodb.proto.internal.v1.ReadResult;
 import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.ReadReceipt;
 import io.aerodb.proto.v1.WriteReply;
-import io.aerodb.ratis.LogEntryCodec;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
  * The shape every API call shares, asynchronous end to end (the request's size and unsigned fields
- * were checked by {@link RequestGuard}): hand a log entry or a read query to the {@link
- * RaftGateway}, and answer when its future completes (no thread waits per request). A rejection
- * travels as the structured AeroError.
+ * were checked by {@link RequestGuard}): hand a command or a typed read to the {@link
+ * io.aerodb.node.raft.RaftGateway}, and answer when its future completes (no thread waits per
+ * request). A rejection travels as the structured AeroError.
  */
 final class ApiCalls {
   private ApiCalls() {}
 
-  /** Proposes {@code entry} (carrying the client's request_id) and answers with the write reply. */
+  /** Proposes {@code command} with the client's request_id and answers with the write reply. */
   static void write(
-      NodeContext node,
-      ByteString requestId,
-      LogEntry.Builder entry,
-      StreamObserver<WriteReply> out) {
-    entry.setFormat(LogEntryCodec.FORMAT).setRequestId(requestId);
+      NodeContext node, ByteString requestId, Command command, StreamObserver<WriteReply> out) {
     node.gateway()
-        .write(entry.build())
+        .write(requestId.toByteArray(), command)
         .whenComplete(
             (r, t) -> {
               if (t != null) {
                 out.onError(GrpcErrors.toStatus(t, node.nodeId()));
                 return;
               }
-              var rejection = RaftGateway.rejection(r);
-              if (rejection.isPresent()) {
-                out.onError(GrpcErrors.toStatus(rejection.get(), node.nodeId()));
+              if (r.rejection() != null) {
+                out.onError(GrpcErrors.toStatus(r.rejection(), node.nodeId()));
                 return;
               }
               out.onNext(
                   WriteReply.newBuilder()
-                      .setCommitIndex(r.getCommitIndex())
-                      .setExisted(r.getExisted())
-                      .setDeduplicated(r.getDeduplicated())
-                      .setSchemaVersion(r.getSchemaVersion())
+                      .setCommitIndex(r.commitIndex())
+                      .setExisted(r.existed())
+                      .setDeduplicated(r.deduplicated())
+                      .setSchemaVersion(r.schemaVersion())
                       .setNodeId(node.nodeId())
                       .build());
               out.onCompleted();
             });
   }
 
+  /** A read's value and the view it was read at (the receipt's index). */
+  private record Viewed<R>(long viewIndex, R value) {}
+
   /**
-   * Serves {@code query} with the requested consistency (linearizable by default, like get) and
-   * answers with {@code reply(result, receipt)}; a rejection in the result is answered as an error.
+   * Serves {@code read} with the requested consistency (linearizable by default) and answers with
+   * {@code reply(value, receipt)}; a reply that throws an AeroException (the read's rejection) is
+   * answered as that error.
    */
-  static <T> void read(
+  static <R, T> void read(
       NodeContext node,
-      ReadQuery query,
       Consistency requested,
       long minIndex,
+      ViewRead<R> read,
       StreamObserver<T> out,
-      BiFunction<ReadResult, ReadReceipt, T> reply) {
+      BiFunction<R, ReadReceipt, T> reply) {
     Consistency consistency =
         requested == Consistency.CONSISTENCY_UNSPECIFIED ? Consistency.LINEARIZABLE : requested;
-    CompletableFuture<ReadResult> f;
+    ViewRead<Viewed<R>> viewed = (engine, view) -> new Viewed<>(view, read.readAt(engine, view));
+    CompletableFuture<Viewed<R>> f;
     switch (consistency) {
-      case LINEARIZABLE -> f = node.gateway().readLinearizable(query);
-      case AT_LEAST_INDEX -> f = node.gateway().readAtLeast(query, minIndex);
+      case LINEARIZABLE -> f = node.gateway().readLinearizable(viewed);
+      case AT_LEAST_INDEX -> f = node.gateway().readAtLeast(minIndex, viewed);
       default -> {
         out.onError(
             GrpcErrors.toStatus(
@@ -88,19 +84,13 @@ final class ApiCalls {
             out.onError(GrpcErrors.toStatus(t, node.nodeId()));
             return;
           }
-          if (r.hasRejection()) {
-            out.onError(
-                GrpcErrors.toStatus(
-                    LogEntryCodec.decodeRejection(r.getRejection()), node.nodeId()));
-            return;
-          }
           T answer;
           try {
             answer =
                 reply.apply(
-                    r,
+                    r.value(),
                     ReadReceipt.newBuilder()
-                        .setIndex(r.getViewIndex())
+                        .setIndex(r.viewIndex())
                         .setNodeId(node.nodeId())
                         .setTerm(node.currentTerm())
                         .setConsistency(consistency)
@@ -112,5 +102,12 @@ final class ApiCalls {
           out.onNext(answer);
           out.onCompleted();
         });
+  }
+
+  /** Throws the read's rejection, if it has one (for {@link #read}'s reply functions). */
+  static void throwIfRejected(AeroError rejection) {
+    if (rejection != null) {
+      throw rejection.toException();
+    }
   }
 }

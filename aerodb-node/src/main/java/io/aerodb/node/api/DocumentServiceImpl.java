@@ -1,13 +1,11 @@
 package io.aerodb.node.api;
 
-import com.google.protobuf.ByteString;
-import io.aerodb.node.server.NodeContext;
-import io.aerodb.node.server.RaftGateway;
-import io.aerodb.proto.internal.v1.DeleteDocument;
-import io.aerodb.proto.internal.v1.GetDocument;
-import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.proto.internal.v1.PutDocument;
-import io.aerodb.proto.internal.v1.ReadQuery;
+import io.aerodb.core.command.CreateCollection;
+import io.aerodb.core.command.Delete;
+import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Update;
+import io.aerodb.core.engine.ReadResult;
+import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.proto.v1.CreateCollectionRequest;
 import io.aerodb.proto.v1.DeleteRequest;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
@@ -20,9 +18,9 @@ import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The v1 document API. Every call is asynchronous end to end: the handler builds a log entry or
- * read query, hands it to the {@link RaftGateway}, and answers when the future completes (no thread
- * waits per request).
+ * The v1 document API. Every call is asynchronous end to end: the handler builds a command or a
+ * typed read, hands it to the gateway ({@link ApiCalls}), and answers when the future completes (no
+ * thread waits per request).
  */
 public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServiceImplBase {
   private final NodeContext node;
@@ -33,71 +31,59 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
 
   @Override
   public void createCollection(CreateCollectionRequest req, StreamObserver<WriteReply> out) {
-    write(
+    ApiCalls.write(
+        node,
         req.getRequestId(),
-        LogEntry.newBuilder()
-            .setCreateCollection(
-                io.aerodb.proto.internal.v1.CreateCollection.newBuilder()
-                    .setCollection(req.getCollection())
-                    .setSchemaJson(ByteString.copyFromUtf8(req.getSchemaJson()))),
+        new CreateCollection(req.getCollection(), utf8(req.getSchemaJson())),
         out);
   }
 
   @Override
   public void insert(InsertRequest req, StreamObserver<WriteReply> out) {
-    write(
+    ApiCalls.write(
+        node,
         req.getRequestId(),
-        LogEntry.newBuilder().setInsert(put(req.getCollection(), req.getDocumentJson())),
+        new Insert(req.getCollection(), utf8(req.getDocumentJson())),
         out);
   }
 
   @Override
   public void update(UpdateRequest req, StreamObserver<WriteReply> out) {
-    write(
+    ApiCalls.write(
+        node,
         req.getRequestId(),
-        LogEntry.newBuilder().setUpdate(put(req.getCollection(), req.getDocumentJson())),
+        new Update(req.getCollection(), utf8(req.getDocumentJson())),
         out);
   }
 
   @Override
   public void delete(DeleteRequest req, StreamObserver<WriteReply> out) {
-    write(
-        req.getRequestId(),
-        LogEntry.newBuilder()
-            .setDelete(
-                DeleteDocument.newBuilder().setCollection(req.getCollection()).setId(req.getId())),
-        out);
+    ApiCalls.write(node, req.getRequestId(), new Delete(req.getCollection(), req.getId()), out);
   }
 
   @Override
   public void get(GetRequest req, StreamObserver<GetReply> out) {
-    ReadQuery query =
-        ReadQuery.newBuilder()
-            .setGet(GetDocument.newBuilder().setCollection(req.getCollection()).setId(req.getId()))
-            .build();
     ApiCalls.read(
         node,
-        query,
         req.getConsistency(),
         req.getMinIndex(),
+        (engine, view) -> engine.get(req.getCollection(), req.getId(), view),
         out,
-        (r, receipt) ->
-            GetReply.newBuilder()
-                .setFound(r.getFound())
-                .setDocumentJson(r.getDocumentJson().toString(StandardCharsets.UTF_8))
-                .setVersionIndex(r.getVersionIndex())
-                .setSchemaVersion(r.getSchemaVersion())
-                .setReceipt(receipt)
-                .build());
+        (ReadResult r, io.aerodb.proto.v1.ReadReceipt receipt) -> {
+          ApiCalls.throwIfRejected(r.rejection());
+          GetReply.Builder b = GetReply.newBuilder().setReceipt(receipt);
+          if (r.version().isPresent()) {
+            DocumentVersion v = r.version().get();
+            b.setFound(true)
+                .setDocumentJson(new String(v.json(), StandardCharsets.UTF_8))
+                .setVersionIndex(v.index())
+                .setSchemaVersion(v.schemaVersion());
+          }
+          return b.build();
+        });
   }
 
-  private static PutDocument.Builder put(String collection, String json) {
-    return PutDocument.newBuilder()
-        .setCollection(collection)
-        .setDocumentJson(ByteString.copyFromUtf8(json));
-  }
-
-  private void write(ByteString requestId, LogEntry.Builder entry, StreamObserver<WriteReply> out) {
-    ApiCalls.write(node, requestId, entry, out);
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

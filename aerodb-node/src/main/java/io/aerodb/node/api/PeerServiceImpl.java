@@ -1,11 +1,10 @@
 package io.aerodb.node.api;
 
-import io.aerodb.node.server.AdminContext;
-import io.aerodb.proto.internal.v1.ConfirmLeaderReply;
-import io.aerodb.proto.internal.v1.ConfirmLeaderRequest;
-import io.aerodb.proto.internal.v1.HandoverReply;
-import io.aerodb.proto.internal.v1.HandoverRequest;
-import io.aerodb.proto.internal.v1.PeerServiceGrpc;
+import io.aerodb.proto.peer.v1.ConfirmLeaderReply;
+import io.aerodb.proto.peer.v1.ConfirmLeaderRequest;
+import io.aerodb.proto.peer.v1.HandoverReply;
+import io.aerodb.proto.peer.v1.HandoverRequest;
+import io.aerodb.proto.peer.v1.PeerServiceGrpc;
 import io.grpc.stub.StreamObserver;
 
 /**

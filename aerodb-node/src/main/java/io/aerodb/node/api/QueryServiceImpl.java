@@ -1,18 +1,12 @@
 package io.aerodb.node.api;
 
-import com.google.protobuf.ByteString;
-import io.aerodb.core.json.JsonLimits;
-import io.aerodb.core.json.JsonReader;
-import io.aerodb.core.json.JsonValue;
-import io.aerodb.node.server.NodeContext;
-import io.aerodb.proto.internal.v1.CreateIndex;
-import io.aerodb.proto.internal.v1.DropIndex;
-import io.aerodb.proto.internal.v1.ListIndexes;
-import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.proto.internal.v1.PublishSchema;
-import io.aerodb.proto.internal.v1.QueryDocument;
-import io.aerodb.proto.internal.v1.ReadQuery;
-import io.aerodb.proto.internal.v1.RunQuery;
+import io.aerodb.core.command.CreateIndex;
+import io.aerodb.core.command.DropIndex;
+import io.aerodb.core.command.PublishSchema;
+import io.aerodb.core.engine.CatalogListing;
+import io.aerodb.core.query.QueryHit;
+import io.aerodb.core.query.QueryLimits;
+import io.aerodb.core.query.QueryResult;
 import io.aerodb.proto.v1.CreateIndexRequest;
 import io.aerodb.proto.v1.DropIndexRequest;
 import io.aerodb.proto.v1.ExplainReply;
@@ -20,10 +14,10 @@ import io.aerodb.proto.v1.IndexInfo;
 import io.aerodb.proto.v1.ListIndexesReply;
 import io.aerodb.proto.v1.ListIndexesRequest;
 import io.aerodb.proto.v1.PublishSchemaRequest;
-import io.aerodb.proto.v1.QueryHit;
 import io.aerodb.proto.v1.QueryReply;
 import io.aerodb.proto.v1.QueryRequest;
 import io.aerodb.proto.v1.QueryServiceGrpc;
+import io.aerodb.proto.v1.ReadReceipt;
 import io.aerodb.proto.v1.SchemaVersionInfo;
 import io.aerodb.proto.v1.WriteReply;
 import io.grpc.stub.StreamObserver;
@@ -31,14 +25,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The v1 query API: schema publication and index creation/drop are replicated writes (log entries
- * applied on every node); list, query and explain are reads served through the same Raft read path
- * as get (linearizable by default, or at least index N on the node asked), at one read view that
- * the receipt names. The engine checks every query against this node's query limits before reading.
+ * applied on every node); list, query and explain are reads served like get (linearizable by
+ * default, or at least index N on the node asked), at one read view that the receipt names. The
+ * engine checks every query against this node's query limits before reading.
  */
 public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBase {
-  /** Bounds for parsing the engine's own canonical reports. */
-  private static final JsonLimits REPORT_JSON = new JsonLimits(16 * 1024 * 1024, 8, 100_000);
-
   private final NodeContext node;
 
   public QueryServiceImpl(NodeContext node) {
@@ -50,67 +41,46 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
     ApiCalls.write(
         node,
         req.getRequestId(),
-        LogEntry.newBuilder()
-            .setPublishSchema(
-                PublishSchema.newBuilder()
-                    .setCollection(req.getCollection())
-                    .setSchemaJson(ByteString.copyFromUtf8(req.getSchemaJson()))),
+        new PublishSchema(
+            req.getCollection(), req.getSchemaJson().getBytes(StandardCharsets.UTF_8)),
         out);
   }
 
   @Override
   public void createIndex(CreateIndexRequest req, StreamObserver<WriteReply> out) {
     ApiCalls.write(
-        node,
-        req.getRequestId(),
-        LogEntry.newBuilder()
-            .setCreateIndex(
-                CreateIndex.newBuilder()
-                    .setCollection(req.getCollection())
-                    .setField(req.getField())),
-        out);
+        node, req.getRequestId(), new CreateIndex(req.getCollection(), req.getField()), out);
   }
 
   @Override
   public void dropIndex(DropIndexRequest req, StreamObserver<WriteReply> out) {
     ApiCalls.write(
-        node,
-        req.getRequestId(),
-        LogEntry.newBuilder()
-            .setDropIndex(
-                DropIndex.newBuilder().setCollection(req.getCollection()).setField(req.getField())),
-        out);
+        node, req.getRequestId(), new DropIndex(req.getCollection(), req.getField()), out);
   }
 
   @Override
   public void listIndexes(ListIndexesRequest req, StreamObserver<ListIndexesReply> out) {
-    ReadQuery query =
-        ReadQuery.newBuilder()
-            .setListIndexes(ListIndexes.newBuilder().setCollection(req.getCollection()))
-            .build();
     ApiCalls.read(
         node,
-        query,
         req.getConsistency(),
         req.getMinIndex(),
+        (engine, view) -> engine.listIndexes(req.getCollection(), view),
         out,
-        (r, receipt) -> {
-          JsonValue.Obj listing = report(r.getReportJson());
+        (CatalogListing listing, ReadReceipt receipt) -> {
+          ApiCalls.throwIfRejected(listing.rejection());
           ListIndexesReply.Builder b = ListIndexesReply.newBuilder().setReceipt(receipt);
-          for (JsonValue v : ((JsonValue.Arr) listing.get("indexes")).elements()) {
-            JsonValue.Obj o = (JsonValue.Obj) v;
+          for (CatalogListing.IndexListing i : listing.indexes()) {
             b.addIndexes(
                 IndexInfo.newBuilder()
-                    .setField(((JsonValue.Str) o.get("field")).value())
-                    .setCreatedIndex(((JsonValue.Int) o.get("createdIndex")).value())
-                    .setImplicit(((JsonValue.Bool) o.get("implicit")).value()));
+                    .setField(i.field())
+                    .setCreatedIndex(i.createdIndex())
+                    .setImplicit(i.implicit()));
           }
-          for (JsonValue v : ((JsonValue.Arr) listing.get("schemaVersions")).elements()) {
-            JsonValue.Obj o = (JsonValue.Obj) v;
+          for (CatalogListing.SchemaListing v : listing.schemaVersions()) {
             b.addSchemaVersions(
                 SchemaVersionInfo.newBuilder()
-                    .setVersion((int) ((JsonValue.Int) o.get("version")).value())
-                    .setCreatedIndex(((JsonValue.Int) o.get("createdIndex")).value()));
+                    .setVersion(v.version())
+                    .setCreatedIndex(v.createdIndex()));
           }
           return b.build();
         });
@@ -118,29 +88,31 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
 
   @Override
   public void query(QueryRequest req, StreamObserver<QueryReply> out) {
-    ReadQuery query = ReadQuery.newBuilder().setRunQuery(runQuery(req)).build();
+    io.aerodb.core.query.QueryRequest request = toCore(req);
+    QueryLimits limits = node.config().queryLimits();
     ApiCalls.read(
         node,
-        query,
         req.getConsistency(),
         req.getMinIndex(),
+        // one view for the whole query, index scan included [T2]
+        (engine, view) -> engine.query(request, view, limits),
         out,
-        (r, receipt) -> {
-          JsonValue.Obj figures = report(r.getReportJson());
+        (QueryResult r, ReadReceipt receipt) -> {
+          ApiCalls.throwIfRejected(r.rejection());
           QueryReply.Builder b =
               QueryReply.newBuilder()
                   .setReceipt(receipt)
-                  .setEntriesExamined(((JsonValue.Int) figures.get("entriesExamined")).value())
-                  .setDocumentsRead(((JsonValue.Int) figures.get("documentsRead")).value())
-                  .setIndex(((JsonValue.Str) figures.get("index")).value())
-                  .setScan(((JsonValue.Str) figures.get("scan")).value());
-          for (QueryDocument d : r.getDocumentsList()) {
+                  .setEntriesExamined(r.entriesExamined())
+                  .setDocumentsRead(r.documentsRead())
+                  .setIndex(r.plan().indexField())
+                  .setScan(r.plan().scan().name());
+          for (QueryHit h : r.hits()) {
             b.addResults(
-                QueryHit.newBuilder()
-                    .setId(d.getId())
-                    .setDocumentJson(d.getDocumentJson().toString(StandardCharsets.UTF_8))
-                    .setVersionIndex(d.getVersionIndex())
-                    .setSchemaVersion(d.getSchemaVersion()));
+                io.aerodb.proto.v1.QueryHit.newBuilder()
+                    .setId(h.id())
+                    .setDocumentJson(new String(h.version().json(), StandardCharsets.UTF_8))
+                    .setVersionIndex(h.version().index())
+                    .setSchemaVersion(h.version().schemaVersion()));
           }
           return b.build();
         });
@@ -148,31 +120,27 @@ public final class QueryServiceImpl extends QueryServiceGrpc.QueryServiceImplBas
 
   @Override
   public void explain(QueryRequest req, StreamObserver<ExplainReply> out) {
-    ReadQuery query = ReadQuery.newBuilder().setExplain(runQuery(req)).build();
+    io.aerodb.core.query.QueryRequest request = toCore(req);
+    QueryLimits limits = node.config().queryLimits();
     ApiCalls.read(
         node,
-        query,
         req.getConsistency(),
         req.getMinIndex(),
+        (engine, view) -> engine.explain(request, view, limits),
         out,
-        (r, receipt) ->
+        (byte[] explain, ReadReceipt receipt) ->
             ExplainReply.newBuilder()
-                .setExplainJson(r.getReportJson().toString(StandardCharsets.UTF_8))
+                .setExplainJson(new String(explain, StandardCharsets.UTF_8))
                 .setReceipt(receipt)
                 .build());
   }
 
-  private static RunQuery runQuery(QueryRequest req) {
-    return RunQuery.newBuilder()
-        .setCollection(req.getCollection())
-        .setFilterJson(ByteString.copyFromUtf8(req.getFilterJson()))
-        .setSortField(req.getSortField())
-        .setDescending(req.getDescending())
-        .setLimit(req.getLimit())
-        .build();
-  }
-
-  private static JsonValue.Obj report(ByteString json) {
-    return (JsonValue.Obj) JsonReader.parse(json.toByteArray(), REPORT_JSON);
+  private static io.aerodb.core.query.QueryRequest toCore(QueryRequest req) {
+    return new io.aerodb.core.query.QueryRequest(
+        req.getCollection(),
+        req.getFilterJson().getBytes(StandardCharsets.UTF_8),
+        req.getSortField(),
+        req.getDescending(),
+        req.getLimit());
   }
 }

@@ -2,9 +2,9 @@ package io.aerodb.node.cli;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.WriteReply;
 import java.nio.charset.StandardCharsets;

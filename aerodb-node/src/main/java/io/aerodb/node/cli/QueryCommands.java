@@ -2,10 +2,10 @@ package io.aerodb.node.cli;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.JsonLimits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.ExplainReply;
 import io.aerodb.proto.v1.QueryHit;

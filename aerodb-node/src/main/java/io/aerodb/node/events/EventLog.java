@@ -1,7 +1,6 @@
 package io.aerodb.node.events;
 
 import com.codahale.metrics.MetricRegistry;
-import io.aerodb.node.promotion.TransferState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +37,15 @@ public final class EventLog {
     for (EventType t : EventType.values()) {
       metrics.counter("events." + t.name());
     }
-    for (TransferState s : TransferState.values()) {
-      metrics.counter("transfers." + s.name());
+  }
+
+  /**
+   * Creates the counters {@code transfers.<state>} at 0 (the promotion code names its states), so
+   * that they too exist from the first scrape; TRANSFER_STATE events count into them.
+   */
+  public void declareTransferStates(Iterable<String> states) {
+    for (String s : states) {
+      metrics.counter("transfers." + s);
     }
   }
 

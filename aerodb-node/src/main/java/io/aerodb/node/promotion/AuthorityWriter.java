@@ -1,11 +1,9 @@
 package io.aerodb.node.promotion;
 
+import io.aerodb.core.command.RecordAuthority;
+import io.aerodb.core.command.Write;
 import io.aerodb.core.error.AeroException;
-import io.aerodb.node.server.RaftGateway;
-import io.aerodb.proto.internal.v1.ApplyResult;
-import io.aerodb.proto.internal.v1.AuthorityRecord;
-import io.aerodb.proto.internal.v1.LogEntry;
-import io.aerodb.ratis.LogEntryCodec;
+import io.aerodb.node.raft.RaftGateway;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -33,21 +31,14 @@ public final class AuthorityWriter {
   }
 
   public CompletableFuture<Long> append(String kind, Map<String, String> fields) {
-    LogEntry entry =
-        LogEntry.newBuilder()
-            .setFormat(LogEntryCodec.FORMAT)
-            .setAuthority(AuthorityRecord.newBuilder().setKind(kind).putAllFields(fields))
-            .build();
     return gateway
-        .write(entry)
+        .write(Write.NO_REQUEST_ID, new RecordAuthority(kind, new TreeMap<>(fields)))
         .thenApply(
-            (ApplyResult r) -> {
-              RaftGateway.rejection(r)
-                  .ifPresent(
-                      e -> {
-                        throw new AeroException(e);
-                      });
-              return r.getCommitIndex();
+            r -> {
+              if (r.rejection() != null) {
+                throw new AeroException(r.rejection());
+              }
+              return r.commitIndex();
             });
   }
 }

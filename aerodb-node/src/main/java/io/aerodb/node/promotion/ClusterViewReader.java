@@ -1,12 +1,11 @@
 package io.aerodb.node.promotion;
 
-import io.aerodb.node.server.PeerDirectory;
-import java.io.IOException;
+import io.aerodb.node.raft.PeerDirectory;
+import io.aerodb.node.raft.RaftDivision;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -23,17 +22,14 @@ import org.apache.ratis.server.RaftServer;
  * validators never do.
  */
 public final class ClusterViewReader {
-  private final Supplier<RaftServer.Division> division;
+  private final RaftDivision raft;
   private final String selfId;
   private final PeerDirectory peers;
   private final long unhealthyAfterMs;
 
   public ClusterViewReader(
-      Supplier<RaftServer.Division> division,
-      String selfId,
-      PeerDirectory peers,
-      long unhealthyAfterMs) {
-    this.division = division;
+      RaftDivision raft, String selfId, PeerDirectory peers, long unhealthyAfterMs) {
+    this.raft = raft;
     this.selfId = selfId;
     this.peers = peers;
     this.unhealthyAfterMs = unhealthyAfterMs;
@@ -44,7 +40,7 @@ public final class ClusterViewReader {
    * coordinators.
    */
   public ClusterView read(String transferInProgress, boolean membershipInProgress) {
-    RaftServer.Division d = division.get();
+    RaftServer.Division d = raft.require();
     DivisionInfo info = d.getInfo();
     RaftConfiguration conf = d.getRaftConf();
     boolean leader = info.isLeader() && info.isLeaderReady();
@@ -148,18 +144,6 @@ public final class ClusterViewReader {
 
   /** The division (for coordinators that act on Raft). */
   public RaftServer.Division division() {
-    return division.get();
-  }
-
-  /** Reads the division, turning the "no such group" IOException into an unchecked failure. */
-  public static Supplier<RaftServer.Division> divisionOf(
-      RaftServer server, org.apache.ratis.protocol.RaftGroupId groupId) {
-    return () -> {
-      try {
-        return server.getDivision(groupId);
-      } catch (IOException e) {
-        throw new IllegalStateException("no Raft division for " + groupId, e);
-      }
-    };
+    return raft.require();
   }
 }

@@ -3,7 +3,7 @@ package io.aerodb.node.promotion;
 import io.aerodb.core.authority.AuthorityHistory;
 import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.authority.AuthorityState;
-import io.aerodb.core.command.Engine;
+import io.aerodb.core.engine.Engine;
 import io.aerodb.node.events.EventLog;
 import io.aerodb.node.events.EventType;
 import java.util.Optional;
@@ -187,7 +187,7 @@ public final class EpochRecorder {
       io.aerodb.core.json.JsonValue.Obj audit =
           (io.aerodb.core.json.JsonValue.Obj)
               io.aerodb.core.json.JsonReader.parse(
-                  json, io.aerodb.core.document.Limits.DOCUMENT_JSON);
+                  json, io.aerodb.core.limits.Limits.DOCUMENT_JSON);
       TreeMap<String, String> fields = new TreeMap<>();
       audit
           .fields()

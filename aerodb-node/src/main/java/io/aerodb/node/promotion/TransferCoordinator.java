@@ -73,6 +73,8 @@ public final class TransferCoordinator {
       ExecutorService executor) {
     this.views = views;
     this.events = events;
+    events.declareTransferStates(
+        java.util.Arrays.stream(TransferState.values()).map(Enum::name).toList());
     this.authority = authority;
     this.server = server;
     this.groupId = groupId;

@@ -6,8 +6,8 @@ import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
-import io.aerodb.node.server.AeroNode;
-import io.aerodb.node.server.DataDirectory;
+import io.aerodb.node.raft.RaftDivision;
+import io.aerodb.node.storage.DataDirectory;
 import io.aerodb.ratis.RaftLogInspector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,7 +162,7 @@ public final class UnsafeRecovery {
 
   private static Path currentDir(NodeConfig c) {
     return RaftLogInspector.currentDir(
-        c.dataDir().resolve("raft"), AeroNode.groupId(c.clusterName()).getUuid().toString());
+        c.dataDir().resolve("raft"), RaftDivision.groupIdOf(c.clusterName()).getUuid().toString());
   }
 
   private static ConfigException refused(String why) {

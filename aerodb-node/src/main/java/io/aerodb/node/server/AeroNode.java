@@ -2,12 +2,13 @@ package io.aerodb.node.server;
 
 import com.codahale.metrics.MetricRegistry;
 import io.aerodb.core.authority.AuthorityRecord;
-import io.aerodb.core.command.AppliedState;
-import io.aerodb.core.command.Engine;
+import io.aerodb.core.engine.AppliedState;
+import io.aerodb.core.engine.Engine;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
-import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.query.QueryRequest;
 import io.aerodb.core.store.RocksKvStore;
+import io.aerodb.node.api.AdminContext;
 import io.aerodb.node.api.AdminServiceImpl;
 import io.aerodb.node.api.ClusterServiceImpl;
 import io.aerodb.node.api.DocumentServiceImpl;
@@ -25,21 +26,27 @@ import io.aerodb.node.observe.MetricsHttpServer;
 import io.aerodb.node.observe.ObservableNode;
 import io.aerodb.node.observe.RecoveryReport;
 import io.aerodb.node.observe.RpcMetricsInterceptor;
+import io.aerodb.node.observe.StatusRoutes;
 import io.aerodb.node.promotion.AuthorityWriter;
 import io.aerodb.node.promotion.ChangeGate;
 import io.aerodb.node.promotion.ClusterView;
 import io.aerodb.node.promotion.ClusterViewReader;
+import io.aerodb.node.promotion.Decision;
 import io.aerodb.node.promotion.EpochRecorder;
 import io.aerodb.node.promotion.MembershipCoordinator;
 import io.aerodb.node.promotion.TransferCoordinator;
-import io.aerodb.node.promotion.TransferState;
+import io.aerodb.node.raft.PeerDirectory;
+import io.aerodb.node.raft.RaftDivision;
+import io.aerodb.node.raft.RaftGateway;
+import io.aerodb.node.raft.RedGate;
+import io.aerodb.node.recover.UnsafeRecovery;
+import io.aerodb.node.storage.DataDirectory;
+import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
-import io.aerodb.proto.v1.Member;
 import io.aerodb.proto.v1.NodeStatusReply;
 import io.aerodb.proto.v1.QueryServiceGrpc;
 import io.aerodb.ratis.AeroStateMachine;
-import io.aerodb.ratis.RaftEvents;
 import io.aerodb.ratis.RaftSettings;
 import io.aerodb.ratis.RatisConfig;
 import io.aerodb.ratis.RatisMetrics;
@@ -49,51 +56,55 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.DivisionInfo;
-import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One AeroDB node: data directory lock, RocksDB store and engine, the Ratis server around the state
- * machine, and the gRPC API server. Start order is the order of trust: config (already validated) →
- * lock and identity → store → Raft (RECOVER: replays the log after the store's applied index) →
- * client API. Stop is the reverse.
+ * One AeroDB node, the composition root: it builds the parts, starts them in the order of trust and
+ * stops them in reverse. Config (already validated) → data directory lock and identity → RocksDB
+ * store and engine → the Ratis server around the state machine (RECOVER: replays the log after the
+ * store's applied index) → the gateway, coordinators and client API. The parts do the work: {@link
+ * RaftGateway} (writes and reads), {@link RaftEventHandler} (Raft events), {@link NodeStatusReader}
+ * (status), the promotion coordinators, the API services.
  */
 public final class AeroNode implements AdminContext, ObservableNode, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AeroNode.class);
+
+  /** Threads of {@link #apiExecutor}: {@code -Daerodb.api.executorThreads=N} for experiments. */
+  static final int API_THREADS =
+      Math.max(
+          1,
+          Integer.getInteger(
+              "aerodb.api.executorThreads",
+              Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
 
   private final NodeConfig config;
   private final FatalHandler fatalHandler;
   private final DataDirectory dataDir;
   private final Engine engine;
   private final AeroStateMachine stateMachine;
-  private final RaftGroupId groupId;
   private final RaftServer raftServer;
+  private final RaftDivision raft;
   private final RaftGateway gateway;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server apiServer;
   private final MetricRegistry metrics = new MetricRegistry();
   private final EventLog events;
-  private final PeerDirectory peers;
   private final ExecutorService adminExecutor;
 
   /**
@@ -104,38 +115,16 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
    */
   private final ExecutorService apiExecutor;
 
-  /** Threads of {@link #apiExecutor}: {@code -Daerodb.api.executorThreads=N} for experiments. */
-  static final int API_THREADS =
-      Math.max(
-          1,
-          Integer.getInteger(
-              "aerodb.api.executorThreads",
-              Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
-
-  private static ExecutorService newApiExecutor(String nodeId) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return Executors.newFixedThreadPool(
-        API_THREADS,
-        r -> {
-          Thread t = new Thread(r, "aerodb-api-" + nodeId + "-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-  }
-
   private final TransferCoordinator transfers;
   private final MembershipCoordinator membership;
-  private final EpochRecorder epochs;
   private final CompletableFuture<String> terminated = new CompletableFuture<>();
   private final RpcMetricsInterceptor rpcMetrics = new RpcMetricsInterceptor(metrics);
   private final HealthMonitor healthMonitor;
   private final MetricsHttpServer httpServer;
   private final ClusterViewReader views;
+  private final NodeStatusReader statusReader;
   private volatile long logStartAtStart;
   private volatile long logLastAtStart;
-  private final AtomicLong lastSeenTerm = new AtomicLong();
-  private volatile String lastSeenLeader = "";
-  private volatile boolean removed;
   private volatile Phase phase = Phase.STARTING;
   private volatile String failure = "";
 
@@ -148,46 +137,18 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       ctx.putProperty("node", config.nodeId()); // the "node" of every JSON log line (JsonLogLayout)
     }
     Engine opened = null;
-    RaftServer raft = null;
+    RaftServer server = null;
     try {
       RatisMetrics.install();
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
       this.engine = opened;
       this.events = new EventLog(config.nodeId(), metrics, System::currentTimeMillis, 2048);
-      this.peers = new PeerDirectory(config, engine);
-      this.stateMachine = new AeroStateMachine(engine, new Events(), config.queryLimits());
-      this.groupId = groupId(config.clusterName());
-      RatisConfig ratis =
-          RatisConfig.server(
-              new RaftSettings(
-                  dataDir.raftDir(),
-                  config.self().host(),
-                  config.self().raftPort(),
-                  config.electionTimeoutMinMs(),
-                  config.electionTimeoutMaxMs(),
-                  config.raftRequestTimeoutMs(),
-                  config.logSync()));
-      if (RedGate.UNSAFE_FLUSH.on()) {
-        ratis.redGateUnsafeFlush();
-      }
-      LOG.atInfo()
-          .addKeyValue("event", "STARTUP_PHASE")
-          .addKeyValue("phase", "store-opened")
-          .addKeyValue("storeAppliedIndex", engine.applied().index())
-          .addKeyValue("dataDir", config.dataDir().toString())
-          .log("store opened at applied index {}", engine.applied().index());
-      LOG.atInfo()
-          .addKeyValue("event", "CONFIG")
-          .addKeyValue("nodeId", config.nodeId())
-          .addKeyValue("clusterName", config.clusterName())
-          .addKeyValue("api", config.self().apiAddress())
-          .addKeyValue("raft", config.self().raftAddress())
-          .addKeyValue("metricsPort", config.metricsPort())
-          .addKeyValue("peers", config.peers().toString())
-          .addKeyValue("join", config.join())
-          .addKeyValue("ratis", ratis.describe().toString())
-          .log("config and Ratis settings");
-      raft =
+      PeerDirectory peers = new PeerDirectory(config, engine);
+      this.stateMachine = new AeroStateMachine(engine);
+      RatisConfig ratis = ratisConfig(config, dataDir);
+      logConfig(config, engine, ratis);
+      RaftGroupId groupId = RaftDivision.groupIdOf(config.clusterName());
+      server =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.nodeId()))
               .setGroup(config.join() ? RaftGroup.valueOf(groupId) : group(config, groupId))
@@ -195,20 +156,14 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               .setStateMachine(stateMachine)
               .setOption(RaftStorage.StartupOption.RECOVER)
               .build();
-      this.raftServer = raft;
-      this.gateway = new RaftGateway(raftServer, groupId, stateMachine, config, peers, metrics);
-      this.apiExecutor = newApiExecutor(config.nodeId());
-      this.adminExecutor =
-          Executors.newFixedThreadPool(
-              4,
-              r -> {
-                Thread t = new Thread(r, "aerodb-admin-" + config.nodeId());
-                t.setDaemon(true);
-                return t;
-              });
+      this.raftServer = server;
+      this.raft = new RaftDivision(server, groupId);
+      this.gateway = new RaftGateway(raft, stateMachine, config, peers, metrics);
+      this.apiExecutor = threads(API_THREADS, "aerodb-api-" + config.nodeId() + "-");
+      this.adminExecutor = threads(4, "aerodb-admin-" + config.nodeId() + "-");
       this.views =
           new ClusterViewReader(
-              ClusterViewReader.divisionOf(raftServer, groupId),
+              raft,
               config.nodeId(),
               peers,
               // A follower silent for two maximal election timeouts is not a safe target.
@@ -217,51 +172,39 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       ChangeGate gate = new ChangeGate();
       this.transfers =
           new TransferCoordinator(
-              views, events, authority, raftServer, groupId, config.nodeId(), gate, adminExecutor);
+              views, events, authority, server, groupId, config.nodeId(), gate, adminExecutor);
       this.membership =
           new MembershipCoordinator(
               views,
               gate,
               events,
               authority,
-              raftServer,
+              server,
               groupId,
               config.nodeId(),
               config.clusterName(),
               Math.max(10_000, config.writeTimeoutMs()),
               adminExecutor);
-      this.epochs =
+      EpochRecorder epochs =
           new EpochRecorder(
               config.nodeId(),
               engine,
               authority,
               events,
-              this::currentTerm,
+              raft::currentTerm,
               adminExecutor,
               views,
               // One ask = one call with a short deadline; the recorder asks again until its bound.
               (node, request) -> gateway.askHandover(node, request, 300),
-              dataDir.root().resolve(io.aerodb.node.recover.UnsafeRecovery.AUDIT_FILE));
-      NettyServerBuilder api =
-          NettyServerBuilder.forAddress(
-              new InetSocketAddress(config.self().host(), config.self().apiPort()));
-      if (Boolean.getBoolean("aerodb.api.directExecutor")) {
-        api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
-      } else {
-        api.executor(apiExecutor);
-      }
-      this.apiServer =
-          api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
-              .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
-              .intercept(rpcMetrics) // runs first: it also counts what the guard refuses
-              .addService(new DocumentServiceImpl(this))
-              .addService(new ClusterServiceImpl(this))
-              .addService(new AdminServiceImpl(this))
-              .addService(new QueryServiceImpl(this))
-              .addService(new PeerServiceImpl(this))
-              .addService(health.getHealthService())
-              .addService(ProtoReflectionServiceV1.newInstance())
-              .build();
+              dataDir.root().resolve(UnsafeRecovery.AUDIT_FILE));
+      this.statusReader =
+          new NodeStatusReader(
+              config, raft, peers, engine, stateMachine, this::storeSizeBytes, rpcMetrics::total);
+      RaftEventHandler raftEvents =
+          new RaftEventHandler(
+              config.nodeId(), events, raft, engine, transfers, epochs, new Control());
+      stateMachine.setEvents(raftEvents); // before the Raft server starts
+      this.apiServer = apiServer(config, apiExecutor, rpcMetrics, health);
       this.healthMonitor =
           new HealthMonitor(
               health,
@@ -270,7 +213,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                   DocumentServiceGrpc.SERVICE_NAME,
                   ClusterServiceGrpc.SERVICE_NAME,
                   QueryServiceGrpc.SERVICE_NAME,
-                  io.aerodb.proto.v1.AdminServiceGrpc.SERVICE_NAME),
+                  AdminServiceGrpc.SERVICE_NAME),
               config.readinessLagMax(),
               config.nodeId());
       this.httpServer =
@@ -282,8 +225,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                   new MetricsExporter(this),
                   StatusRoutes.of(this));
     } catch (IOException | RuntimeException e) {
-      if (raft != null) {
-        raft.close();
+      if (server != null) {
+        server.close();
       }
       if (opened != null) {
         opened.close();
@@ -303,7 +246,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     node.seedEventsFromHistory();
     try {
       node.raftServer.start();
-      node.recordLogRange();
+      node.logStartAtStart = node.raft.logStartIndex();
+      node.logLastAtStart = node.raft.logLastIndex();
       phase(config, "raft-started", "log " + node.logStartAtStart + ".." + node.logLastAtStart);
       node.apiServer.start();
       if (node.httpServer != null) {
@@ -337,34 +281,88 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     return node;
   }
 
+  // ---------------------------------------------------------------------------------- wiring
+
+  private static RatisConfig ratisConfig(NodeConfig config, DataDirectory dataDir) {
+    RatisConfig ratis =
+        RatisConfig.server(
+            new RaftSettings(
+                dataDir.raftDir(),
+                config.self().host(),
+                config.self().raftPort(),
+                config.electionTimeoutMinMs(),
+                config.electionTimeoutMaxMs(),
+                config.raftRequestTimeoutMs(),
+                config.logSync()));
+    if (RedGate.UNSAFE_FLUSH.on()) {
+      ratis.redGateUnsafeFlush();
+    }
+    return ratis;
+  }
+
+  private static void logConfig(NodeConfig config, Engine engine, RatisConfig ratis) {
+    LOG.atInfo()
+        .addKeyValue("event", "STARTUP_PHASE")
+        .addKeyValue("phase", "store-opened")
+        .addKeyValue("storeAppliedIndex", engine.applied().index())
+        .addKeyValue("dataDir", config.dataDir().toString())
+        .log("store opened at applied index {}", engine.applied().index());
+    LOG.atInfo()
+        .addKeyValue("event", "CONFIG")
+        .addKeyValue("nodeId", config.nodeId())
+        .addKeyValue("clusterName", config.clusterName())
+        .addKeyValue("api", config.self().apiAddress())
+        .addKeyValue("raft", config.self().raftAddress())
+        .addKeyValue("metricsPort", config.metricsPort())
+        .addKeyValue("peers", config.peers().toString())
+        .addKeyValue("join", config.join())
+        .addKeyValue("ratis", ratis.describe().toString())
+        .log("config and Ratis settings");
+  }
+
+  private Server apiServer(
+      NodeConfig config,
+      ExecutorService executor,
+      RpcMetricsInterceptor rpcMetrics,
+      HealthStatusManager health) {
+    NettyServerBuilder api =
+        NettyServerBuilder.forAddress(
+            new InetSocketAddress(config.self().host(), config.self().apiPort()));
+    if (Boolean.getBoolean("aerodb.api.directExecutor")) {
+      api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
+    } else {
+      api.executor(executor);
+    }
+    return api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
+        .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
+        .intercept(rpcMetrics) // runs first: it also counts what the guard refuses
+        .addService(new DocumentServiceImpl(this))
+        .addService(new ClusterServiceImpl(this))
+        .addService(new AdminServiceImpl(this))
+        .addService(new QueryServiceImpl(this))
+        .addService(new PeerServiceImpl(this))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+  }
+
+  private static ExecutorService threads(int count, String namePrefix) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        count,
+        r -> {
+          Thread t = new Thread(r, namePrefix + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   private static void phase(NodeConfig config, String phase, String detail) {
     LOG.atInfo()
         .addKeyValue("event", "STARTUP_PHASE")
         .addKeyValue("phase", phase)
         .addKeyValue("detail", detail)
         .log("node {} {}: {}", config.nodeId(), phase, detail);
-  }
-
-  private void recordLogRange() {
-    try {
-      var log = raftServer.getDivision(groupId).getRaftLog();
-      logStartAtStart = Math.max(0, log.getStartIndex());
-      logLastAtStart =
-          log.getLastEntryTermIndex() == null ? 0 : log.getLastEntryTermIndex().getIndex();
-    } catch (IOException e) {
-      logStartAtStart = 0;
-      logLastAtStart = 0;
-    }
-  }
-
-  private String metricsAddress() {
-    return httpServer == null ? "" : "127.0.0.1:" + httpServer.port();
-  }
-
-  /** The Raft group of a cluster: a name-based UUID of "aerodb-cluster:" + clusterName. */
-  public static RaftGroupId groupId(String clusterName) {
-    return RaftGroupId.valueOf(
-        UUID.nameUUIDFromBytes(("aerodb-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static RaftGroup group(NodeConfig config, RaftGroupId groupId) {
@@ -374,6 +372,67 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
             .collect(Collectors.toList());
     return RaftGroup.valueOf(groupId, peers);
   }
+
+  /**
+   * After a restart the ring starts with the latest records of the replicated history (P6-O1,
+   * audits).
+   */
+  private void seedEventsFromHistory() {
+    List<AuthorityRecord> all = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<AuthorityRecord> page = engine.authorityHistory(after, 512);
+      all.addAll(page);
+      if (page.size() < 512) {
+        break;
+      }
+      after = page.get(page.size() - 1).index();
+    }
+    for (AuthorityRecord r : all.subList(Math.max(0, all.size() - 100), all.size())) {
+      events.emit(EventType.AUTHORITY_RECORD, RaftEventHandler.authorityFields(r, true));
+    }
+  }
+
+  /** What the Raft event handler may do to this node. */
+  private final class Control implements RaftEventHandler.Node {
+    @Override
+    public Phase phase() {
+      return phase;
+    }
+
+    @Override
+    public void healthChanged() {
+      healthMonitor.update();
+    }
+
+    @Override
+    public void fail(AeroError error) {
+      if (phase == Phase.FAILED || phase == Phase.STOPPING) {
+        return;
+      }
+      phase = Phase.FAILED;
+      failure = error.toString();
+      healthMonitor.update();
+      LOG.atError()
+          .addKeyValue("event", "FATAL")
+          .addKeyValue("code", error.code().name())
+          .addKeyValue("reason", error.message())
+          .log("FATAL {}", error);
+      fatalHandler.fatal(error);
+    }
+
+    @Override
+    public void removed() {
+      LOG.warn("node {} was removed from the cluster; stopping", config.nodeId());
+      CompletableFuture.runAsync(
+          () -> {
+            close();
+            terminated.complete("removed from the cluster");
+          });
+    }
+  }
+
+  // -------------------------------------------------------------------------- what it serves
 
   @Override
   public String nodeId() {
@@ -400,77 +459,16 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
 
   @Override
   public long currentTerm() {
-    try {
-      return raftServer.getDivision(groupId).getInfo().getCurrentTerm();
-    } catch (IOException e) {
-      return 0;
-    }
+    return raft.currentTerm();
   }
 
   @Override
   public NodeStatusReply status() {
-    NodeStatusReply.Builder b =
-        NodeStatusReply.newBuilder()
-            .setNodeId(config.nodeId())
-            .setClusterName(config.clusterName())
-            .setPhase(phase.name())
-            .setStateDigest(engine.applied().digestHex());
-    b.setRaftAddress(config.self().raftAddress());
-    try {
-      RaftServer.Division d = raftServer.getDivision(groupId);
-      RaftConfiguration conf = d.getRaftConf();
-      String membership = "NONE";
-      for (RaftPeerRole role : new RaftPeerRole[] {RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER}) {
-        List<RaftPeer> ofRole = new ArrayList<>(conf.getCurrentPeers(role));
-        ofRole.sort(java.util.Comparator.comparing(p -> p.getId().toString()));
-        String name = role == RaftPeerRole.FOLLOWER ? "VOTER" : "LEARNER";
-        for (RaftPeer p : ofRole) {
-          String id = p.getId().toString();
-          b.addMembers(
-              Member.newBuilder()
-                  .setId(id)
-                  .setApiAddress(peers.apiAddress(id).orElse(""))
-                  .setRaftAddress(p.getAddress() == null ? "" : p.getAddress())
-                  .setRole(name));
-          if (id.equals(config.nodeId())) {
-            membership = name;
-          }
-        }
-      }
-      b.setMembership(membership);
-      b.setLogStartIndex(Math.max(0, d.getRaftLog().getStartIndex()))
-          .setLogLastIndex(
-              d.getRaftLog().getLastEntryTermIndex() == null
-                  ? 0
-                  : d.getRaftLog().getLastEntryTermIndex().getIndex());
-      DivisionInfo info = d.getInfo();
-      b.setRole(membership.equals("LEARNER") ? "LEARNER" : info.getCurrentRole().name())
-          .setTerm(info.getCurrentTerm())
-          .setCommitIndex(Math.max(0, d.getRaftLog().getLastCommittedIndex()))
-          .setAppliedIndex(Math.max(0, info.getLastAppliedIndex()));
-      RaftPeerId leader = info.getLeaderId();
-      if (leader != null) {
-        b.setLeaderId(leader.toString());
-        peers.apiAddress(leader.toString()).ifPresent(b::setLeaderAddress);
-      }
-    } catch (IOException e) {
-      b.setRole("UNKNOWN");
-    }
-    b.setSnapshotIndex(stateMachine.snapshotIndex())
-        .setStoreBytes(storeSizeBytes())
-        .setRequestsTotal(rpcMetrics.total())
-        .setMetricsAddress(metricsAddress());
-    NodeStatusReply partial = b.build();
-    Health h =
-        healthMonitor == null
-            ? new Health(true, false, false, "starting")
-            : HealthMonitor.evaluate(partial, config.readinessLagMax());
-    return partial.toBuilder()
-        .setLive(h.live())
-        .setServing(h.serving())
-        .setReady(h.ready())
-        .setNotReadyReason(h.reason())
-        .build();
+    return statusReader.read(phase, metricsAddress(), healthMonitor != null);
+  }
+
+  private String metricsAddress() {
+    return httpServer == null ? "" : "127.0.0.1:" + httpServer.port();
   }
 
   @Override
@@ -509,190 +507,15 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
         stateMachine.appliedEntriesSinceStart());
   }
 
-  /**
-   * Raft events → events, health, epochs and fatal handling. Called on Ratis threads; never blocks.
-   */
-  private final class Events implements RaftEvents {
-    @Override
-    public void leaderChanged(String leaderId) {
-      long termAfter = currentTerm();
-      long termBefore = lastSeenTerm.getAndSet(termAfter);
-      String leaderBefore = lastSeenLeader;
-      lastSeenLeader = leaderId;
-      var pending = engine.authority().pendingTransfer();
-      String cause =
-          pending.isPresent() && pending.get().field("to").equals(leaderId)
-              ? "transfer " + pending.get().field("requestId")
-              : "election (the new leader's epoch record names the cause)";
-      events.emit(
-          EventType.LEADER_CHANGED,
-          "leaderBefore",
-          leaderBefore,
-          "leaderAfter",
-          leaderId,
-          "termBefore",
-          Long.toString(termBefore),
-          "termAfter",
-          Long.toString(termAfter),
-          "commitIndex",
-          Long.toString(commitIndex()),
-          "cause",
-          leaderId.isEmpty() ? "no leader known" : cause);
-      if (phase == Phase.SERVING || phase == Phase.STARTING) {
-        healthMonitor.update();
-      }
-    }
-
-    @Override
-    public void leaderReady() {
-      events.emit(
-          EventType.LEADER_READY,
-          "term",
-          Long.toString(currentTerm()),
-          "commitIndex",
-          Long.toString(commitIndex()));
-      epochs.leaderReady();
-    }
-
-    @Override
-    public void steppedDown(int pendingEntries) {
-      var w = transfers.workflow();
-      events.emit(
-          EventType.STEPPED_DOWN,
-          "term",
-          Long.toString(currentTerm()),
-          "pendingEntries",
-          Integer.toString(pendingEntries),
-          "commitIndex",
-          Long.toString(commitIndex()),
-          "why",
-          w.state() == TransferState.TRANSFERRING
-              ? "transfer " + w.requestId() + " to " + w.target()
-              : "a higher term or lost quorum");
-    }
-
-    @Override
-    public void configurationChanged(
-        long term, long index, List<String> voters, List<String> learners) {
-      events.emit(
-          EventType.CONFIGURATION_CHANGED,
-          "term",
-          Long.toString(term),
-          "index",
-          Long.toString(index),
-          "voters",
-          String.join(",", voters),
-          "learners",
-          String.join(",", learners));
-    }
-
-    @Override
-    public void authorityApplied(AuthorityRecord record) {
-      events.emit(EventType.AUTHORITY_RECORD, authorityFields(record, false));
-    }
-
-    @Override
-    public void groupRemoved() {
-      removed = true;
-      events.emit(EventType.REMOVED, "term", Long.toString(currentTerm()));
-      LOG.warn("node {} was removed from the cluster; stopping", config.nodeId());
-      CompletableFuture.runAsync(
-          () -> {
-            close();
-            terminated.complete("removed from the cluster");
-          });
-    }
-
-    @Override
-    public void serverShutdown() {
-      if (phase == Phase.STOPPING || removed) {
-        return;
-      }
-      if (removedFromConfiguration()) {
-        groupRemoved(); // Ratis stops a removed voter itself (through its election thread)
-        return;
-      }
-      fail(
-          AeroError.of(
-              ErrorCode.AERO_STORAGE_IO,
-              "the Raft server of node " + config.nodeId() + " stopped unexpectedly"));
-    }
-
-    @Override
-    public void logFailed(Throwable cause) {
-      fail(
-          AeroError.of(
-              ErrorCode.AERO_STORAGE_IO,
-              "the Raft log of node " + config.nodeId() + " failed: " + cause));
-    }
+  @Override
+  public Decision explainTransfer(String target) {
+    return transfers.explain(target);
   }
 
-  private void fail(AeroError error) {
-    if (phase == Phase.FAILED || phase == Phase.STOPPING) {
-      return;
-    }
-    phase = Phase.FAILED;
-    failure = error.toString();
-    healthMonitor.update();
-    LOG.atError()
-        .addKeyValue("event", "FATAL")
-        .addKeyValue("code", error.code().name())
-        .addKeyValue("reason", error.message())
-        .log("FATAL {}", error);
-    fatalHandler.fatal(error);
-  }
-
-  /** Whether the latest configuration this node knows no longer contains it (it was removed). */
-  private boolean removedFromConfiguration() {
-    try {
-      RaftConfiguration conf = raftServer.getDivision(groupId).getRaftConf();
-      RaftPeerId self = RaftPeerId.valueOf(config.nodeId());
-      // A joiner that was never added has an empty configuration: that is not a removal.
-      return !conf.getCurrentPeers(RaftPeerRole.FOLLOWER).isEmpty()
-          && conf.getPeer(self, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) == null;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  private long commitIndex() {
-    try {
-      return Math.max(0, raftServer.getDivision(groupId).getRaftLog().getLastCommittedIndex());
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static java.util.SortedMap<String, String> authorityFields(
-      AuthorityRecord r, boolean replayed) {
-    java.util.TreeMap<String, String> f = new java.util.TreeMap<>(r.fields());
-    f.put("kind", r.kind());
-    f.put("index", Long.toString(r.index()));
-    f.put("term", Long.toString(r.term()));
-    if (replayed) {
-      f.put("fromHistory", "true");
-    }
-    return f;
-  }
-
-  /**
-   * After a restart the ring starts with the latest records of the replicated history (P6-O1,
-   * audits).
-   */
-  private void seedEventsFromHistory() {
-    List<AuthorityRecord> all = new ArrayList<>();
-    long after = 0;
-    while (true) {
-      List<AuthorityRecord> page = engine.authorityHistory(after, 512);
-      all.addAll(page);
-      if (page.size() < 512) {
-        break;
-      }
-      after = page.get(page.size() - 1).index();
-    }
-    for (AuthorityRecord r : all.subList(Math.max(0, all.size() - 100), all.size())) {
-      events.emit(EventType.AUTHORITY_RECORD, authorityFields(r, true));
-    }
+  @Override
+  public QueryExplanation explainQuery(QueryRequest request) {
+    long view = engine.applied().index();
+    return new QueryExplanation(view, engine.explain(request, view, config.queryLimits()));
   }
 
   @Override
@@ -716,6 +539,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   /** The node's Dropwizard registry (events, transfers; exported by the metrics endpoint). */
+  @Override
   public MetricRegistry metrics() {
     return metrics;
   }

@@ -1,7 +1,7 @@
 package io.aerodb.node.fault;
 
 import io.aerodb.node.fault.RegisterWorkload.Recorded;
-import io.aerodb.node.server.RedGate;
+import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.History;
 import io.aerodb.node.testing.Network;
 import io.aerodb.node.testing.PowerDisk;

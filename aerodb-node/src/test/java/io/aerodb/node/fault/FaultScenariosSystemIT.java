@@ -2,7 +2,7 @@ package io.aerodb.node.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aerodb.node.server.RedGate;
+import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.PowerDisk;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.aerodb.node.fault;
 
-import io.aerodb.node.server.RedGate;
+import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.PowerDisk;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.aerodb.node.fault;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.node.testing.RegisterChecker;
 import io.aerodb.node.testing.RegisterChecker.Kind;
 import io.aerodb.node.testing.RegisterChecker.Op;

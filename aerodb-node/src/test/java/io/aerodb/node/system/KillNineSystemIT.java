@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
-import io.aerodb.core.document.Limits;
 import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonReader;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.node.testing.History;
 import io.aerodb.node.testing.History.Op;
 import io.aerodb.node.testing.History.Outcome;

@@ -1,0 +1,121 @@
+package io.aerodb.core.command;
+
+import io.aerodb.core.authority.AuthorityHistory;
+import io.aerodb.core.authority.AuthorityRecord;
+import io.aerodb.core.authority.AuthorityState;
+import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.store.KvStore;
+import io.aerodb.core.store.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Everything the writes of one log entry (term, index) read and change while it is applied: the
+ * state before the entry, the entry's one store batch, and the catalog and authority state as the
+ * entry's earlier writes left them. One per entry, on the apply thread only.
+ *
+ * <p>Invariant: a write's rule makes every check before its first change to this context, so a
+ * rejected write leaves nothing behind.
+ */
+public final class ApplyContext {
+  private final long term;
+  private final long index;
+  private final KvStore store;
+  private final long view;
+  private final WriteBatch batch;
+  private Catalog catalog;
+  private AuthorityState authority;
+  private final TreeSet<DocumentKey> written = new TreeSet<>();
+  private final List<AuthorityRecord> authorityRecords = new ArrayList<>();
+
+  /**
+   * @param view the applied index before this entry: existence checks read the store at it
+   */
+  public ApplyContext(
+      long term,
+      long index,
+      KvStore store,
+      long view,
+      WriteBatch batch,
+      Catalog catalog,
+      AuthorityState authority) {
+    this.term = term;
+    this.index = index;
+    this.store = store;
+    this.view = view;
+    this.batch = batch;
+    this.catalog = catalog;
+    this.authority = authority;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  /** The entry's log index: the commit index of every write in it [MVCC-2]. */
+  public long index() {
+    return index;
+  }
+
+  public KvStore store() {
+    return store;
+  }
+
+  /** The applied index before this entry. */
+  public long view() {
+    return view;
+  }
+
+  public WriteBatch batch() {
+    return batch;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** The catalog after this write (persist the change into {@link #batch} too). */
+  public void changeCatalog(Catalog next) {
+    catalog = next;
+  }
+
+  public AuthorityState authority() {
+    return authority;
+  }
+
+  /** Writes an authority record into the batch and the state that follows from it. */
+  public void recordAuthority(AuthorityRecord r) {
+    AuthorityHistory.write(batch, r);
+    authority = authority.with(r);
+    authorityRecords.add(r);
+  }
+
+  /** The authority records this entry wrote, in order. */
+  public List<AuthorityRecord> authorityRecords() {
+    return List.copyOf(authorityRecords);
+  }
+
+  /** Whether a live version of the document exists before this entry. */
+  public boolean isLive(String collection, String id) {
+    return VersionReader.live(store, collection, id, view).isPresent();
+  }
+
+  /**
+   * Refuses a second write of a document in this entry (their versions would share a key):
+   * AERO_LOG_ENTRY_INVALID, as an AeroException.
+   */
+  public void checkNotWritten(DocumentKey key) {
+    if (written.contains(key)) {
+      throw Rejections.malformedEntry(
+              index, "document '" + key.id() + "' of '" + key.collection() + "' is written twice")
+          .toException();
+    }
+  }
+
+  /** Marks the document written by this entry, once its write is certain. */
+  public void markWritten(DocumentKey key) {
+    written.add(key);
+  }
+}

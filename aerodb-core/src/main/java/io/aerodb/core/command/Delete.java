@@ -1,0 +1,58 @@
+package io.aerodb.core.command;
+
+import io.aerodb.core.document.Document;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.mvcc.VersionCodec;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Deletes a document by writing a tombstone version; deleting an absent document is not an error
+ * (the result says {@code existed=false} and nothing is written).
+ */
+public record Delete(String collection, String id) implements Command {
+
+  @Override
+  public Prepared prepare(PrepareContext context) {
+    Rejections.existingCollection(collection, context.catalog());
+    Document.checkId(id);
+    return Prepared.of(this, new DocumentKey(collection, id));
+  }
+
+  @Override
+  public CommandResult apply(ApplyContext context) {
+    Rejections.existingCollection(collection, context.catalog());
+    Document.checkId(id);
+    DocumentKey key = new DocumentKey(collection, id);
+    context.checkNotWritten(key);
+    boolean existed = context.isLive(collection, id);
+    if (existed) {
+      context.markWritten(key);
+      context
+          .batch()
+          .put(
+              Keys.documentVersion(Keys.document(collection, id), context.index()),
+              VersionCodec.tombstone());
+    }
+    return CommandResult.ok(context.index(), existed, 0);
+  }
+
+  @Override
+  public boolean isDocumentWrite() {
+    return true;
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.visit(this);
+  }
+
+  @Override
+  public String commandName() {
+    return "delete";
+  }
+
+  @Override
+  public byte[] fingerprintBody() {
+    return id.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,66 @@
+package io.aerodb.core.command;
+
+import io.aerodb.core.catalog.CollectionInfo;
+import io.aerodb.core.catalog.SchemaVersion;
+import io.aerodb.core.document.Document;
+import io.aerodb.core.index.IndexMaintenance;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.mvcc.VersionCodec;
+
+/**
+ * The rules {@link Insert} and {@link Update} share; they differ only in whether the document must
+ * be absent or present.
+ */
+final class DocumentPut {
+  private DocumentPut() {}
+
+  /**
+   * Leader-side: admits the client's document under the latest schema version (parse, validate [S2,
+   * S3], canonicalize: the one parse of the write) and checks existence on the applied state.
+   */
+  static Prepared prepare(PrepareContext context, String collection, byte[] json, boolean insert) {
+    SchemaVersion sv = Rejections.existingCollection(collection, context.catalog()).latest();
+    Document doc = Document.admit(json, sv.schema(), collection, sv.version());
+    if (context.checksState()) {
+      checkExistence(collection, doc.id(), context.isLive(collection, doc.id()), insert);
+    }
+    Command canonical =
+        insert
+            ? new Insert(collection, doc.canonicalJson(), sv.version())
+            : new Update(collection, doc.canonicalJson(), sv.version());
+    return Prepared.of(canonical, new DocumentKey(collection, doc.id()));
+  }
+
+  /**
+   * Re-validates against the schema in force at apply [S4], then writes the version (keyed by the
+   * entry's index [MVCC-2]) and the entries of every live index [Q2].
+   */
+  static CommandResult apply(ApplyContext context, String collection, byte[] json, boolean insert) {
+    CollectionInfo info = Rejections.existingCollection(collection, context.catalog());
+    SchemaVersion sv = info.latest();
+    Document doc = Document.admit(json, sv.schema(), collection, sv.version());
+    DocumentKey key = new DocumentKey(collection, doc.id());
+    context.checkNotWritten(key);
+    boolean exists = context.isLive(collection, doc.id());
+    checkExistence(collection, doc.id(), exists, insert);
+    context.markWritten(key);
+    long index = context.index();
+    context
+        .batch()
+        .put(
+            Keys.documentVersion(Keys.document(collection, doc.id()), index),
+            VersionCodec.document(sv.version(), doc.canonicalJson()));
+    IndexMaintenance.addEntries(
+        context.batch(), collection, info.liveIndexes().values(), doc.id(), doc.value(), index);
+    return CommandResult.ok(index, exists, sv.version());
+  }
+
+  private static void checkExistence(String collection, String id, boolean exists, boolean insert) {
+    if (insert && exists) {
+      throw Rejections.documentExists(collection, id).toException();
+    }
+    if (!insert && !exists) {
+      throw Rejections.documentNotFound(collection, id).toException();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.aerodb.core.command;
+
+/**
+ * Inserts a new document; fails with AERO_DOCUMENT_EXISTS if its {@code _id} exists (never an
+ * upsert).
+ *
+ * @param documentJson raw client text before prepare; canonical JSON in the log
+ * @param schemaVersion the schema version the leader validated the document against (0 before
+ *     prepare); apply validates again against the version in force then [S4]
+ */
+public record Insert(String collection, byte[] documentJson, int schemaVersion) implements Command {
+
+  /** A client's insert, before prepare. */
+  public Insert(String collection, byte[] documentJson) {
+    this(collection, documentJson, 0);
+  }
+
+  @Override
+  public Prepared prepare(PrepareContext context) {
+    return DocumentPut.prepare(context, collection, documentJson, true);
+  }
+
+  @Override
+  public CommandResult apply(ApplyContext context) {
+    return DocumentPut.apply(context, collection, documentJson, true);
+  }
+
+  @Override
+  public boolean isDocumentWrite() {
+    return true;
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.visit(this);
+  }
+
+  @Override
+  public String commandName() {
+    return "insert";
+  }
+
+  @Override
+  public byte[] fingerprintBody() {
+    return documentJson;
+  }
+}

@@ -1,0 +1,42 @@
+package io.aerodb.core.command;
+
+import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.store.KvStore;
+
+/**
+ * What {@link Command#prepare} may consult on the leader: the catalog and the documents of the
+ * latest applied state. Read-only; may be used on any thread, concurrently with apply.
+ */
+public final class PrepareContext {
+  private final Catalog catalog;
+  private final KvStore store;
+  private final long view;
+  private final boolean checksState;
+
+  /**
+   * @param view the applied index the state checks read at
+   * @param checksState false for a request_id that is already recorded: its apply returns the
+   *     stored result, so only the canonical form (for the fingerprint) is needed
+   */
+  public PrepareContext(Catalog catalog, KvStore store, long view, boolean checksState) {
+    this.catalog = catalog;
+    this.store = store;
+    this.view = view;
+    this.checksState = checksState;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** Whether the state-dependent checks (existence, catalog rules) run. */
+  public boolean checksState() {
+    return checksState;
+  }
+
+  /** Whether a live version of the document exists in the applied state. */
+  public boolean isLive(String collection, String id) {
+    return VersionReader.live(store, collection, id, view).isPresent();
+  }
+}

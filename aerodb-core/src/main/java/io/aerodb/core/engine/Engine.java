@@ -1,0 +1,226 @@
+package io.aerodb.core.engine;
+
+import io.aerodb.core.authority.AuthorityHistory;
+import io.aerodb.core.authority.AuthorityRecord;
+import io.aerodb.core.authority.AuthorityState;
+import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.catalog.CollectionInfo;
+import io.aerodb.core.command.Command;
+import io.aerodb.core.command.CommandResult;
+import io.aerodb.core.command.Entry;
+import io.aerodb.core.command.PrepareContext;
+import io.aerodb.core.command.Prepared;
+import io.aerodb.core.command.Rejections;
+import io.aerodb.core.command.Write;
+import io.aerodb.core.document.Document;
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.limits.Limits;
+import io.aerodb.core.limits.Names;
+import io.aerodb.core.mvcc.DocumentVersion;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.query.Queries;
+import io.aerodb.core.query.QueryLimits;
+import io.aerodb.core.query.QueryRequest;
+import io.aerodb.core.query.QueryResult;
+import io.aerodb.core.store.KvStore;
+import io.aerodb.core.util.Invariants;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The database engine: prepares commands on the leader, applies log entries to the MVCC store, and
+ * serves reads at a view. The rules of each command live in its record ({@link Command}); this
+ * class owns the published state and the order of things.
+ *
+ * <p>Contract (DESIGN.md, The write path):
+ *
+ * <ul>
+ *   <li>{@link #prepare} runs on the leader before an entry is proposed and returns the canonical
+ *       command with everything the log entry needs. It is advisory; the state may change before
+ *       the entry applies.
+ *   <li>{@link #apply} is authoritative and deterministic ({@link Applier}): the new versions, the
+ *       idempotency records, the applied index and the state digest go into ONE atomic store batch.
+ *       Bad input is a rejected result, never an exception; only a store failure throws (and must
+ *       stop the node: the replica cannot continue without that write).
+ *   <li>Document versions are keyed by the index of the entry that created them, so re-applying an
+ *       entry rewrites the same keys with the same bytes [MVCC-2].
+ *   <li>Reads take a view (an index at or below the applied index) and see the newest version at or
+ *       below it; queries and explain read the schema versions and indexes as they were at the view
+ *       (docs/ARCHITECTURE.md, Queries) [Q1-Q3, T1, T2].
+ * </ul>
+ *
+ * <p>Threading: {@link #prepare} and the reads may run on any thread, concurrently with {@link
+ * #apply}, which must be called by one thread at a time, in log order. Time and randomness never
+ * enter.
+ */
+public final class Engine implements AutoCloseable {
+  private final KvStore store;
+  private final Applier applier;
+  private volatile EngineState state;
+
+  private Engine(KvStore store, long idempotencyHorizonEntries, EngineState state) {
+    this.store = store;
+    this.applier = new Applier(store, idempotencyHorizonEntries);
+    this.state = state;
+  }
+
+  /** Opens the engine on a store, recovering the applied state and catalog persisted in it. */
+  public static Engine open(KvStore store) {
+    return open(store, IdempotencyTable.HORIZON_ENTRIES);
+  }
+
+  /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
+  static Engine open(KvStore store, long idempotencyHorizonEntries) {
+    byte[] a = store.get(Keys.applied());
+    AppliedState applied = a == null ? AppliedState.INITIAL : AppliedState.decode(a);
+    return new Engine(
+        store,
+        idempotencyHorizonEntries,
+        new EngineState(applied, Catalog.load(store), AuthorityHistory.load(store)));
+  }
+
+  /** The last applied entry and state digest (what the store reflects). */
+  public AppliedState applied() {
+    return state.applied();
+  }
+
+  public Catalog catalog() {
+    return state.catalog();
+  }
+
+  /**
+   * What the replicated authority history implies now (latest epoch, pending transfer, peer
+   * directory).
+   */
+  public AuthorityState authority() {
+    return state.authority();
+  }
+
+  /** Authority records after {@code afterIndex}, oldest first [P6-D2]. */
+  public List<AuthorityRecord> authorityHistory(long afterIndex, int limit) {
+    return AuthorityHistory.read(store, afterIndex, limit);
+  }
+
+  public KvStore store() {
+    return store;
+  }
+
+  // ---------------------------------------------------------------------------------- prepare
+
+  /**
+   * Leader-side check before proposing: the canonical command and its document key, or {@link
+   * AeroException} with the rejection. A command whose request_id is already recorded skips the
+   * state checks (its apply returns the stored result), but is still canonicalized so that its
+   * fingerprint can be compared.
+   */
+  public Prepared prepare(byte[] requestId, Command raw) {
+    if (requestId.length > Limits.REQUEST_ID_BYTES_MAX) {
+      throw Rejections.requestIdTooLong(requestId).toException();
+    }
+    EngineState s = state;
+    boolean knownRetry =
+        requestId.length > 0 && IdempotencyTable.find(store, requestId).isPresent();
+    return raw.prepare(new PrepareContext(s.catalog(), store, s.applied().index(), !knownRetry));
+  }
+
+  // ------------------------------------------------------------------------------------ apply
+
+  /**
+   * Applies the log entry (term, index): one result per write, each with the entry's index as its
+   * commit index [MVCC-2]. See the class contract.
+   */
+  public AppliedEntry apply(long term, long index, Entry entry) {
+    Applier.Outcome outcome = applier.apply(state, term, index, entry);
+    store.write(outcome.batch()); // throws AERO_STORAGE_IO: the caller must stop this replica
+    state = outcome.after();
+    return outcome.entry();
+  }
+
+  /** Applies an entry of one command (term, index); see {@link #apply(long, long, Entry)}. */
+  public CommandResult apply(long term, long index, byte[] requestId, Command command) {
+    return apply(term, index, new Entry.Single(new Write(requestId, command))).results().get(0);
+  }
+
+  // ------------------------------------------------------------------------------------ reads
+
+  /**
+   * The document {@code id} as of {@code viewIndex} (which must be at or below the applied index).
+   */
+  public ReadResult get(String collection, String id, long viewIndex) {
+    EngineState s = checkView(viewIndex);
+    Optional<AeroError> bad = Names.checkCollection(collection);
+    if (bad.isPresent()) {
+      return new ReadResult(viewIndex, Optional.empty(), bad.get());
+    }
+    Optional<CollectionInfo> info = s.catalog().collection(collection);
+    if (info.isEmpty() || !info.get().existsAt(viewIndex)) {
+      return new ReadResult(viewIndex, Optional.empty(), Rejections.collectionNotFound(collection));
+    }
+    try {
+      Document.checkId(id);
+    } catch (AeroException e) {
+      return new ReadResult(viewIndex, Optional.empty(), e.error());
+    }
+    Optional<DocumentVersion> v = VersionReader.live(store, collection, id, viewIndex);
+    return new ReadResult(viewIndex, v, null);
+  }
+
+  /**
+   * Runs a query at {@code viewIndex} (at or below the applied index) [Q1-Q3, T1, T2]. A refused
+   * query is a result with its rejection; only a store failure throws.
+   */
+  public QueryResult query(QueryRequest request, long viewIndex, QueryLimits limits) {
+    return Queries.run(store, checkView(viewIndex).catalog(), request, viewIndex, limits);
+  }
+
+  /**
+   * The explain document (canonical JSON) of a query at {@code viewIndex}: the plan, or the
+   * rejection with its code and invariant [Q3]. Reads no document.
+   */
+  public byte[] explain(QueryRequest request, long viewIndex, QueryLimits limits) {
+    return Queries.explain(checkView(viewIndex).catalog(), request, viewIndex, limits);
+  }
+
+  /**
+   * The indexes (the implicit _id one included) and schema versions of a collection at {@code
+   * viewIndex}; or AERO_COLLECTION_NOT_FOUND.
+   */
+  public CatalogListing listIndexes(String collection, long viewIndex) {
+    EngineState s = checkView(viewIndex);
+    Optional<AeroError> bad = Names.checkCollection(collection);
+    if (bad.isPresent()) {
+      return CatalogListing.rejected(viewIndex, bad.get());
+    }
+    Optional<CollectionInfo> info = s.catalog().collection(collection);
+    if (info.isEmpty() || !info.get().existsAt(viewIndex)) {
+      return CatalogListing.rejected(viewIndex, Rejections.collectionNotFound(collection));
+    }
+    return CatalogListing.of(info.get(), viewIndex);
+  }
+
+  /** The published state, once the view is checked to be at or below its applied index. */
+  private EngineState checkView(long viewIndex) {
+    EngineState s = state;
+    Invariants.check(
+        viewIndex <= s.applied().index(),
+        () -> "read view " + viewIndex + " above applied index " + s.applied().index());
+    return s;
+  }
+
+  /**
+   * Makes everything applied so far durable in the store (the Raft log may then be purged up to
+   * it).
+   */
+  public AppliedState syncDurable() {
+    AppliedState a = state.applied();
+    store.syncDurable();
+    return a;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

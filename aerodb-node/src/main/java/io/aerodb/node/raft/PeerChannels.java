@@ -1,0 +1,44 @@
+package io.aerodb.node.raft;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * gRPC channels to the other members' API ports, for the node-to-node calls that are not Raft's
+ * ({@code PeerService}): one channel per address, created on first use, closed with the node.
+ */
+final class PeerChannels implements AutoCloseable {
+  private final PeerDirectory peers;
+  private final Map<String, ManagedChannel> channels = new TreeMap<>(); // by API address; guarded
+
+  PeerChannels(PeerDirectory peers) {
+    this.peers = peers;
+  }
+
+  /** A channel to {@code nodeId}'s API port; empty when its address is unknown. */
+  synchronized Optional<ManagedChannel> to(String nodeId) {
+    return peers
+        .apiAddress(nodeId)
+        .map(
+            a ->
+                channels.computeIfAbsent(
+                    a, x -> NettyChannelBuilder.forTarget(x).usePlaintext().build()));
+  }
+
+  @Override
+  public void close() {
+    List<ManagedChannel> all;
+    synchronized (this) {
+      all = new ArrayList<>(channels.values());
+      channels.clear();
+    }
+    for (ManagedChannel c : all) {
+      c.shutdownNow();
+    }
+  }
+}

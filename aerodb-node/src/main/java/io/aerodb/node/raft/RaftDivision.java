@@ -1,0 +1,111 @@
+package io.aerodb.node.raft;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
+
+/**
+ * This node's Raft division (the one group it serves) and the facts the node reads from it. The one
+ * place that asks Ratis for the division: while the server starts or after it stopped there is none
+ * ({@code getDivision} throws IOException), and every reader here then gets the neutral answer its
+ * javadoc names (not leader, term 0, no leader, index 0) instead of an exception.
+ *
+ * <p>Thread-safe; every answer is a snapshot that may be stale the moment it is returned.
+ */
+public final class RaftDivision {
+  private final RaftServer server;
+  private final RaftGroupId groupId;
+
+  public RaftDivision(RaftServer server, RaftGroupId groupId) {
+    this.server = server;
+    this.groupId = groupId;
+  }
+
+  /** The Raft group of a cluster: a name-based UUID of "aerodb-cluster:" + clusterName. */
+  public static RaftGroupId groupIdOf(String clusterName) {
+    return RaftGroupId.valueOf(
+        UUID.nameUUIDFromBytes(("aerodb-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public RaftServer server() {
+    return server;
+  }
+
+  public RaftGroupId groupId() {
+    return groupId;
+  }
+
+  /** The division, or empty while the server is not running. */
+  public Optional<RaftServer.Division> division() {
+    try {
+      return Optional.of(server.getDivision(groupId));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The division, or IllegalStateException while the server is not running (for callers that only
+   * run while it does).
+   */
+  public RaftServer.Division require() {
+    return division()
+        .orElseThrow(() -> new IllegalStateException("no Raft division for " + groupId));
+  }
+
+  /** Whether this node leads right now (false without a division). */
+  public boolean isLeader() {
+    return division().map(d -> d.getInfo().isLeader()).orElse(false);
+  }
+
+  /** The current term (0 without a division). */
+  public long currentTerm() {
+    return division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
+  }
+
+  /** The leader this node knows, or "". */
+  public String leaderId() {
+    return division().map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString).orElse("");
+  }
+
+  /** The last applied index (0 without a division). */
+  public long appliedIndex() {
+    return division().map(d -> Math.max(0, d.getInfo().getLastAppliedIndex())).orElse(0L);
+  }
+
+  /** The commit index this node knows (0 without a division). */
+  public long commitIndex() {
+    return division().map(d -> Math.max(0, d.getRaftLog().getLastCommittedIndex())).orElse(0L);
+  }
+
+  /** The first index still in the log (0 without a division). */
+  public long logStartIndex() {
+    return division().map(d -> Math.max(0, d.getRaftLog().getStartIndex())).orElse(0L);
+  }
+
+  /** The last index in the log (0 without a division or entries). */
+  public long logLastIndex() {
+    return division().map(d -> lastIndex(d.getRaftLog())).orElse(0L);
+  }
+
+  private static long lastIndex(RaftLog log) {
+    return log.getLastEntryTermIndex() == null ? 0 : log.getLastEntryTermIndex().getIndex();
+  }
+
+  /** The configuration in force, or empty without a division. */
+  public Optional<RaftConfiguration> configuration() {
+    return division().map(RaftServer.Division::getRaftConf);
+  }
+
+  /** The division's info, or empty without a division. */
+  public Optional<DivisionInfo> info() {
+    return division().map(RaftServer.Division::getInfo);
+  }
+}
