@@ -18,7 +18,6 @@ import io.aerodb.node.api.RequestGuard;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
-import io.aerodb.node.events.EventType;
 import io.aerodb.node.observe.Health;
 import io.aerodb.node.observe.HealthMonitor;
 import io.aerodb.node.observe.MetricsExporter;
@@ -56,7 +55,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +121,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final MetricsHttpServer httpServer;
   private final ClusterViewReader views;
   private final NodeStatusReader statusReader;
+  private final RaftEventHandler raftEvents;
   private volatile long logStartAtStart;
   private volatile long logLastAtStart;
   private volatile Phase phase = Phase.STARTING;
@@ -200,7 +199,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       this.statusReader =
           new NodeStatusReader(
               config, raft, peers, engine, stateMachine, this::storeSizeBytes, rpcMetrics::total);
-      RaftEventHandler raftEvents =
+      this.raftEvents =
           new RaftEventHandler(
               config.nodeId(), events, raft, engine, transfers, epochs, new Control());
       stateMachine.setEvents(raftEvents); // before the Raft server starts
@@ -243,7 +242,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   public static AeroNode start(NodeConfig config, FatalHandler fatalHandler)
       throws ConfigException, IOException {
     AeroNode node = new AeroNode(config, fatalHandler);
-    node.seedEventsFromHistory();
+    node.raftEvents.seedFromHistory();
     try {
       node.raftServer.start();
       node.logStartAtStart = node.raft.logStartIndex();
@@ -371,26 +370,6 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
             .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build())
             .collect(Collectors.toList());
     return RaftGroup.valueOf(groupId, peers);
-  }
-
-  /**
-   * After a restart the ring starts with the latest records of the replicated history (P6-O1,
-   * audits).
-   */
-  private void seedEventsFromHistory() {
-    List<AuthorityRecord> all = new ArrayList<>();
-    long after = 0;
-    while (true) {
-      List<AuthorityRecord> page = engine.authorityHistory(after, 512);
-      all.addAll(page);
-      if (page.size() < 512) {
-        break;
-      }
-      after = page.get(page.size() - 1).index();
-    }
-    for (AuthorityRecord r : all.subList(Math.max(0, all.size() - 100), all.size())) {
-      events.emit(EventType.AUTHORITY_RECORD, RaftEventHandler.authorityFields(r, true));
-    }
   }
 
   /** What the Raft event handler may do to this node. */

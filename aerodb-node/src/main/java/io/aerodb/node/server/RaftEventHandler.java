@@ -11,6 +11,7 @@ import io.aerodb.node.promotion.TransferCoordinator;
 import io.aerodb.node.promotion.TransferState;
 import io.aerodb.node.raft.RaftDivision;
 import io.aerodb.ratis.RaftEvents;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -66,9 +67,24 @@ final class RaftEventHandler implements RaftEvents {
     this.node = node;
   }
 
-  /** Whether the node left the cluster (a stop that is not a failure). */
-  boolean isRemoved() {
-    return removed;
+  /**
+   * After a restart the event ring starts with the latest 100 records of the replicated authority
+   * history, marked {@code fromHistory} [P6-O1].
+   */
+  void seedFromHistory() {
+    List<AuthorityRecord> all = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<AuthorityRecord> page = engine.authorityHistory(after, 512);
+      all.addAll(page);
+      if (page.size() < 512) {
+        break;
+      }
+      after = page.get(page.size() - 1).index();
+    }
+    for (AuthorityRecord r : all.subList(Math.max(0, all.size() - 100), all.size())) {
+      events.emit(EventType.AUTHORITY_RECORD, authorityFields(r, true));
+    }
   }
 
   @Override
@@ -198,7 +214,7 @@ final class RaftEventHandler implements RaftEvents {
   }
 
   /** The fields of an AUTHORITY_RECORD event; {@code replayed} marks one seeded from history. */
-  static SortedMap<String, String> authorityFields(AuthorityRecord r, boolean replayed) {
+  private static SortedMap<String, String> authorityFields(AuthorityRecord r, boolean replayed) {
     TreeMap<String, String> f = new TreeMap<>(r.fields());
     f.put("kind", r.kind());
     f.put("index", Long.toString(r.index()));
