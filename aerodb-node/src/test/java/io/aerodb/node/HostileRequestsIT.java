@@ -380,6 +380,7 @@ class HostileRequestsIT {
         scrapeMs.add((System.nanoTime() - t0) / 1_000_000);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("aerodb_");
+        // The slow clients' pace (one byte a second), not a wait for a condition.
         Thread.sleep(Math.max(0, 1_000 - (System.nanoTime() - t0) / 1_000_000));
       }
       // The server closed the connections that never finished their request head.

@@ -2,6 +2,7 @@ package io.aerodb.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.aerodb.client.AeroClient;
@@ -19,6 +20,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -298,10 +300,10 @@ class InProcessClusterIT {
     byte[] digest = null;
     for (int i = 0; i < 3; i++) {
       AeroNode n = cluster.node(i);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (n.stateMachine().engine().applied().index() < last && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> n.stateMachine().engine().applied().index() >= last);
       client.getAtLeast(cluster.layout.apiAddress(i), "users", "hot", last);
     }
     long common = cluster.node(0).stateMachine().engine().applied().index();
@@ -375,7 +377,7 @@ class InProcessClusterIT {
         if (!e.code().equals("AERO_CLUSTER_UNAVAILABLE") || System.nanoTime() > deadline) {
           throw e;
         }
-        Thread.sleep(100);
+        Thread.sleep(100); // between retries of a call, bounded by the deadline
       }
     }
   }

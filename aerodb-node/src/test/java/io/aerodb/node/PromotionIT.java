@@ -194,7 +194,7 @@ class PromotionIT {
         if (!"TARGET_LAGGING".equals(e.details().get("reason")) || System.nanoTime() > deadline) {
           throw e;
         }
-        Thread.sleep(100);
+        Thread.sleep(100); // between retries (each a new request), bounded by the deadline
       }
     }
   }
@@ -252,7 +252,7 @@ class PromotionIT {
           return;
         }
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("no authority record with " + List.of(fragments));
   }

@@ -2,6 +2,7 @@ package io.aerodb.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
@@ -21,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,26 +151,30 @@ class QueryClusterIT {
       byte[][] replies = new byte[3][];
       byte[][] explains = new byte[3][];
       long[] views = new long[3];
-      for (int attempt = 0; attempt < 20; attempt++) {
-        for (int n = 0; n < 3; n++) {
-          QueryRequest atLeast =
-              q.toBuilder()
-                  .setConsistency(Consistency.AT_LEAST_INDEX)
-                  .setMinIndex(lastWrite)
-                  .build();
-          String node = cluster.layout.apiAddress(n);
-          QueryReply r = client.queryAt(node, atLeast);
-          ExplainReply x = client.explainAt(node, atLeast);
-          assertThat(r.getReceipt().getNodeId()).isEqualTo(cluster.layout.ids.get(n));
-          views[n] = r.getReceipt().getIndex();
-          replies[n] = r.toBuilder().clearReceipt().build().toByteArray();
-          explains[n] = x.getExplainJson().getBytes(StandardCharsets.UTF_8);
-        }
-        if (views[0] == views[1] && views[1] == views[2]) {
-          break;
-        }
-        Thread.sleep(50); // a node had not applied the same entries yet
-      }
+      // Ask all three until they answer at the same view (a node may not have applied the same
+      // entries yet).
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInSameThread()
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                for (int n = 0; n < 3; n++) {
+                  QueryRequest atLeast =
+                      q.toBuilder()
+                          .setConsistency(Consistency.AT_LEAST_INDEX)
+                          .setMinIndex(lastWrite)
+                          .build();
+                  String node = cluster.layout.apiAddress(n);
+                  QueryReply r = client.queryAt(node, atLeast);
+                  ExplainReply x = client.explainAt(node, atLeast);
+                  assertThat(r.getReceipt().getNodeId()).isEqualTo(cluster.layout.ids.get(n));
+                  views[n] = r.getReceipt().getIndex();
+                  replies[n] = r.toBuilder().clearReceipt().build().toByteArray();
+                  explains[n] = x.getExplainJson().getBytes(StandardCharsets.UTF_8);
+                }
+                return views[0] == views[1] && views[1] == views[2];
+              });
       assertThat(views[1]).isEqualTo(views[0]);
       assertThat(views[2]).isEqualTo(views[0]);
       assertThat(replies[1]).as("%s", q).isEqualTo(replies[0]);

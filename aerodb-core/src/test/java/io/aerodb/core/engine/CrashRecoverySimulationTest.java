@@ -2,6 +2,7 @@ package io.aerodb.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.Entry;
@@ -11,8 +12,10 @@ import io.aerodb.core.store.MemoryKvStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Seeded simulation of the recovery contract (DESIGN.md, Restart): a replica applies a stream of
@@ -29,15 +32,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>every document reads the same at every view.
  * </ul>
  *
- * The log itself is the durable record here, as Ratis' fsynced log is in production.
+ * The log itself is the durable record here, as Ratis' fsynced log is in production. A failure
+ * names its seed and the command that replays it ({@code -Daerodb.seed=S}; {@code -Daerodb.seeds=N}
+ * sweeps N more: {@link TestSeeds}).
  */
 class CrashRecoverySimulationTest {
 
   record Entry(long term, long index, byte[] requestId, Command command) {}
 
+  static LongStream seeds() {
+    return LongStream.of(TestSeeds.seeds(1, 2, 3, 42, 1234, 98765));
+  }
+
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3, 42, 1234, 98765})
-  void replicaThatCrashesConvergesToTheReference(long seed) {
+  @MethodSource("seeds")
+  void replicaThatCrashesConvergesToTheReference(long seed, TestInfo test) {
+    TestSeeds.check(test, seed, CrashRecoverySimulationTest::simulate);
+  }
+
+  private static void simulate(long seed) {
     Random random = new Random(seed);
     List<Entry> log = generateLog(random, 400);
 

@@ -2,6 +2,7 @@ package io.aerodb.core.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.util.Bytes;
 import java.math.BigDecimal;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * The index value encoding (docs/adr/0004): byte order equals value order, ints and floats compare
@@ -65,37 +67,45 @@ class IndexValueCodecTest {
   }
 
   @Test
-  void encodingsArePrefixFreeAndTheirLengthIsReadBack() {
-    List<byte[]> all = new ArrayList<>();
-    Random r = new Random(7);
-    for (int i = 0; i < 300; i++) {
-      all.add(enc(randomScalar(r)));
-    }
-    for (byte[] a : all) {
-      byte[] padded = Bytes.concat(new byte[] {9}, a, new byte[] {0, 1, 2});
-      assertThat(IndexValueCodec.encodedLength(padded, 1)).isEqualTo(a.length);
-      for (byte[] b : all) {
-        if (a.length < b.length) {
-          assertThat(Bytes.startsWith(b, a)).isFalse();
-        }
-      }
-    }
+  void encodingsArePrefixFreeAndTheirLengthIsReadBack(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {7},
+        seed -> {
+          List<byte[]> all = new ArrayList<>();
+          Random r = new Random(seed);
+          for (int i = 0; i < 300; i++) {
+            all.add(enc(randomScalar(r)));
+          }
+          for (byte[] a : all) {
+            byte[] padded = Bytes.concat(new byte[] {9}, a, new byte[] {0, 1, 2});
+            assertThat(IndexValueCodec.encodedLength(padded, 1)).isEqualTo(a.length);
+            for (byte[] b : all) {
+              if (a.length < b.length) {
+                assertThat(Bytes.startsWith(b, a)).isFalse();
+              }
+            }
+          }
+        });
   }
 
   @Test
-  void byteOrderIsValueOrderOnRandomPairs() {
-    for (long seed = 1; seed <= 5; seed++) {
-      Random r = new Random(seed);
-      for (int i = 0; i < 20_000; i++) {
-        JsonValue a = randomScalar(r);
-        JsonValue b = r.nextInt(10) == 0 ? a : randomScalar(r);
-        int expected = Integer.signum(oracle(a, b));
-        assertThat(Integer.signum(cmp(a, b)))
-            .as("seed %d: %s vs %s", seed, a, b)
-            .isEqualTo(expected);
-        assertThat(java.util.Arrays.equals(enc(a), enc(b))).isEqualTo(expected == 0);
-      }
-    }
+  void byteOrderIsValueOrderOnRandomPairs(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {1, 2, 3, 4, 5},
+        seed -> {
+          Random r = new Random(seed);
+          for (int i = 0; i < 20_000; i++) {
+            JsonValue a = randomScalar(r);
+            JsonValue b = r.nextInt(10) == 0 ? a : randomScalar(r);
+            int expected = Integer.signum(oracle(a, b));
+            assertThat(Integer.signum(cmp(a, b)))
+                .as("seed %d: %s vs %s", seed, a, b)
+                .isEqualTo(expected);
+            assertThat(java.util.Arrays.equals(enc(a), enc(b))).isEqualTo(expected == 0);
+          }
+        });
   }
 
   /** Independent order: class, then exact value (BigDecimal) or code points. */

@@ -2,6 +2,7 @@ package io.aerodb.core.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import io.aerodb.core.limits.Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Canonical bytes: equal values give equal bytes; parse(canonical) writes back the same bytes
@@ -20,15 +22,20 @@ class CanonicalJsonTest {
    * Property (seeded, 500 random values): parse(canonical(v)) == v and writes the same bytes again.
    */
   @Test
-  void roundTripIsIdentity() {
-    Random random = new Random(20261128);
-    for (int i = 0; i < 500; i++) {
-      JsonValue value = randomValue(random, 3);
-      byte[] first = CanonicalJson.toBytes(value);
-      JsonValue reparsed = JsonReader.parse(first, new JsonLimits(1 << 24, 64, 100_000));
-      assertThat(reparsed).as("case %d", i).isEqualTo(value);
-      assertThat(CanonicalJson.toBytes(reparsed)).isEqualTo(first);
-    }
+  void roundTripIsIdentity(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {20261128},
+        seed -> {
+          Random random = new Random(seed);
+          for (int i = 0; i < 500; i++) {
+            JsonValue value = randomValue(random, 3);
+            byte[] first = CanonicalJson.toBytes(value);
+            JsonValue reparsed = JsonReader.parse(first, new JsonLimits(1 << 24, 64, 100_000));
+            assertThat(reparsed).as("case %d", i).isEqualTo(value);
+            assertThat(CanonicalJson.toBytes(reparsed)).isEqualTo(first);
+          }
+        });
   }
 
   /**
@@ -36,20 +43,25 @@ class CanonicalJsonTest {
    * bits.
    */
   @Test
-  void floatsKeepTheirExactValue() {
-    Random random = new Random(7);
-    for (int i = 0; i < 5000; i++) {
-      double d = Double.longBitsToDouble(random.nextLong());
-      if (!Double.isFinite(d)) {
-        continue;
-      }
-      byte[] bytes = CanonicalJson.toBytes(new JsonValue.Flt(d));
-      JsonValue back = JsonReader.parse(bytes, Limits.DOCUMENT_JSON);
-      assertThat(back).isInstanceOf(JsonValue.Flt.class);
-      assertThat(Double.doubleToRawLongBits(((JsonValue.Flt) back).value()))
-          .as("%s", new String(bytes, StandardCharsets.UTF_8))
-          .isEqualTo(Double.doubleToRawLongBits(d));
-    }
+  void floatsKeepTheirExactValue(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {7},
+        seed -> {
+          Random random = new Random(seed);
+          for (int i = 0; i < 5000; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            if (!Double.isFinite(d)) {
+              continue;
+            }
+            byte[] bytes = CanonicalJson.toBytes(new JsonValue.Flt(d));
+            JsonValue back = JsonReader.parse(bytes, Limits.DOCUMENT_JSON);
+            assertThat(back).isInstanceOf(JsonValue.Flt.class);
+            assertThat(Double.doubleToRawLongBits(((JsonValue.Flt) back).value()))
+                .as("%s", new String(bytes, StandardCharsets.UTF_8))
+                .isEqualTo(Double.doubleToRawLongBits(d));
+          }
+        });
   }
 
   @Test

@@ -2,23 +2,30 @@ package io.aerodb.core.mvcc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /** The key layout keeps the orders the MVCC reads rely on (docs/FORMATS.md, Store keys). */
 class KeysTest {
 
   /** Property (seeded, 2000 pairs of ids that share prefixes and contain 0x00 and 0xFF bytes). */
   @Test
-  void documentPrefixesKeepIdOrderAndAreNeverPrefixesOfEachOther() {
-    Random random = new Random(11);
-    for (int i = 0; i < 2000; i++) {
-      String a = randomId(random);
-      String b = random.nextInt(4) == 0 ? a + randomId(random) : randomId(random);
-      checkPair(a, b);
-    }
+  void documentPrefixesKeepIdOrderAndAreNeverPrefixesOfEachOther(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {11},
+        seed -> {
+          Random random = new Random(seed);
+          for (int i = 0; i < 2000; i++) {
+            String a = randomId(random);
+            String b = random.nextInt(4) == 0 ? a + randomId(random) : randomId(random);
+            checkPair(a, b);
+          }
+        });
   }
 
   private static String randomId(Random r) {
@@ -52,16 +59,22 @@ class KeysTest {
 
   /** Property (seeded): versions of one document sort newest first, and the index decodes back. */
   @Test
-  void newerVersionsSortFirst() {
-    Random random = new Random(5);
-    byte[] prefix = Keys.document("c", "id");
-    for (int n = 0; n < 2000; n++) {
-      long i = random.nextLong() & Long.MAX_VALUE;
-      long j = n % 3 == 0 ? i + 1 : random.nextLong() & Long.MAX_VALUE;
-      byte[] ki = Keys.documentVersion(prefix, i);
-      byte[] kj = Keys.documentVersion(prefix, j);
-      assertThat(Integer.signum(Arrays.compareUnsigned(ki, kj))).isEqualTo(Long.compare(j, i));
-      assertThat(Keys.versionIndex(ki)).isEqualTo(i);
-    }
+  void newerVersionsSortFirst(TestInfo test) {
+    TestSeeds.forEach(
+        test,
+        new long[] {5},
+        seed -> {
+          Random random = new Random(seed);
+          byte[] prefix = Keys.document("c", "id");
+          for (int n = 0; n < 2000; n++) {
+            long i = random.nextLong() & Long.MAX_VALUE;
+            long j = n % 3 == 0 ? i + 1 : random.nextLong() & Long.MAX_VALUE;
+            byte[] ki = Keys.documentVersion(prefix, i);
+            byte[] kj = Keys.documentVersion(prefix, j);
+            assertThat(Integer.signum(Arrays.compareUnsigned(ki, kj)))
+                .isEqualTo(Long.compare(j, i));
+            assertThat(Keys.versionIndex(ki)).isEqualTo(i);
+          }
+        });
   }
 }

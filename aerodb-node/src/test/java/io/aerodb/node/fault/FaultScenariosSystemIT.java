@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.PowerDisk;
+import io.aerodb.node.testing.TestSeeds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,13 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster serving again after every fault, the scenario's own promise), and the two red gates,
  * which must be caught — a checker that stops checking fails the build.
  *
- * <p>{@code -Daerodb.seed=S} replays a seed's choices. Histories go to target/fault-histories/.
+ * <p>{@code -Daerodb.seed=S} replays a seed's choices ({@link TestSeeds#seed}); a failure names the
+ * seed and the command that replays it. Sweeps over seeds are the long profile,
+ * scripts/fault-suite.sh. Histories go to target/fault-histories/.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FaultScenariosSystemIT {
-  static final long SEED = Long.getLong("aerodb.seed", 20261204L);
+  static final long SEED = TestSeeds.seed(20261204L);
 
   @TempDir Path dir;
+  private TestInfo test;
+
+  @BeforeEach
+  void remember(TestInfo test) {
+    this.test = test;
+  }
+
+  /** The seed and how to replay it, for a failure's message (the scenarios need root). */
+  private String replay() {
+    return "seed " + SEED + "; replay (as root): " + TestSeeds.replayCommand(test, SEED);
+  }
 
   private FaultRun.Result run(Scenario scenario, int nodes, int seconds, RedGate gate)
       throws Exception {
@@ -43,6 +59,7 @@ class FaultScenariosSystemIT {
         FaultRun.run(
             new FaultRun.Spec(scenario, nodes, SEED, Duration.ofSeconds(seconds), gate, dir, disk));
     System.out.println(r.summaryLine());
+    System.out.println("  " + replay());
     r.faults().notes().forEach(n -> System.out.println("  note: " + n));
     r.violations().forEach(v -> System.out.println("  violation: " + v));
     String name =
@@ -57,7 +74,7 @@ class FaultScenariosSystemIT {
 
   private void assertPasses(Scenario scenario, int nodes, int seconds) throws Exception {
     FaultRun.Result r = run(scenario, nodes, seconds, RedGate.NONE);
-    assertThat(r.violations()).as(r.summaryLine()).isEmpty();
+    assertThat(r.violations()).as(r.summaryLine() + "; " + replay()).isEmpty();
   }
 
   @Test
@@ -133,7 +150,7 @@ class FaultScenariosSystemIT {
   @Test
   void powerCutOfEveryNodeOnASlowDisk() throws Exception {
     FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.SLOW);
-    assertThat(r.violations()).as(r.summaryLine()).isEmpty();
+    assertThat(r.violations()).as(r.summaryLine() + "; " + replay()).isEmpty();
   }
 
   @Test
@@ -142,7 +159,7 @@ class FaultScenariosSystemIT {
     // Lost inserts, or a cluster that cannot come back on what the disk kept: either way the
     // harness must notice.
     assertThat(r.violations())
-        .as("a disk that drops fsynced data must lose acknowledged writes")
+        .as("a disk that drops fsynced data must lose acknowledged writes; " + replay())
         .anyMatch(v -> v.contains("is lost") || v.contains("did not recover"));
   }
 
@@ -150,7 +167,9 @@ class FaultScenariosSystemIT {
   void redGateLocalReadsIsCaught() throws Exception {
     FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.LOCAL_LINEARIZABLE_READS);
     assertThat(r.verdicts())
-        .as("the checker must flag stale local reads (a decided violation, not a budget)")
+        .as(
+            "the checker must flag stale local reads (a decided violation, not a budget); "
+                + replay())
         .anyMatch(v -> !v.linearizable() && v.decided());
   }
 
@@ -158,7 +177,7 @@ class FaultScenariosSystemIT {
   void redGateAckBeforeCommitIsCaught() throws Exception {
     FaultRun.Result r = run(Scenario.LEADER_ISOLATED, 3, 14, RedGate.ACK_BEFORE_COMMIT);
     assertThat(r.verdicts())
-        .as("the checker must flag writes acknowledged but never committed (decided)")
+        .as("the checker must flag writes acknowledged but never committed (decided); " + replay())
         .anyMatch(v -> !v.linearizable() && v.decided());
   }
 }

@@ -109,7 +109,7 @@ public final class Faults {
       if (System.nanoTime() - lastAckNanos.getAsLong() < freshMs * 1_000_000) {
         return true;
       }
-      Thread.sleep(1);
+      Thread.sleep(1); // poll interval of a loop on the condition, bounded by its deadline
     }
     return false;
   }
@@ -186,7 +186,7 @@ public final class Faults {
       if (best >= 0) {
         return best;
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // poll interval of a loop on the condition, bounded by its deadline
     } while (System.nanoTime() < deadline);
     return -1;
   }
@@ -324,7 +324,7 @@ public final class Faults {
           // not yet: it may have lost the lead meanwhile
         }
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     return -1;
   }

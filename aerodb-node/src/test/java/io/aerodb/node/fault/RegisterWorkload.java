@@ -143,7 +143,7 @@ public final class RegisterWorkload {
   /** After a failure: a node that is down refuses at once, and its client must not spin. */
   static void backOff() {
     try {
-      Thread.sleep(50);
+      Thread.sleep(50); // the workload's back-off after a failure, not a wait for a condition
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -106,7 +106,7 @@ public enum Scenario {
         f.restart(back);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (f.cluster().status(back).isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(20);
+          Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
         }
         long ms = recovery(f, "after_peer_back_ms", Set.of(), System.nanoTime(), 15_000);
         if (ms > 5_000) {
@@ -201,7 +201,7 @@ public enum Scenario {
             rejoinMs = (System.nanoTime() - healed) / 1_000_000;
             break;
           }
-          Thread.sleep(50);
+          Thread.sleep(50); // poll interval of a loop on the condition, bounded by its deadline
         }
         if (rejoinMs < 0) {
           f.add("old_leader_not_rejoined", 1);
@@ -415,7 +415,7 @@ public enum Scenario {
         if (s.isPresent() && s.get().getPhase().equals("SERVING")) {
           break;
         }
-        Thread.sleep(200);
+        Thread.sleep(200); // poll interval of a loop on the condition, bounded by its deadline
       }
       boolean alive = f.cluster().isAlive(victim);
       f.note(
@@ -710,10 +710,12 @@ public enum Scenario {
     return ok;
   }
 
+  /** The nemesis's schedule: time passes between faults (seeded), not a wait for a condition. */
   static void pause(Random r, int minMs, int maxMs) throws InterruptedException {
     Thread.sleep(minMs + r.nextInt(maxMs - minMs + 1));
   }
 
+  /** The nemesis's schedule: a fault is held until then, not a wait for a condition. */
   static void sleepUntil(long nanos) throws InterruptedException {
     long left = nanos - System.nanoTime();
     if (left > 0) {

@@ -75,6 +75,8 @@ class KillNineSystemIT {
 
       List<Long> failoverMs = new ArrayList<>();
       for (int k = 0; k < LEADER_KILLS; k++) {
+        // The fault schedule: 2.5 s of load between kills (awaitLeader waits for the restarted
+        // node).
         Thread.sleep(2_500);
         int leader = cluster.awaitLeader(30_000);
         String killed = cluster.layout.ids.get(leader);
@@ -84,7 +86,7 @@ class KillNineSystemIT {
         failoverMs.add(firstAckAfter(history, killedAt, killed, 20_000));
         cluster.start(leader);
       }
-      Thread.sleep(1_500);
+      Thread.sleep(1_500); // the fault schedule: 1.5 s more load after the last restart
       stop.set(true);
       for (Future<?> f : writers) {
         f.get(60, TimeUnit.SECONDS);
@@ -175,7 +177,7 @@ class KillNineSystemIT {
       if (first.isPresent()) {
         return first.get();
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError(
         "no write succeeded within " + timeoutMs + " ms after the leader was killed");

@@ -404,7 +404,7 @@ class ObservabilitySystemIT {
       if (check(h, service) == want) {
         return true;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // poll interval of a loop on the condition, bounded by its deadline
     }
     return false;
   }
@@ -459,7 +459,7 @@ class ObservabilitySystemIT {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("scrape of node " + node + " never satisfied the condition");
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // poll interval of a loop on the condition, bounded by its deadline
       m = scrape(node);
     }
     return m;
@@ -567,7 +567,7 @@ class ObservabilitySystemIT {
                 + "; tail:\n"
                 + cluster.logTail(node, 30));
       }
-      Thread.sleep(200);
+      Thread.sleep(200); // poll interval of a loop on the condition, bounded by its deadline
     }
   }
 

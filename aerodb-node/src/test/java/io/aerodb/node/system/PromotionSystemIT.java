@@ -2,6 +2,7 @@ package io.aerodb.node.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,7 +88,8 @@ class PromotionSystemIT {
       } finally {
         cluster.resume(target);
       }
-      Thread.sleep(500);
+      // Resumed, the target catches up (and so answers again) before the next attempt pauses it.
+      cluster.awaitMatched(leader, cluster.layout.ids.get(target), 30_000);
     }
     assertThat(denial).isNotNull();
     assertThat(denial.code()).isEqualTo("AERO_TRANSFER_TARGET_LAGGING");
@@ -120,7 +123,8 @@ class PromotionSystemIT {
       } else {
         denials.add(first.join().getMessage());
         cluster.resume(silent);
-        Thread.sleep(1_000);
+        // Resumed, the target catches up (and so answers again) before the next attempt.
+        cluster.awaitMatched(leader, cluster.layout.ids.get(silent), 30_000);
       }
     }
     assertThat(silentId)
@@ -174,14 +178,25 @@ class PromotionSystemIT {
       int writer = w;
       writers.add(pool.submit(() -> write(writer, history, stopWriting)));
     }
-    Thread.sleep(1_000);
+    // The transfer and the kill come while writes are being acknowledged: every writer had one.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                history.all().stream()
+                        .filter(op -> op.outcome() == Outcome.ACKED)
+                        .map(Op::writer)
+                        .distinct()
+                        .count()
+                    == 2);
     int leader = cluster.awaitLeader(30_000);
     int target = (leader + 1) % 3;
     // Hold the writers so the target is caught up when the transfer is validated; then silence the
     // target
     // (SIGSTOP) so the approved transfer hangs in TRANSFERRING, and kill -9 the leader right there.
     hold.set(true);
-    Thread.sleep(300);
+    await().atMost(Duration.ofSeconds(30)).until(() -> holding.get() == 2);
+    cluster.awaitMatched(leader, cluster.layout.ids.get(target), 30_000);
     cluster.pause(target);
     CompletableFuture.supplyAsync(() -> failure(cluster.layout.ids.get(target), "t-interrupted"));
     awaitHistory(leader, "\"kind\":\"transfer-intent\"", "t-interrupted");
@@ -193,7 +208,7 @@ class PromotionSystemIT {
     // bookkeeping starts every follower as "answered one election timeout ago").
     assertThat(lastResponseMs(successor, cluster.layout.ids.get(leader))).isEqualTo(-1);
     cluster.start(leader);
-    Thread.sleep(1_000);
+    Thread.sleep(1_000); // not a wait for a condition: the writers go on for 1 s while it restarts
     stopWriting.set(true);
     for (Future<?> f : writers) {
       f.get(60, TimeUnit.SECONDS);
@@ -253,7 +268,7 @@ class PromotionSystemIT {
       }
       long sleep = 1_000 - (System.nanoTime() - roundStart) / 1_000_000;
       if (sleep > 0) {
-        Thread.sleep(sleep);
+        Thread.sleep(sleep); // the workload's pace, not a wait: one transfer a second
       }
     }
     stopWriting.set(true);
@@ -300,15 +315,23 @@ class PromotionSystemIT {
   /** While set, writers wait between writes (bounded by the test's own time limits). */
   private final AtomicBoolean hold = new AtomicBoolean();
 
+  /** How many writers are waiting because of {@link #hold} (none of their writes in flight). */
+  private final AtomicInteger holding = new AtomicInteger();
+
   private void write(int writer, History history, AtomicBoolean stop) {
     try (AeroClient c = AeroClient.connect(cluster.layout.apiAddresses())) {
       for (int i = 0; i < 20_000 && !stop.get(); i++) {
-        for (int waited = 0; hold.get() && waited < 6_000; waited++) {
+        if (hold.get()) {
+          holding.incrementAndGet();
           try {
-            Thread.sleep(5);
+            for (int waited = 0; hold.get() && waited < 6_000; waited++) {
+              Thread.sleep(5); // polls the hold flag; the loop is bounded (30 s)
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+          } finally {
+            holding.decrementAndGet();
           }
         }
         String id = "w" + writer + "-" + i;
@@ -366,7 +389,7 @@ class PromotionSystemIT {
       if (request.isDone()) {
         return false;
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("no event with " + List.of(fragments));
   }
@@ -380,7 +403,7 @@ class PromotionSystemIT {
           return f.getLastResponseMs();
         }
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded to 100 attempts
     }
     throw new AssertionError("node " + node + " has no view of " + followerId);
   }
@@ -401,7 +424,7 @@ class PromotionSystemIT {
       } catch (AeroClientException e) {
         // the node may be restarting; ask again
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("no authority record with " + List.of(fragments));
   }
@@ -423,7 +446,7 @@ class PromotionSystemIT {
       if (first.isPresent()) {
         return first.get();
       }
-      Thread.sleep(10);
+      Thread.sleep(10); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("no write acknowledged by " + node + " within " + timeoutMs + " ms");
   }

@@ -1,6 +1,7 @@
 package io.aerodb.node.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.node.testing.ProcessCluster;
@@ -8,6 +9,7 @@ import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.WriteReply;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -52,7 +54,12 @@ class UnsafeRecoverSystemIT {
       String n1 = cluster.configPath(0).toString();
       String n2 = cluster.configPath(1).toString();
       cluster.start(1);
-      Thread.sleep(2_000);
+      // n2 runs once it holds its data directory's lock: it writes its pid into the lock file then.
+      Path lock = cluster.dataDir(1).resolve("aerodb.lock");
+      String pid = Long.toString(cluster.pid(1));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(lock) && Files.readString(lock).trim().equals(pid));
       assertThat(
               cluster.runCli(
                   "unsafe-recover",
@@ -98,26 +105,23 @@ class UnsafeRecoverSystemIT {
         }
         assertThat(client.insert("docs", "{\"_id\":\"after\",\"n\":1}").getCommitIndex())
             .isPositive();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        boolean audited = false;
-        while (!audited && System.nanoTime() < deadline) {
-          audited =
-              client
-                  .admin()
-                  .events(cluster.layout.apiAddress(chosen), 0, 0, 1000)
-                  .getHistoryJsonList()
-                  .stream()
-                  .anyMatch(
-                      h -> h.contains("\"kind\":\"unsafe-recovery\"") && h.contains("P6-A1,P6-S1"));
-          Thread.sleep(100);
-        }
-        assertThat(audited).as("the audit record is in the replicated history").isTrue();
+        await("the audit record is in the replicated history")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    client
+                        .admin()
+                        .events(cluster.layout.apiAddress(chosen), 0, 0, 1000)
+                        .getHistoryJsonList()
+                        .stream()
+                        .anyMatch(
+                            h ->
+                                h.contains("\"kind\":\"unsafe-recovery\"")
+                                    && h.contains("P6-A1,P6-S1")));
       }
       Path replicated = cluster.dataDir(chosen).resolve("unsafe-recovery-audit.json.replicated");
-      for (int i = 0; i < 100 && !Files.exists(replicated); i++) {
-        Thread.sleep(50); // the file is renamed right after the record is applied
-      }
-      assertThat(replicated).exists();
+      // The file is renamed right after the record is applied.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(replicated).exists());
       assertThat(cluster.startDuplicateAndCollect(other))
           .startsWith("5 ")
           .contains("AERO_CONFIG_DATA_DIR_MISMATCH")

@@ -72,7 +72,7 @@ public final class InProcessCluster implements AutoCloseable {
       if (leader.isPresent()) {
         return leader.get();
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("no leader within " + timeoutMs + " ms");
   }
@@ -92,7 +92,7 @@ public final class InProcessCluster implements AutoCloseable {
           return;
         }
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
   }

@@ -215,7 +215,7 @@ public final class Network implements AutoCloseable {
           return; // a process is still in it; the next run of this group name reuses it
         }
         try {
-          Thread.sleep(50);
+          Thread.sleep(50); // between retries of the removal, bounded by the deadline
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;

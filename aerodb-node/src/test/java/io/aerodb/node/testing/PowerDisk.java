@@ -227,6 +227,7 @@ public final class PowerDisk implements AutoCloseable {
     }
   }
 
+  /** The poll interval of the loops above, which wait on a condition with a deadline. */
   private static void sleep(long ms) throws IOException {
     try {
       Thread.sleep(ms);

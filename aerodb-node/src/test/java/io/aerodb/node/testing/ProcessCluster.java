@@ -229,7 +229,7 @@ public final class ProcessCluster implements AutoCloseable {
       if (agreed && leader != null && leader >= 0) {
         return leader;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError(
         "no agreed leader within " + timeoutMs + " ms; logs in " + layout.root);
@@ -255,7 +255,7 @@ public final class ProcessCluster implements AutoCloseable {
       if (same && applied != null) {
         return applied;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError("nodes did not converge within " + timeoutMs + " ms");
   }
@@ -280,7 +280,7 @@ public final class ProcessCluster implements AutoCloseable {
         return digests;
       }
       previous = converged;
-      Thread.sleep(500);
+      Thread.sleep(500); // the quiet interval: the index must not move in it (bounded by deadline)
     }
     throw new AssertionError("the applied index never stopped moving within " + timeoutMs + " ms");
   }
@@ -301,7 +301,7 @@ public final class ProcessCluster implements AutoCloseable {
           }
         }
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // poll interval of a loop on the condition, bounded by its deadline
     }
     throw new AssertionError(followerId + " did not match the leader within " + timeoutMs + " ms");
   }
