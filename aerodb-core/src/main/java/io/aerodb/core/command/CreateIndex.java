@@ -24,10 +24,7 @@ public record CreateIndex(String collection, String field) implements Command {
     Rejections.checkName(collection);
     indexPath(field);
     if (context.checksState()) {
-      AeroError e = check(context.catalog());
-      if (e != null) {
-        throw e.toException();
-      }
+      check(context.catalog());
     }
     return Prepared.of(this);
   }
@@ -35,10 +32,7 @@ public record CreateIndex(String collection, String field) implements Command {
   @Override
   public CommandResult apply(ApplyContext context) {
     Catalog catalog = context.catalog();
-    AeroError e = check(catalog);
-    if (e != null) {
-      throw e.toException();
-    }
+    check(catalog);
     CollectionInfo info = catalog.collection(collection).orElseThrow();
     IndexDefinition d = IndexDefinition.created(field, context.index());
     Catalog.persistIndex(context.batch(), collection, d);
@@ -49,28 +43,29 @@ public record CreateIndex(String collection, String field) implements Command {
 
   /**
    * The rule, the same on the leader and in apply: not _id, not already indexed, a scalar in at
-   * least one schema version, within the index limit. Null if it may take effect; throws
-   * AeroException for a malformed name or path, or an unknown collection.
+   * least one schema version, within the index limit. Throws AeroException with the rejection, or
+   * for a malformed name or path, or an unknown collection.
    */
-  private AeroError check(Catalog catalog) {
+  private void check(Catalog catalog) {
     CollectionInfo info = Rejections.existingCollection(collection, catalog);
     FieldPath path = indexPath(field);
     if (path.isId() || info.liveIndex(field).isPresent()) {
-      return AeroError.of(
-          ErrorCode.AERO_INDEX_EXISTS,
-          path.isId()
-              ? "_id is always indexed (by the document keys)"
-              : "'"
-                  + field
-                  + "' of '"
-                  + collection
-                  + "' is already indexed (created at index "
-                  + info.liveIndex(field).get().createdIndex()
-                  + ")",
-          "collection",
-          collection,
-          "field",
-          field);
+      throw AeroError.of(
+              ErrorCode.AERO_INDEX_EXISTS,
+              path.isId()
+                  ? "_id is always indexed (by the document keys)"
+                  : "'"
+                      + field
+                      + "' of '"
+                      + collection
+                      + "' is already indexed (created at index "
+                      + info.liveIndex(field).get().createdIndex()
+                      + ")",
+              "collection",
+              collection,
+              "field",
+              field)
+          .toException();
     }
     boolean scalarSomewhere = false;
     for (SchemaVersion v : info.schemas().values()) {
@@ -78,30 +73,31 @@ public record CreateIndex(String collection, String field) implements Command {
       scalarSomewhere |= k.isPresent() && k.get().isScalar();
     }
     if (!scalarSomewhere) {
-      return AeroError.of(
-          ErrorCode.AERO_INDEX_FIELD_INVALID,
-          "no schema version of '"
-              + collection
-              + "' declares '"
-              + field
-              + "' as a scalar (string, int, float, bool)",
-          "collection",
-          collection,
-          "field",
-          field,
-          "rule",
-          "declared as a scalar in at least one schema version");
+      throw AeroError.of(
+              ErrorCode.AERO_INDEX_FIELD_INVALID,
+              "no schema version of '"
+                  + collection
+                  + "' declares '"
+                  + field
+                  + "' as a scalar (string, int, float, bool)",
+              "collection",
+              collection,
+              "field",
+              field,
+              "rule",
+              "declared as a scalar in at least one schema version")
+          .toException();
     }
     if (info.liveIndexes().size() >= Limits.INDEXES_MAX) {
-      return AeroError.of(
-          ErrorCode.AERO_LIMIT_INDEX_COUNT,
-          "'" + collection + "' already has " + info.liveIndexes().size() + " indexes",
-          "limit",
-          "indexesMax",
-          "limitValue",
-          Integer.toString(Limits.INDEXES_MAX));
+      throw AeroError.of(
+              ErrorCode.AERO_LIMIT_INDEX_COUNT,
+              "'" + collection + "' already has " + info.liveIndexes().size() + " indexes",
+              "limit",
+              "indexesMax",
+              "limitValue",
+              Integer.toString(Limits.INDEXES_MAX))
+          .toException();
     }
-    return null;
   }
 
   /** The field path of an index command, or AERO_INDEX_FIELD_INVALID as an exception. */

@@ -18,10 +18,7 @@ public record DropIndex(String collection, String field) implements Command {
     Rejections.checkName(collection);
     CreateIndex.indexPath(field);
     if (context.checksState()) {
-      AeroError e = check(context.catalog());
-      if (e != null) {
-        throw e.toException();
-      }
+      check(context.catalog());
     }
     return Prepared.of(this);
   }
@@ -29,10 +26,7 @@ public record DropIndex(String collection, String field) implements Command {
   @Override
   public CommandResult apply(ApplyContext context) {
     Catalog catalog = context.catalog();
-    AeroError e = check(catalog);
-    if (e != null) {
-      throw e.toException();
-    }
+    check(catalog);
     CollectionInfo info = catalog.collection(collection).orElseThrow();
     IndexDefinition d = info.liveIndex(field).orElseThrow().droppedAt(context.index());
     Catalog.persistIndex(context.batch(), collection, d);
@@ -41,19 +35,19 @@ public record DropIndex(String collection, String field) implements Command {
   }
 
   /** The rule, the same on the leader and in apply: the field has a live index. */
-  private AeroError check(Catalog catalog) {
+  private void check(Catalog catalog) {
     CollectionInfo info = Rejections.existingCollection(collection, catalog);
     CreateIndex.indexPath(field);
     if (info.liveIndex(field).isEmpty()) {
-      return AeroError.of(
-          ErrorCode.AERO_INDEX_NOT_FOUND,
-          "'" + collection + "' has no index on '" + field + "'",
-          "collection",
-          collection,
-          "field",
-          field);
+      throw AeroError.of(
+              ErrorCode.AERO_INDEX_NOT_FOUND,
+              "'" + collection + "' has no index on '" + field + "'",
+              "collection",
+              collection,
+              "field",
+              field)
+          .toException();
     }
-    return null;
   }
 
   @Override

@@ -21,10 +21,7 @@ public record PublishSchema(String collection, byte[] schemaJson) implements Com
     PublishSchema canonical =
         new PublishSchema(collection, SchemaParser.parse(schemaJson).canonicalJson());
     if (context.checksState()) {
-      AeroError e = canonical.check(context.catalog());
-      if (e != null) {
-        throw e.toException();
-      }
+      canonical.check(context.catalog());
     }
     return Prepared.of(canonical);
   }
@@ -32,10 +29,7 @@ public record PublishSchema(String collection, byte[] schemaJson) implements Com
   @Override
   public CommandResult apply(ApplyContext context) {
     Catalog catalog = context.catalog();
-    AeroError e = check(catalog);
-    if (e != null) {
-      throw e.toException();
-    }
+    check(catalog);
     CollectionInfo info = catalog.collection(collection).orElseThrow();
     SchemaVersion sv =
         new SchemaVersion(
@@ -47,36 +41,37 @@ public record PublishSchema(String collection, byte[] schemaJson) implements Com
 
   /**
    * The rule, the same on the leader and in apply: the collection exists, the schema differs from
-   * the latest version, and the number of versions stays within its limit. Null if it may take
-   * effect; throws AeroException for a malformed name or schema, or an unknown collection.
+   * the latest version, and the number of versions stays within its limit. Throws AeroException
+   * with the rejection, for a malformed name or schema, or an unknown collection.
    */
-  private AeroError check(Catalog catalog) {
+  private void check(Catalog catalog) {
     CollectionInfo info = Rejections.existingCollection(collection, catalog);
     Schema schema = SchemaParser.parse(schemaJson);
     SchemaVersion latest = info.latest();
     if (schema.equals(latest.schema())) {
-      return AeroError.of(
-          ErrorCode.AERO_SCHEMA_UNCHANGED,
-          "the schema equals version "
-              + latest.version()
-              + " of '"
-              + collection
-              + "'; a published version is immutable and a new one must differ",
-          "collection",
-          collection,
-          "schemaVersion",
-          Integer.toString(latest.version()));
+      throw AeroError.of(
+              ErrorCode.AERO_SCHEMA_UNCHANGED,
+              "the schema equals version "
+                  + latest.version()
+                  + " of '"
+                  + collection
+                  + "'; a published version is immutable and a new one must differ",
+              "collection",
+              collection,
+              "schemaVersion",
+              Integer.toString(latest.version()))
+          .toException();
     }
     if (info.schemas().size() >= Limits.SCHEMA_VERSIONS_MAX) {
-      return AeroError.of(
-          ErrorCode.AERO_LIMIT_SCHEMA_VERSIONS,
-          "'" + collection + "' has " + info.schemas().size() + " schema versions",
-          "limit",
-          "schemaVersionsMax",
-          "limitValue",
-          Integer.toString(Limits.SCHEMA_VERSIONS_MAX));
+      throw AeroError.of(
+              ErrorCode.AERO_LIMIT_SCHEMA_VERSIONS,
+              "'" + collection + "' has " + info.schemas().size() + " schema versions",
+              "limit",
+              "schemaVersionsMax",
+              "limitValue",
+              Integer.toString(Limits.SCHEMA_VERSIONS_MAX))
+          .toException();
     }
-    return null;
   }
 
   @Override

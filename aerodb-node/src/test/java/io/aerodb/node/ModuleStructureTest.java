@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the Raft division looked up in one place. Reads the main classes of every module on this test
  * classpath (core, ratis, client, proto, node).
  */
-class ArchitectureTest {
+class ModuleStructureTest {
   private static final JavaClasses AERODB =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
