@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The fault harness's short profile (issue 10, docs/TESTING.md): every {@link Scenario} once on
  * real node processes with a fixed seed, each asserting the run's verdict ({@link FaultRun}: the
  * register histories linearizable, the insert-only set complete on every node, equal digests, the
- * cluster serving again after every fault, the scenario's own promise), and the two red gates,
- * which must be caught — a checker that stops checking fails the build.
+ * cluster serving again after every fault, the scenario's own promise), and the red gates (stale
+ * reads, acknowledgement before commit, acknowledgement before fsync, a lying disk), which must be
+ * caught — a checker that stops checking fails the build.
  *
  * <p>{@code -Daerodb.seed=S} replays a seed's choices ({@link TestSeeds#seed}); a failure names the
  * seed and the command that replays it. Sweeps over seeds are the long profile,
@@ -161,6 +162,21 @@ class FaultScenariosSystemIT {
     assertThat(r.violations())
         .as("a disk that drops fsynced data must lose acknowledged writes; " + replay())
         .anyMatch(v -> v.contains("is lost") || v.contains("did not recover"));
+  }
+
+  /**
+   * Red gate 1 of issue 18: acknowledging before the log is durable (Ratis' unsafe flush), on a
+   * slow disk so that an acknowledged entry's fsync is still in flight at the cut. The power goes
+   * on every disk at one instant before the kill (PowerDisk.powerOff): the acknowledged inserts
+   * whose fsync had not finished are gone from every node.
+   */
+  @Test
+  void redGateUnsafeFlushLosesAcknowledgedWritesInAPowerCut() throws Exception {
+    FaultRun.Result r =
+        run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH, PowerDisk.Mode.SLOW);
+    assertThat(r.violations())
+        .as("acknowledging before the fsync must lose acknowledged writes; " + replay())
+        .anyMatch(v -> v.contains("is lost"));
   }
 
   @Test

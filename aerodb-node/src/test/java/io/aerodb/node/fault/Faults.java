@@ -54,15 +54,21 @@ public final class Faults {
   }
 
   /**
-   * A power cut of {@code nodes} at once: each process is killed (SIGKILL), then its disk drops
-   * everything that was not fsynced ({@link PowerDisk}) and is mounted again. The nodes stay down
-   * until restarted. Adds what was dropped to {@code dropped_bytes}, {@code dropped_files} and
-   * {@code undone_names}.
+   * A power cut of {@code nodes} at once: the power goes on all their disks at one instant (nothing
+   * becomes durable after it, not even an fsync in flight), each process is killed (SIGKILL), then
+   * its disk drops everything that was not fsynced ({@link PowerDisk}) and is mounted again. The
+   * nodes stay down until restarted. Adds what was dropped to {@code dropped_bytes}, {@code
+   * dropped_files} and {@code undone_names}.
    */
   public void powerCut(Set<Integer> nodes) throws Exception {
     if (powerDisks.isEmpty()) {
       throw new IllegalStateException("this run has no power-failure disks");
     }
+    List<PowerDisk> off = new ArrayList<>();
+    for (int i : nodes) {
+      off.add(powerDisks.get(i));
+    }
+    PowerDisk.powerOff(off);
     for (int i : nodes) {
       if (unpause(i)) {
         cluster.resume(i);

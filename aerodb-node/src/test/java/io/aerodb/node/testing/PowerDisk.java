@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * deleted name also needs its parent directory fsynced; {@link Mode#LYING} ignores most fsyncs (a
  * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} delays each fsync.
  *
- * <p>A cut: the node's process must already be dead (SIGKILL); {@link #cut} rolls back what was not
- * durable, reports what it dropped, unmounts (the kernel's cache of the mount goes with it) and
- * mounts again. {@link #close} unmounts and stops the daemon by its PID, also after a failed test.
+ * <p>A cut: {@link #powerOff} is the instant the power goes (from then on nothing becomes durable,
+ * not even an fsync already in flight); the node's process is then killed (SIGKILL), and {@link
+ * #cut} rolls back what was not durable, reports what it dropped, unmounts (the kernel's cache of
+ * the mount goes with it) and mounts again. {@link #close} unmounts and stops the daemon by its
+ * PID, also after a failed test.
  */
 public final class PowerDisk implements AutoCloseable {
   /** What the disk keeps across a cut. */
@@ -141,6 +143,52 @@ public final class PowerDisk implements AutoCloseable {
   }
 
   /**
+   * The instant the power goes, on every disk of {@code disks} at once (one kill(1) signals all
+   * their daemons): from then on every change is refused and no fsync still in flight completes.
+   * Returns once every disk confirmed it; the nodes on them are to be killed next, then {@link
+   * #cut}. Without it an fsync in flight when the node is killed would still complete, which a
+   * power cut never allows (a node that acknowledges before its fsync finished would look durable).
+   */
+  public static void powerOff(List<PowerDisk> disks) throws IOException {
+    if (disks.isEmpty()) {
+      return;
+    }
+    List<String> cmd = new ArrayList<>(List.of("kill", "-USR2"));
+    for (PowerDisk d : disks) {
+      if (!d.daemon.isAlive()) {
+        throw new IOException("lazyfs on " + d.mountpoint + " is not running; its log: " + d.log);
+      }
+      cmd.add(Long.toString(d.daemon.pid()));
+    }
+    run(cmd.toArray(new String[0]));
+    for (PowerDisk d : disks) {
+      d.awaitReport("\"off\"", "power off");
+    }
+  }
+
+  /** Waits for the daemon's next report line, which must contain {@code needle}; returns it. */
+  private String awaitReport(String needle, String what) throws IOException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    List<String> lines = List.of();
+    while (System.nanoTime() < deadline) {
+      lines = Files.exists(report) ? Files.readAllLines(report) : List.of();
+      if (lines.size() > reportLines) {
+        break;
+      }
+      sleep(5);
+    }
+    if (lines.size() <= reportLines) {
+      throw new IOException("lazyfs did not report the " + what + " within 30 s; its log: " + log);
+    }
+    reportLines = lines.size();
+    String line = lines.get(lines.size() - 1);
+    if (!line.contains(needle)) {
+      throw new IOException("lazyfs answered the " + what + " with: " + line);
+    }
+    return line;
+  }
+
+  /**
    * The power cut: drops what was not durable (the node using the disk must be dead), then unmounts
    * and mounts again. Returns what was dropped.
    */
@@ -149,22 +197,9 @@ public final class PowerDisk implements AutoCloseable {
       throw new IOException("lazyfs on " + mountpoint + " is not running; its log: " + log);
     }
     signal(daemon.pid(), "USR1");
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    List<String> lines = List.of();
-    while (System.nanoTime() < deadline) {
-      lines = Files.exists(report) ? Files.readAllLines(report) : List.of();
-      if (lines.size() > reportLines) {
-        break;
-      }
-      sleep(20);
-    }
-    if (lines.size() <= reportLines) {
-      throw new IOException("lazyfs did not report the cut within 30 s; its log: " + log);
-    }
-    reportLines = lines.size();
-    Matcher m = REPORT.matcher(lines.get(lines.size() - 1));
+    Matcher m = REPORT.matcher(awaitReport("\"cut\"", "cut"));
     if (!m.find()) {
-      throw new IOException("unreadable cut report: " + lines.get(lines.size() - 1));
+      throw new IOException("unreadable cut report in " + report);
     }
     Cut cut =
         new Cut(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)));
