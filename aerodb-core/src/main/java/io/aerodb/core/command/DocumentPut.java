@@ -4,6 +4,10 @@ import io.aerodb.core.catalog.CollectionInfo;
 import io.aerodb.core.catalog.SchemaVersion;
 import io.aerodb.core.document.Document;
 import io.aerodb.core.index.IndexMaintenance;
+import io.aerodb.core.json.CanonicalJson;
+import io.aerodb.core.json.JsonReader;
+import io.aerodb.core.json.JsonValue;
+import io.aerodb.core.limits.Limits;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 
@@ -17,18 +21,43 @@ final class DocumentPut {
   /**
    * Leader-side: admits the client's document under the latest schema version (parse, validate [S2,
    * S3], canonicalize: the one parse of the write) and checks existence on the applied state.
+   *
+   * <p>A retry of a recorded request_id is only canonicalized, not validated: its apply returns the
+   * stored result (or refuses a reused key), and a schema published since the original took effect
+   * must not turn a write that happened into a refusal (the cluster simulation found that, seed 11:
+   * the client was told "rejected" while its insert was in the database). Apply still validates
+   * anything it would write [S4].
    */
   static Prepared prepare(PrepareContext context, String collection, byte[] json, boolean insert) {
+    if (!context.checksState()) {
+      return prepareRetry(context, collection, json, insert);
+    }
     SchemaVersion sv = Rejections.existingCollection(collection, context.catalog()).latest();
     Document doc = Document.admit(json, sv.schema(), collection, sv.version());
-    if (context.checksState()) {
-      checkExistence(collection, doc.id(), context.isLive(collection, doc.id()), insert);
-    }
+    checkExistence(collection, doc.id(), context.isLive(collection, doc.id()), insert);
     Command canonical =
         insert
             ? new Insert(collection, doc.canonicalJson(), sv.version())
             : new Update(collection, doc.canonicalJson(), sv.version());
     return Prepared.of(canonical, new DocumentKey(collection, doc.id()));
+  }
+
+  /**
+   * A retry of a recorded request_id: the canonical form of the client's JSON (what the stored
+   * fingerprint covers; canonical bytes do not depend on the schema) and, when it has a usable
+   * {@code _id}, the document key. Schema version 0: nothing was validated here.
+   */
+  private static Prepared prepareRetry(
+      PrepareContext context, String collection, byte[] json, boolean insert) {
+    Rejections.existingCollection(collection, context.catalog());
+    JsonValue parsed = JsonReader.parse(json, Limits.DOCUMENT_JSON);
+    byte[] canonical = CanonicalJson.toBytes(parsed);
+    Command command =
+        insert ? new Insert(collection, canonical, 0) : new Update(collection, canonical, 0);
+    if (parsed instanceof JsonValue.Obj o && o.get("_id") instanceof JsonValue.Str id) {
+      return Prepared.of(command, new DocumentKey(collection, id.value()));
+    }
+    return Prepared.of(command);
   }
 
   /**

@@ -12,7 +12,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.CreateCollection;
+import io.aerodb.core.command.DocumentKey;
 import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Prepared;
+import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.Undecodable;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
@@ -113,6 +116,40 @@ class EngineTest {
       assertThat(rejectedRetry.deduplicated()).isTrue();
       assertThat(rejectedRetry.rejection()).isEqualTo(rejected.rejection());
       assertThat(rejectedRetry.commitIndex()).isEqualTo(5);
+    }
+  }
+
+  /**
+   * A retry that reaches the leader after a schema change still gets the original result: prepare
+   * does not validate a recorded request_id against the new schema (the cluster simulation's seed
+   * 11 found the retry refused with AERO_VALIDATION_TYPE_MISMATCH while the insert was in the
+   * database). A new write under the same schema is still refused.
+   */
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void aRetryAfterASchemaChangeIsNotRefused(StoreKind kind) {
+    try (Engine e = Engine.open(kind.open(dir))) {
+      e.apply(1, 1, NONE, createUsers());
+      Insert original = new Insert("users", utf8("{\"_id\":\"u4\",\"name\":\"Di\",\"age\":7}"));
+      e.apply(1, 2, key("q20"), e.prepare(key("q20"), original).command());
+      String ageIsAString =
+          "{\"fields\":{\"_id\":{\"type\":\"string\",\"required\":true},"
+              + "\"name\":{\"type\":\"string\",\"required\":true},"
+              + "\"age\":{\"type\":\"string\",\"required\":false}}}";
+      assertThat(e.apply(2, 3, NONE, new PublishSchema("users", utf8(ageIsAString))).isOk())
+          .isTrue();
+
+      Prepared retry = e.prepare(key("q20"), original);
+      assertThat(retry.documentKey()).contains(new DocumentKey("users", "u4"));
+      CommandResult r = e.apply(2, 4, key("q20"), retry.command());
+      assertThat(r.deduplicated()).isTrue();
+      assertThat(r.isOk()).isTrue();
+      assertThat(r.commitIndex()).isEqualTo(2);
+
+      Insert fresh = new Insert("users", utf8("{\"_id\":\"u5\",\"name\":\"Ed\",\"age\":7}"));
+      assertThatThrownBy(() -> e.prepare(key("q21"), fresh))
+          .extracting(t -> ((AeroException) t).code())
+          .isEqualTo(ErrorCode.AERO_VALIDATION_TYPE_MISMATCH);
     }
   }
 

@@ -39,9 +39,7 @@ final class ClusterSimulation {
       long brokenGroups,
       long malformedEntries,
       long epochs,
-      SortedMap<ErrorCode, Long> rejections,
-      long retriesRefusedAfterEffect,
-      String firstRetryRefusedAfterEffect) {}
+      SortedMap<ErrorCode, Long> rejections) {}
 
   /** The actions a step may take, with their weights. */
   private enum Action {
@@ -81,7 +79,7 @@ final class ClusterSimulation {
   private final ReferenceModel model = new ReferenceModel();
   private final NoLostAcknowledgedWrite noLostWrite = new NoLostAcknowledgedWrite(model);
   private final RetryOfAnAppliedWriteIsNotRefused retryRefusals =
-      new RetryOfAnAppliedWriteIsNotRefused(model, SimulationSeeds.strict());
+      new RetryOfAnAppliedWriteIsNotRefused(model);
   private final List<Invariant> invariants;
   private final ArrayDeque<String> trace = new ArrayDeque<>();
 
@@ -143,9 +141,7 @@ final class ClusterSimulation {
         gateway.brokenGroups,
         gateway.malformedEntries,
         model.epochs(),
-        model.rejections,
-        retryRefusals.found,
-        retryRefusals.firstFound);
+        model.rejections);
   }
 
   private SimulationFailure failure(String headline, Throwable cause) {

@@ -69,9 +69,6 @@ class ClusterSimulationTest {
     long elections = 0;
     long truncated = 0;
     long deduplicated = 0;
-    long retriesRefused = 0;
-    long seedsWithRetriesRefused = 0;
-    String firstRetryRefused = null;
     TreeMap<ErrorCode, Long> rejections = new TreeMap<>();
     long started = System.nanoTime(); // the test measures itself; the simulation has no clock
     for (long seed : seeds) {
@@ -86,13 +83,6 @@ class ClusterSimulationTest {
         truncated += r.truncatedEntries();
         deduplicated += r.deduplicated();
         r.rejections().forEach((code, n) -> rejections.merge(code, n, Long::sum));
-        retriesRefused += r.retriesRefusedAfterEffect();
-        if (r.retriesRefusedAfterEffect() > 0) {
-          seedsWithRetriesRefused++;
-          if (firstRetryRefused == null) {
-            firstRetryRefused = "seed " + seed + " " + r.firstRetryRefusedAfterEffect();
-          }
-        }
         if (SimulationSeeds.replaying()) {
           System.out.println(r);
         }
@@ -128,13 +118,6 @@ class ClusterSimulationTest {
         seeds.size() / seconds,
         stepsRun / seconds);
     System.out.println("ClusterSimulation: apply-time rejections " + rejections);
-    System.out.println(
-        "ClusterSimulation: known finding RetryOfAnAppliedWriteIsNotRefused: "
-            + retriesRefused
-            + " retries in "
-            + seedsWithRetriesRefused
-            + " seeds"
-            + (firstRetryRefused == null ? "" : "; first: " + firstRetryRefused));
     if (!failures.isEmpty()) {
       StringBuilder sb =
           new StringBuilder(failures.size() + " of " + seeds.size() + " seeds failed:\n");

@@ -15,8 +15,6 @@ import java.util.List;
  *   <li>{@code -Daerodb.sim.steps=N} sets the steps per seed, for any of the above;
  *   <li>{@code -Daerodb.sim.trace=true} prints every step (for a replay; a failure shows the last
  *       steps anyway);
- *   <li>{@code -Daerodb.sim.strict=true} fails on the known finding too ({@link
- *       RetryOfAnAppliedWriteIsNotRefused}), which is otherwise counted and reported.
  * </ul>
  *
  * The property names are the ones aerodb-core's and aerodb-node's seeded tests read
@@ -30,7 +28,6 @@ final class SimulationSeeds {
   static final String SWEEP_FROM = "aerodb.seeds.from";
   static final String STEPS = "aerodb.sim.steps";
   static final String TRACE = "aerodb.sim.trace";
-  static final String STRICT = "aerodb.sim.strict";
 
   static final long[] FIXED = {
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 42, 1234, 98765, 20261206
@@ -69,10 +66,6 @@ final class SimulationSeeds {
       }
     }
     return out;
-  }
-
-  static boolean strict() {
-    return Boolean.parseBoolean(property(STRICT));
   }
 
   static boolean printTrace() {
