@@ -2,9 +2,9 @@ package io.aerodb.node.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.PowerDisk;
-import io.aerodb.node.testing.TestSeeds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -2,6 +2,7 @@ package io.aerodb.node.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aerodb.core.TestSeeds;
 import io.aerodb.node.testing.RegisterChecker.Kind;
 import io.aerodb.node.testing.RegisterChecker.Op;
 import io.aerodb.node.testing.RegisterChecker.Verdict;
