@@ -40,6 +40,8 @@ import io.aerodb.node.raft.RaftGateway;
 import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.recover.UnsafeRecovery;
 import io.aerodb.node.storage.DataDirectory;
+import io.aerodb.node.storage.Directories;
+import io.aerodb.node.storage.DirectorySyncer;
 import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
@@ -55,6 +57,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -122,6 +125,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final ClusterViewReader views;
   private final NodeStatusReader statusReader;
   private final RaftEventHandler raftEvents;
+  private volatile DirectorySyncer directorySyncer;
   private volatile long logStartAtStart;
   private volatile long logLastAtStart;
   private volatile Phase phase = Phase.STARTING;
@@ -245,6 +249,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     node.raftEvents.seedFromHistory();
     try {
       node.raftServer.start();
+      node.syncDirectories();
       node.logStartAtStart = node.raft.logStartIndex();
       node.logLastAtStart = node.raft.logLastIndex();
       phase(config, "raft-started", "log " + node.logStartAtStart + ".." + node.logLastAtStart);
@@ -355,6 +360,30 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
           return t;
         });
   }
+
+  /**
+   * Every name in the data directory durable before the node serves (Ratis fsyncs no directory;
+   * {@link Directories}), then kept so by a {@link DirectorySyncer} on the directories that change
+   * while it runs: the data directory, Ratis' group and log directories, the store.
+   */
+  private void syncDirectories() throws IOException {
+    Directories.fsyncTree(dataDir.root());
+    Path group = dataDir.raftDir().resolve(raft.groupId().getUuid().toString());
+    directorySyncer =
+        new DirectorySyncer(
+            "aerodb-dirsync-" + config.nodeId(),
+            List.of(
+                dataDir.root(),
+                dataDir.raftDir(),
+                group,
+                group.resolve("current"),
+                group.resolve("sm"),
+                dataDir.storeDir()),
+            DIRECTORY_SYNC_INTERVAL_MS);
+  }
+
+  /** How soon a changed directory is fsynced (a stat per directory per interval). */
+  static final long DIRECTORY_SYNC_INTERVAL_MS = 10;
 
   private static void phase(NodeConfig config, String phase, String detail) {
     LOG.atInfo()
@@ -562,6 +591,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       raftServer.close();
     } catch (IOException | RuntimeException e) {
       LOG.warn("closing the Raft server of {}: {}", config.nodeId(), e.toString());
+    }
+    if (directorySyncer != null) {
+      directorySyncer.close();
     }
     try {
       engine.close();

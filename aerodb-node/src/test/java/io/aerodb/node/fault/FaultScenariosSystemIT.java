@@ -7,6 +7,8 @@ import io.aerodb.node.raft.RedGate;
 import io.aerodb.node.testing.PowerDisk;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,12 @@ class FaultScenariosSystemIT {
   private FaultRun.Result run(
       Scenario scenario, int nodes, int seconds, RedGate gate, PowerDisk.Mode disk)
       throws Exception {
+    return run(scenario, nodes, seconds, gate, disk, SEED);
+  }
+
+  private FaultRun.Result run(
+      Scenario scenario, int nodes, int seconds, RedGate gate, PowerDisk.Mode disk, long seed)
+      throws Exception {
     if (scenario.disks() == Scenario.Disks.POWER) {
       assertThat(PowerDisk.available())
           .as("power cuts need root, /dev/fuse and python3-fusepy (.ci/run installs it)")
@@ -58,7 +66,14 @@ class FaultScenariosSystemIT {
     }
     FaultRun.Result r =
         FaultRun.run(
-            new FaultRun.Spec(scenario, nodes, SEED, Duration.ofSeconds(seconds), gate, dir, disk));
+            new FaultRun.Spec(
+                scenario,
+                nodes,
+                seed,
+                Duration.ofSeconds(seconds),
+                gate,
+                dir.resolve("s" + seed),
+                disk));
     System.out.println(r.summaryLine());
     System.out.println("  " + replay());
     r.faults().notes().forEach(n -> System.out.println("  note: " + n));
@@ -68,7 +83,7 @@ class FaultScenariosSystemIT {
             + (gate == RedGate.NONE ? "" : "-" + gate)
             + (disk == PowerDisk.Mode.LAZY ? "" : "-" + disk)
             + "-seed"
-            + SEED;
+            + seed;
     r.save(Path.of("target", "fault-histories", name));
     return r;
   }
@@ -166,17 +181,36 @@ class FaultScenariosSystemIT {
 
   /**
    * Red gate 1 of issue 18: acknowledging before the log is durable (Ratis' unsafe flush), on a
-   * slow disk so that an acknowledged entry's fsync is still in flight at the cut. The power goes
-   * on every disk at one instant before the kill (PowerDisk.powerOff): the acknowledged inserts
-   * whose fsync had not finished are gone from every node.
+   * very slow disk (500 ms per fsync) so that an acknowledged entry's fsync is still in flight at
+   * the cut. The power goes on every disk at one instant before the kill (PowerDisk.powerOff): the
+   * acknowledged inserts whose fsync had not finished are gone from every node. Whether a cut lands
+   * in that window is a matter of timing (a run cuts once or twice), so the gate gets up to three
+   * runs, seeds S, S+1, S+2, and must lose acknowledged writes in one of them; a correct build
+   * loses nothing in any of them.
    */
   @Test
+  @Timeout(value = 480, unit = TimeUnit.SECONDS)
   void redGateUnsafeFlushLosesAcknowledgedWritesInAPowerCut() throws Exception {
-    FaultRun.Result r =
-        run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.UNSAFE_FLUSH, PowerDisk.Mode.SLOW);
-    assertThat(r.violations())
-        .as("acknowledging before the fsync must lose acknowledged writes; " + replay())
-        .anyMatch(v -> v.contains("is lost"));
+    List<String> seen = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      FaultRun.Result r =
+          run(
+              Scenario.POWER_CUT_ALL,
+              3,
+              18,
+              RedGate.UNSAFE_FLUSH,
+              PowerDisk.Mode.VERY_SLOW,
+              SEED + attempt);
+      if (r.violations().stream().anyMatch(v -> v.contains("is lost"))) {
+        return;
+      }
+      seen.add(r.summaryLine() + " " + r.violations());
+    }
+    throw new AssertionError(
+        "acknowledging before the fsync must lose acknowledged writes in one of three runs; "
+            + replay()
+            + "; the runs: "
+            + seen);
   }
 
   @Test

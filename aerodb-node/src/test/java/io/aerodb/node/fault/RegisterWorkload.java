@@ -61,6 +61,7 @@ public final class RegisterWorkload {
   public void setUp() {
     try (AeroClient c = AeroClient.connect(endpoints)) {
       c.createCollection(COLLECTION, SCHEMA);
+      WorkloadSetup.awaitVisible(c, COLLECTION);
       for (int k = 0; k < registers; k++) {
         long t0 = System.nanoTime();
         WriteReply r = c.insert(COLLECTION, doc("r" + k, "init-r" + k));

@@ -51,6 +51,7 @@ public final class SetWorkload {
   public void setUp() {
     try (AeroClient c = AeroClient.connect(endpoints)) {
       c.createCollection(COLLECTION, SCHEMA);
+      WorkloadSetup.awaitVisible(c, COLLECTION);
     }
   }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * node's data directory, its bytes kept in a backing directory beside it. Bytes written to a file
  * survive a cut only once that file was fsynced; in {@link Mode#STRICT} a created, renamed or
  * deleted name also needs its parent directory fsynced; {@link Mode#LYING} ignores most fsyncs (a
- * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} delays each fsync.
+ * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} and {@link
+ * Mode#VERY_SLOW} delay each fsync.
  *
  * <p>A cut: {@link #powerOff} is the instant the power goes (from then on nothing becomes durable,
  * not even an fsync already in flight); the node's process is then killed (SIGKILL), and {@link
@@ -39,11 +40,14 @@ public final class PowerDisk implements AutoCloseable {
      * data (a red gate).
      */
     LYING,
+    /** As LAZY, on a slow disk: every fsync waits 100 ms before it starts. */
+    SLOW,
     /**
-     * As LAZY, on a slow disk: every fsync waits 100 ms before it starts. A node that acknowledges
-     * before its fsync completed (the UNSAFE_FLUSH red gate) has a wide window to lose in a cut.
+     * As LAZY, on a very slow disk: every fsync waits 500 ms before it starts. A node that
+     * acknowledges before its fsync completed (the UNSAFE_FLUSH red gate) then almost always has an
+     * acknowledged entry in flight when a cut comes within milliseconds of an acknowledgement.
      */
-    SLOW
+    VERY_SLOW
   }
 
   /** What one cut dropped: files whose data went back, bytes dropped, name operations undone. */
@@ -98,6 +102,7 @@ public final class PowerDisk implements AutoCloseable {
       case STRICT -> cmd.add("--strict");
       case LYING -> cmd.addAll(List.of("--lie", "--lie-window-ms", "3000"));
       case SLOW -> cmd.addAll(List.of("--fsync-delay-ms", "100"));
+      case VERY_SLOW -> cmd.addAll(List.of("--fsync-delay-ms", "500"));
       case LAZY -> {}
     }
     daemon =
