@@ -8,7 +8,7 @@
 # sub-history and node logs are kept under var/fault-suite/<scenario>-nodes<N>-seed<S>/.
 #
 # usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*]
-#                              [--disk lazy|strict|lying|slow] [--run-seconds T] [--keep DIR]
+#                              [--disk lazy|strict|lying|slow|slow_log] [--run-seconds T] [--keep DIR]
 # (--disk: the power-failure disk of the power-cut-* scenarios; power cuts also report dropped_bytes=...)
 #        scripts/fault-suite.sh --help     (lists the scenarios)
 set -euo pipefail

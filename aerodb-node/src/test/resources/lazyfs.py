@@ -11,7 +11,8 @@ made durable:
     file's last honoured one is at least --lie-window-ms (default 3000) old; the others return at once and
     change nothing, so a cut also drops up to that long of "synced" data;
   * --fsync-delay-ms N: every fsync waits N ms before it starts (a slow disk; data written meanwhile is
-    included, which a real disk may do too).
+    included, which a real disk may do too); with --fsync-delay-only S only the fsyncs of files whose path
+    contains S wait (e.g. "/log_": the Raft log's segments).
 
 Writes go through to the backing file at once (reads are plain passthrough), and each file keeps an undo journal
 of what an unsynced write overwrote and the size it had when it was last synced. A cut (SIGUSR1) rolls every
@@ -21,7 +22,7 @@ the node first, cuts, then unmounts (the kernel's page cache of the mount goes w
 SIGUSR2 is the instant the power goes: every change from then on is refused (EIO) and an fsync still in flight does
 not complete, so the harness sends it to every disk of a cut before it kills the nodes.
 
-usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie [--lie-window-ms W]] [--fsync-delay-ms N]
+usage: lazyfs.py BACKING MOUNTPOINT --report FILE [--strict] [--lie [--lie-window-ms W]] [--fsync-delay-ms N [--fsync-delay-only S]]
 Runs in the foreground until unmounted. Needs /usr/bin/python3 with Debian's python3-fusepy (libfuse2).
 """
 
@@ -47,13 +48,14 @@ class Journal:
 
 
 class LazyFS(Operations):
-    def __init__(self, backing, report, strict, lie, lie_window_s, fsync_delay_s):
+    def __init__(self, backing, report, strict, lie, lie_window_s, fsync_delay_s, fsync_delay_only):
         self.backing = os.path.realpath(backing)
         self.report = report
         self.strict = strict
         self.lie = lie
         self.lie_window_s = lie_window_s
         self.fsync_delay_s = fsync_delay_s
+        self.fsync_delay_only = fsync_delay_only  # "" = every file
         self.honoured = {}  # --lie: inode -> monotonic time of its last honoured fsync
         self.mutex = threading.RLock()
         self.journals = {}  # inode -> Journal
@@ -332,7 +334,7 @@ class LazyFS(Operations):
             ino = os.fstat(fh).st_ino
             j = self.journals.get(ino)
             mark = (len(j.undo), os.fstat(fh).st_size, j.dropped) if j is not None else None
-        if self.fsync_delay_s:
+        if self.fsync_delay_s and self.fsync_delay_only in path:
             time.sleep(self.fsync_delay_s)
         with self.mutex:
             self._powered()  # the power went while it waited: nothing became durable
@@ -387,12 +389,13 @@ def main():
     def value(flag, default):
         return args[args.index(flag) + 1] if flag in args else default
 
-    with_values = {"--report", "--lie-window-ms", "--fsync-delay-ms"}
+    with_values = {"--report", "--lie-window-ms", "--fsync-delay-ms", "--fsync-delay-only"}
     positional = [a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or args[i - 1] not in with_values)]
     backing, mountpoint = os.path.abspath(positional[0]), os.path.abspath(positional[1])
     report = os.path.abspath(value("--report", ""))  # libfuse changes the working directory to /
     fs = LazyFS(backing, report, "--strict" in args, "--lie" in args,
-                int(value("--lie-window-ms", "3000")) / 1000.0, int(value("--fsync-delay-ms", "0")) / 1000.0)
+                int(value("--lie-window-ms", "3000")) / 1000.0, int(value("--fsync-delay-ms", "0")) / 1000.0,
+                value("--fsync-delay-only", ""))
     # The main thread sits in libfuse's C loop, where Python signal handlers never run: block SIGUSR1 in every
     # thread (the mask is inherited) and take it with sigwait in a thread of its own.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGUSR2})

@@ -329,6 +329,8 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
+    // the updater thread applies configuration and metadata entries too, and completes reads there
+    updater = Thread.currentThread();
     super.notifyTermIndexUpdated(term, index); // keeps lastApplied exact for ReadIndex (notes §1.2)
     waiters.advance(index);
   }

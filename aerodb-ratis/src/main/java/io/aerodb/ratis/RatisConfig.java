@@ -144,7 +144,11 @@ public final class RatisConfig {
                       "SPEC 5: corruption is never repaired silently"),
                   java.util.Map.entry(
                       RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY,
-                      "Ratis' file chunks would replace the store directory (notes 2.3)"))));
+                      "Ratis' file chunks would replace the store directory (notes 2.3)"),
+                  java.util.Map.entry(
+                      RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY,
+                      "a snapshot lets Ratis purge the log, and a follower behind a purged log"
+                          + " cannot catch up before snapshot install exists (docs/adr/0002)"))));
 
   /**
    * Performance experiments only (scripts/bench-profile.sh, docs/PERFORMANCE.md): a JVM system

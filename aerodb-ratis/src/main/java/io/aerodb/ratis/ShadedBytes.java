@@ -4,9 +4,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
- * The one place where bytes cross between our protobuf (com.google.protobuf) and Ratis' shaded copy
- * (org.apache.ratis.thirdparty.com.google.protobuf). Keep shaded types from leaking past this
- * module.
+ * The one place where our bytes become Ratis' shaded protobuf ByteString
+ * (org.apache.ratis.thirdparty.com.google.protobuf); in the other direction the codec reads Ratis'
+ * bytes as a ByteBuffer. Keep shaded types from leaking past this module.
  */
 public final class ShadedBytes {
   private ShadedBytes() {}
@@ -14,13 +14,5 @@ public final class ShadedBytes {
   /** Wraps without copying; the caller must not modify {@code bytes} afterwards. */
   public static ByteString wrap(byte[] bytes) {
     return UnsafeByteOperations.unsafeWrap(bytes);
-  }
-
-  public static ByteString wrap(com.google.protobuf.ByteString ours) {
-    return UnsafeByteOperations.unsafeWrap(ours.asReadOnlyByteBuffer());
-  }
-
-  public static com.google.protobuf.ByteString unwrap(ByteString shaded) {
-    return com.google.protobuf.UnsafeByteOperations.unsafeWrap(shaded.asReadOnlyByteBuffer());
   }
 }

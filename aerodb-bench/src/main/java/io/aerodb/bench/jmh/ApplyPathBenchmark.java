@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Engine#apply}: apply-time schema validation, existence check, idempotency lookup and record,
  * state digest, and ONE store write batch (RocksDB in a temp dir, WAL on, no fsync — as on a node).
  * Also the leader-side {@link Engine#prepare} (parse, validate, canonicalize, existence +
- * idempotency checks) that runs in {@code startTransaction}.
+ * idempotency checks) that the node's gateway runs once per write before proposing it.
  *
  * <p>Every call inserts a new 1 KiB document (unique {@code _id} and request_id, patched in place
  * into a template entry so the benchmark measures AeroDB, not string building). {@code
@@ -118,7 +118,7 @@ public class ApplyPathBenchmark {
     return r;
   }
 
-  /** The leader's startTransaction work for a new document: Engine.prepare + encode the entry. */
+  /** The leader's work before proposing a new document: Engine.prepare + encode the entry. */
   @Benchmark
   public byte[] prepareAndEncode() {
     long s = ++seq;

@@ -65,6 +65,14 @@ public final class RaftDivision {
     return division().map(d -> d.getInfo().isLeader()).orElse(false);
   }
 
+  /**
+   * Whether this node leads and is ready: Ratis applied its first entry of the term, so everything
+   * committed in earlier terms is applied here too (false without a division).
+   */
+  public boolean isLeaderReady() {
+    return division().map(d -> d.getInfo().isLeader() && d.getInfo().isLeaderReady()).orElse(false);
+  }
+
   /** The current term (0 without a division). */
   public long currentTerm() {
     return division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);

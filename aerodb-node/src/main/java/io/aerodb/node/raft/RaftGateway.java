@@ -26,11 +26,15 @@ import java.util.concurrent.TimeUnit;
  * The node's way into Raft, for the API and the promotion code: writes and reads in AeroDB's terms
  * (commands and typed reads in, results out), never protobuf.
  *
- * <p>Writes: on the leader a command is prepared once ({@link AeroStateMachine#prepare}: parsed,
- * validated, canonical) and encoded once; document writes go through the group commit ({@link
- * WriteBatcher}), other commands (catalog, authority) are proposed alone ({@link Proposer}). A node
- * that does not lead answers AERO_NOT_LEADER with the leader's API address at once (nothing is
- * proposed, so nothing was written) [P6-A1].
+ * <p>Writes: on the leader, once it is ready, a command is prepared once ({@link
+ * AeroStateMachine#prepare}: parsed, validated, canonical) and encoded once; document writes go
+ * through the group commit ({@link WriteBatcher}), other commands (catalog, authority) are proposed
+ * alone ({@link Proposer}). A node that does not lead answers AERO_NOT_LEADER with the leader's API
+ * address at once, and a leader that is not ready yet AERO_CLUSTER_LEADER_NOT_READY (nothing is
+ * proposed, so nothing was written) [P6-A1]. Ready means it applied everything committed in earlier
+ * terms: prepare reads the applied state, and before that a retry of a write committed in an
+ * earlier term would find no idempotency record and could be refused by a check (a schema, a
+ * collection, a document) that the original already passed.
  *
  * <p>Reads: linearizable [R-LIN] (Ratis' ReadIndex together with a {@link LeadershipConfirmer}
  * round), or at least index N on this node; either way the typed read then runs at this node's
@@ -74,6 +78,9 @@ public final class RaftGateway {
   public CompletableFuture<CommandResult> write(byte[] requestId, Command command) {
     if (!raft.isLeader()) {
       return CompletableFuture.failedFuture(notLeader());
+    }
+    if (!raft.isLeaderReady()) {
+      return CompletableFuture.failedFuture(outcomes.leaderNotReady());
     }
     Prepared prepared;
     try {

@@ -71,6 +71,19 @@ final class RaftOutcomes {
         .toException();
   }
 
+  /**
+   * This node leads but has not applied its first entry of the term yet (nothing was proposed): a
+   * definite, retryable refusal, as Ratis' own LeaderNotReadyException.
+   */
+  AeroException leaderNotReady() {
+    return AeroError.of(
+            ErrorCode.AERO_CLUSTER_LEADER_NOT_READY,
+            "the leader is not ready yet: node "
+                + config.nodeId()
+                + " has not applied its first entry of the term")
+        .toException();
+  }
+
   /** Leadership changed after the state machine saw the write: it may still commit. */
   AeroError lostWhilePending() {
     return AeroError.of(

@@ -64,6 +64,8 @@ final class WriteBatcher {
   private final ArrayDeque<Batch> open = new ArrayDeque<>();
   private int inFlight;
   private int queued;
+  private int completions; // answered proposals not yet accounted for by the draining loop
+  private boolean draining; // a thread runs the loop in completed(); others only count
 
   WriteBatcher(Proposer proposer, long writeTimeoutMs, MetricRegistry metrics) {
     this.proposer = proposer;
@@ -135,19 +137,37 @@ final class WriteBatcher {
     return p.result();
   }
 
-  /** Called when a proposal is answered: the next open batch (if any) goes. */
+  /**
+   * Called when a proposal is answered (or found to have nothing left to propose): the next open
+   * batch, if any, goes. A loop, not a recursion: a proposal answered on the calling thread (a
+   * synchronous failure) or a batch whose writes all expired calls this again from inside the loop,
+   * which then only counts it, so a long queue of such batches cannot overflow the stack.
+   */
   private void completed() {
-    List<Pending> next = null;
     synchronized (this) {
-      inFlight--;
-      Batch b = open.pollFirst();
-      if (b != null) {
+      completions++;
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    while (true) {
+      List<Pending> next;
+      synchronized (this) {
+        if (completions == 0) {
+          draining = false;
+          return;
+        }
+        completions--;
+        inFlight--;
+        Batch b = open.pollFirst();
+        if (b == null) {
+          continue;
+        }
         queued -= b.writes.size();
         inFlight++;
         next = b.writes;
       }
-    }
-    if (next != null) {
       propose(next);
     }
   }

@@ -248,8 +248,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     AeroNode node = new AeroNode(config, fatalHandler);
     node.raftEvents.seedFromHistory();
     try {
+      node.startDirectorySyncer(); // before Raft writes its first vote or segment
       node.raftServer.start();
-      node.syncDirectories();
+      Directories.fsyncTree(node.dataDir.root()); // what Ratis created at start, before serving
       node.logStartAtStart = node.raft.logStartIndex();
       node.logLastAtStart = node.raft.logLastIndex();
       phase(config, "raft-started", "log " + node.logStartAtStart + ".." + node.logLastAtStart);
@@ -362,12 +363,12 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   /**
-   * Every name in the data directory durable before the node serves (Ratis fsyncs no directory;
-   * {@link Directories}), then kept so by a {@link DirectorySyncer} on the directories that change
-   * while it runs: the data directory, Ratis' group and log directories, the store.
+   * Keeps every name in the data directory durable (Ratis fsyncs no directory; {@link
+   * Directories}): a {@link DirectorySyncer} on the directories that change while the node runs —
+   * the data directory, Ratis' group and log directories, the store — started before the Raft
+   * server, so it also covers what Ratis creates at its first start.
    */
-  private void syncDirectories() throws IOException {
-    Directories.fsyncTree(dataDir.root());
+  private void startDirectorySyncer() {
     Path group = dataDir.raftDir().resolve(raft.groupId().getUuid().toString());
     directorySyncer =
         new DirectorySyncer(

@@ -27,7 +27,8 @@ public final class DirectorySyncer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectorySyncer.class);
 
   private final List<Path> dirs;
-  private final Map<Path, FileTime> synced = new HashMap<>(); // only the syncer thread touches it
+  // only the syncer thread touches it, and close() once that thread has ended
+  private final Map<Path, FileTime> synced = new HashMap<>();
   private final ScheduledExecutorService thread;
 
   /**
@@ -47,6 +48,9 @@ public final class DirectorySyncer implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::syncChanged, 0, intervalMs, TimeUnit.MILLISECONDS);
   }
 
+  /** How long a directory must have been unchanged before its time alone proves it synced. */
+  static final long QUIET_MS = 50;
+
   private void syncChanged() {
     for (Path d : dirs) {
       try {
@@ -58,15 +62,28 @@ public final class DirectorySyncer implements AutoCloseable {
           continue;
         }
         Directories.fsync(d); // covers every change up to now, including any since the stat
-        synced.put(d, modified);
+        boolean quiet = System.currentTimeMillis() - modified.toMillis() > QUIET_MS;
+        if (quiet) {
+          synced.put(d, modified);
+        } else {
+          synced.remove(d); // a change in the same clock tick would not show: sync again
+        }
       } catch (IOException | RuntimeException e) {
         LOG.warn("fsync of directory {} failed: {}", d, e.toString());
       }
     }
   }
 
+  /** Stops watching, after a last fsync of every directory. */
   @Override
   public void close() {
     thread.shutdownNow();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synced.clear();
+    syncChanged();
   }
 }

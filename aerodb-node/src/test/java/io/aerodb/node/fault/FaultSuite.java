@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * --keep} (default var/fault-suite/&lt;scenario&gt;-seed&lt;S&gt;/). Exits 1 if any run failed.
  *
  * <pre>
- * FaultSuite --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*] [--disk lazy|strict|lying|slow]
+ * FaultSuite --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*] [--disk lazy|strict|lying|slow|slow_log]
  *            [--run-seconds T] [--keep DIR]
  * </pre>
  */
@@ -150,7 +150,7 @@ public final class FaultSuite {
   private static void usage() {
     System.err.println(
         "usage: scripts/fault-suite.sh --minutes N --seed S [--nodes 3|5] [--scenario NAME|PREFIX*]"
-            + " [--disk lazy|strict|lying|slow] [--run-seconds T] [--keep DIR]\nscenarios: "
+            + " [--disk lazy|strict|lying|slow|slow_log] [--run-seconds T] [--keep DIR]\nscenarios: "
             + String.join(", ", Scenario.ids()));
   }
 

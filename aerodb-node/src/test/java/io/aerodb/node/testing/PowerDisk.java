@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * node's data directory, its bytes kept in a backing directory beside it. Bytes written to a file
  * survive a cut only once that file was fsynced; in {@link Mode#STRICT} a created, renamed or
  * deleted name also needs its parent directory fsynced; {@link Mode#LYING} ignores most fsyncs (a
- * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} and {@link
- * Mode#VERY_SLOW} delay each fsync.
+ * red gate: such a disk must lose acknowledged writes); {@link Mode#SLOW} delays each fsync, {@link
+ * Mode#SLOW_LOG} each of the Raft log.
  *
  * <p>A cut: {@link #powerOff} is the instant the power goes (from then on nothing becomes durable,
  * not even an fsync already in flight); the node's process is then killed (SIGKILL), and {@link
@@ -43,11 +43,12 @@ public final class PowerDisk implements AutoCloseable {
     /** As LAZY, on a slow disk: every fsync waits 100 ms before it starts. */
     SLOW,
     /**
-     * As LAZY, on a very slow disk: every fsync waits 500 ms before it starts. A node that
+     * As LAZY, with a slow Raft log: every fsync of a log segment ({@code /log_}) waits 200 ms
+     * before it starts, other files' at once (so a node still starts in seconds). A node that
      * acknowledges before its fsync completed (the UNSAFE_FLUSH red gate) then almost always has an
      * acknowledged entry in flight when a cut comes within milliseconds of an acknowledgement.
      */
-    VERY_SLOW
+    SLOW_LOG
   }
 
   /** What one cut dropped: files whose data went back, bytes dropped, name operations undone. */
@@ -102,7 +103,8 @@ public final class PowerDisk implements AutoCloseable {
       case STRICT -> cmd.add("--strict");
       case LYING -> cmd.addAll(List.of("--lie", "--lie-window-ms", "3000"));
       case SLOW -> cmd.addAll(List.of("--fsync-delay-ms", "100"));
-      case VERY_SLOW -> cmd.addAll(List.of("--fsync-delay-ms", "500"));
+      case SLOW_LOG ->
+          cmd.addAll(List.of("--fsync-delay-ms", "200", "--fsync-delay-only", "/log_"));
       case LAZY -> {}
     }
     daemon =
