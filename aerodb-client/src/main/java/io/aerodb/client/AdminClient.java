@@ -112,6 +112,18 @@ public final class AdminClient {
   }
 
   /**
+   * Takes a snapshot on the node at {@code endpoint} (its store made durable, its log purged behind
+   * it). Idempotent, so retried like a read.
+   */
+  public io.aerodb.proto.v1.TakeSnapshotReply takeSnapshot(String endpoint) {
+    io.aerodb.proto.v1.TakeSnapshotRequest req =
+        io.aerodb.proto.v1.TakeSnapshotRequest.getDefaultInstance();
+    return retrier.run(
+        Retrier.Call.at(endpoint, options.deadline().plusSeconds(10)),
+        (t, nanos) -> admin(t, nanos).takeSnapshot(req));
+  }
+
+  /**
    * The remembered leader's API address, or else the one the first endpoint that knows a leader
    * reports.
    */

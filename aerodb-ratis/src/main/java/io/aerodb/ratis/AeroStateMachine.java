@@ -10,6 +10,7 @@ import io.aerodb.core.engine.AppliedState;
 import io.aerodb.core.engine.Engine;
 import io.aerodb.core.engine.ViewRead;
 import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -90,6 +91,10 @@ public final class AeroStateMachine extends BaseStateMachine {
   private volatile AppliedState loadedAtStart = AppliedState.INITIAL;
   private volatile ClientId localClientId;
   private volatile SnapshotInfo latestSnapshot;
+  private volatile StoreInstaller installer = StoreInstaller.NONE;
+
+  /** The store staged by the installer, waiting for Ratis to pause and reload this machine. */
+  private volatile AppliedState staged;
 
   /** With no one listening to Raft events yet: see {@link #setEvents}. */
   public AeroStateMachine(Engine engine) {
@@ -125,6 +130,11 @@ public final class AeroStateMachine extends BaseStateMachine {
     this.events = events;
   }
 
+  /** Who fetches and swaps in a store when this follower is behind the leader's purged log. */
+  public void setInstaller(StoreInstaller installer) {
+    this.installer = installer;
+  }
+
   public Engine engine() {
     return engine;
   }
@@ -150,13 +160,7 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   /** Recovery: the store's durable applied (term, index) is both lastApplied and the snapshot. */
   private void loadAppliedState() {
-    AppliedState a = engine.syncDurable(); // what the store recovered is now durable, too
-    if (a.index() > 0) {
-      TermIndex ti = TermIndex.valueOf(a.term(), a.index());
-      setLastAppliedTermIndex(ti);
-      latestSnapshot = new AppliedSnapshot(ti);
-    }
-    waiters.advance(a.index());
+    AppliedState a = publishDurable();
     loadedAtStart = a;
     LOG.atInfo()
         .addKeyValue("event", "RECOVERY")
@@ -168,6 +172,18 @@ public final class AeroStateMachine extends BaseStateMachine {
             "store recovered at applied index {} (term {}): Ratis replays only the log after it",
             a.index(),
             a.term());
+  }
+
+  /** Makes the store durable and reports its applied (term, index) as applied and as snapshot. */
+  private AppliedState publishDurable() {
+    AppliedState a = engine.syncDurable(); // what the store recovered is now durable, too
+    if (a.index() > 0) {
+      TermIndex ti = TermIndex.valueOf(a.term(), a.index());
+      setLastAppliedTermIndex(ti);
+      latestSnapshot = new AppliedSnapshot(ti);
+    }
+    waiters.advance(a.index());
+    return a;
   }
 
   /** The applied state the store held when this process started (what recovery loaded). */
@@ -195,9 +211,47 @@ public final class AeroStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * After Ratis paused this machine for an install (apply thread): swaps the staged store in,
+   * checks that it is the one staged, and reports it as applied and as the snapshot. A failure here
+   * throws, which stops the division: the node must not run on a store it cannot vouch for.
+   */
   @Override
   public void reinitialize() throws IOException {
-    loadAppliedState();
+    AppliedState expected = staged;
+    staged = null;
+    if (expected != null) {
+      AppliedState got;
+      try {
+        got = engine.replaceStore(installer::swapIn);
+      } catch (RuntimeException e) {
+        throw new IOException("store install failed: " + e.getMessage(), e);
+      }
+      if (got.index() != expected.index()
+          || got.term() != expected.term()
+          || !java.util.Arrays.equals(got.digest(), expected.digest())) {
+        throw new IOException(
+            "installed store is at "
+                + got.term()
+                + ":"
+                + got.index()
+                + " digest "
+                + got.digestHex()
+                + " but the staged one was "
+                + expected.term()
+                + ":"
+                + expected.index()
+                + " digest "
+                + expected.digestHex());
+      }
+      events.storeInstalled(got.term(), got.index());
+    }
+    AppliedState a = publishDurable();
+    LOG.atInfo()
+        .addKeyValue("event", "REINITIALIZED")
+        .addKeyValue("appliedIndex", a.index())
+        .addKeyValue("stateDigest", a.digestHex())
+        .log("state machine reloaded at applied index {}", a.index());
     LifeCycle lc = getLifeCycle();
     if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
       lc.transition(LifeCycle.State.STARTING);
@@ -210,41 +264,70 @@ public final class AeroStateMachine extends BaseStateMachine {
     return latestSnapshot;
   }
 
-  /** Makes the store durable up to the applied index; Ratis may then purge the log up to it. */
+  /**
+   * Makes the store durable up to the applied index (on the apply thread, so that index is exact);
+   * Ratis then purges the log up to it. The snapshot recorded is the (term, index) the durable
+   * store reflects; if the fsync fails, nothing is recorded and the failure is loud (ERROR, event,
+   * Ratis' "Failed to take snapshot").
+   */
   @Override
-  public long takeSnapshot() {
-    AppliedState a = engine.syncDurable();
+  public long takeSnapshot() throws IOException {
+    AppliedState a;
+    try {
+      a = engine.syncDurable();
+    } catch (AeroException e) {
+      events.snapshotFailed(e.error().message());
+      throw new IOException("snapshot failed: " + e.error().message(), e);
+    }
     if (a.index() <= 0) {
       return RaftLogIndexes.INVALID;
     }
     latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(a.term(), a.index()));
+    events.snapshotTaken(a.term(), a.index());
     return a.index();
   }
 
+  /**
+   * Ratis' notification that the leader's log starts after what this node applied. A node that
+   * joins gets one too (Ratis notifies every bootstrapping follower); while the leader's log still
+   * holds the entry after this node's applied index, the answer is "no snapshot" and the node
+   * catches up from the log. Otherwise the installer stages a store at least at the entry before
+   * the leader's first one, and Ratis then pauses this machine and calls {@link #reinitialize}.
+   */
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
-    // A node that joins gets this once (Ratis notifies every bootstrapping follower). With the
-    // leader's
-    // log complete from index 0 it catches up by replaying the log: "no snapshot" is the right
-    // answer.
-    // Only a follower behind a purged log would need one; the log is never purged before the
-    // store-transfer path exists, so that case is refused loudly rather than half-handled.
     long applied = engine.applied().index();
-    if (firstTermIndexInLog.getIndex() <= applied + 1) {
+    long first = firstTermIndexInLog.getIndex();
+    if (first <= applied + 1) {
       LOG.info(
-          "no snapshot needed: the leader's log starts at {} and this node applied {}; catching up from"
-              + " the log",
+          "no snapshot needed: the leader's log starts at {} and this node applied {}; catching up"
+              + " from the log",
           firstTermIndexInLog,
           applied);
-    } else {
-      LOG.error(
-          "the leader's log starts at {} but this node applied only {}: it needs a store transfer,"
-              + " which this version cannot do",
-          firstTermIndexInLog,
-          applied);
+      return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.completedFuture(null);
+    String source =
+        roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
+            ? roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8()
+            : "";
+    LOG.atWarn()
+        .addKeyValue("event", "INSTALL_NEEDED")
+        .addKeyValue("source", source)
+        .addKeyValue("appliedIndex", applied)
+        .addKeyValue("leaderLogStart", first)
+        .log(
+            "the leader's log starts at {} but this node applied only {}: installing a store from {}",
+            first,
+            applied,
+            source);
+    return installer
+        .stage(source, first - 1)
+        .thenApply(
+            a -> {
+              staged = a;
+              return TermIndex.valueOf(a.term(), a.index());
+            });
   }
 
   // -------------------------------------------------------------------------------------- writes

@@ -30,5 +30,14 @@ public interface RaftEvents {
   /** The log failed to write; the server will stop. */
   default void logFailed(Throwable cause) {}
 
+  /** The store was made durable up to (term, index) and recorded as the snapshot. */
+  default void snapshotTaken(long term, long index) {}
+
+  /** A snapshot could not be taken (the store's fsync failed); nothing was recorded. */
+  default void snapshotFailed(String why) {}
+
+  /** A store fetched from another member replaced this node's store, at (term, index). */
+  default void storeInstalled(long term, long index) {}
+
   RaftEvents NONE = new RaftEvents() {};
 }

@@ -77,7 +77,7 @@ public final class RatisConfig {
     // index is durable.
     c.set(RaftServerConfigKeys.Log.LOG_METADATA_ENABLED_KEY, "false");
     c.set(RaftServerConfigKeys.Log.CORRUPTION_POLICY_KEY, "EXCEPTION");
-    c.set(RaftServerConfigKeys.Log.SEGMENT_SIZE_MAX_KEY, "64MB");
+    c.set(RaftServerConfigKeys.Log.SEGMENT_SIZE_MAX_KEY, s.logSegmentBytes() + "");
     c.set(RaftServerConfigKeys.Log.PREALLOCATED_SIZE_KEY, "4MB");
     c.set(RaftServerConfigKeys.Log.WRITE_BUFFER_SIZE_KEY, "8MB"); // >= appender byte limit + 8
     c.set(RaftServerConfigKeys.Log.QUEUE_ELEMENT_LIMIT_KEY, "4096");
@@ -85,16 +85,27 @@ public final class RatisConfig {
     c.set(
         RaftServerConfigKeys.Log.Appender.BUFFER_BYTE_LIMIT_KEY,
         ENTRY_BYTES_MAX / 1024 / 1024 + "MB");
-    // Purge: only after a snapshot (which for us is "the store is durable up to index N").
-    c.set(RaftServerConfigKeys.Log.PURGE_GAP_KEY, "1024");
-    c.set(RaftServerConfigKeys.Log.PURGE_UPTO_SNAPSHOT_INDEX_KEY, "false");
-
-    // Snapshots: the store is the snapshot; followers that fall behind the log are notified (our
-    // own
-    // transfer), never sent Ratis' file chunks, which would replace the sm/ directory (notes §2.3).
-    c.set(RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY, "false");
-    c.set(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "false");
+    // Snapshots (docs/adr/0002, 0007): a snapshot is "the store is durable up to index N" (a WAL
+    // fsync), taken every snapshotEveryEntries applied entries, on stop, and on demand. The log is
+    // then purged up to N but keeps the last logRetainEntries entries, whatever the followers'
+    // progress (a stopped follower must not pin the disk): one lagging further is notified and
+    // installs a store checkpoint over AeroDB's peer channel, never Ratis' file chunks, which would
+    // replace the sm/ directory (notes §2.3).
+    c.set(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "true");
+    c.set(
+        RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_THRESHOLD_KEY,
+        Long.toString(s.snapshotEveryEntries()));
+    c.set(RaftServerConfigKeys.Snapshot.TRIGGER_WHEN_STOP_ENABLED_KEY, "true");
+    c.set(RaftServerConfigKeys.Snapshot.CREATION_GAP_KEY, "1");
     c.set(RaftServerConfigKeys.Snapshot.RETENTION_FILE_NUM_KEY, "2");
+    c.set(RaftServerConfigKeys.Log.PURGE_UPTO_SNAPSHOT_INDEX_KEY, "true");
+    c.set(
+        RaftServerConfigKeys.Log.PURGE_PRESERVATION_LOG_NUM_KEY,
+        Long.toString(s.logRetainEntries()));
+    c.set(
+        RaftServerConfigKeys.Log.PURGE_GAP_KEY,
+        Long.toString(Math.max(1, Math.min(1024, s.snapshotEveryEntries()))));
+    c.set(RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY, "false");
 
     // Pending writes on the leader; beyond these a write is refused (AERO_CLUSTER_OVERLOADED).
     c.set(RaftServerConfigKeys.Write.ELEMENT_LIMIT_KEY, "4096");
@@ -144,11 +155,7 @@ public final class RatisConfig {
                       "SPEC 5: corruption is never repaired silently"),
                   java.util.Map.entry(
                       RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY,
-                      "Ratis' file chunks would replace the store directory (notes 2.3)"),
-                  java.util.Map.entry(
-                      RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY,
-                      "a snapshot lets Ratis purge the log, and a follower behind a purged log"
-                          + " cannot catch up before snapshot install exists (docs/adr/0002)"))));
+                      "Ratis' file chunks would replace the store directory (notes 2.3)"))));
 
   /**
    * Performance experiments only (scripts/bench-profile.sh, docs/PERFORMANCE.md): a JVM system

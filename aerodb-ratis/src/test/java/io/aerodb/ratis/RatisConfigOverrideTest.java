@@ -18,7 +18,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RatisConfigOverrideTest {
   private static RatisConfig config() {
     return RatisConfig.server(
-        new RaftSettings(Path.of("/tmp/unused"), "127.0.0.1", 1, 500, 1000, 3000, true));
+        new RaftSettings(
+            Path.of("/tmp/unused"),
+            "127.0.0.1",
+            1,
+            500,
+            1000,
+            3000,
+            true,
+            RaftSettings.SNAPSHOT_EVERY_ENTRIES,
+            RaftSettings.LOG_RETAIN_ENTRIES,
+            RaftSettings.LOG_SEGMENT_BYTES));
   }
 
   @Test

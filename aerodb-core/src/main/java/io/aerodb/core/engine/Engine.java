@@ -25,9 +25,12 @@ import io.aerodb.core.query.QueryLimits;
 import io.aerodb.core.query.QueryRequest;
 import io.aerodb.core.query.QueryResult;
 import io.aerodb.core.store.KvStore;
+import io.aerodb.core.store.ReplaceableStore;
 import io.aerodb.core.util.Invariants;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The database engine: prepares commands on the leader, applies log entries to the MVCC store, and
@@ -56,11 +59,11 @@ import java.util.Optional;
  * enter.
  */
 public final class Engine implements AutoCloseable {
-  private final KvStore store;
+  private final ReplaceableStore store;
   private final Applier applier;
   private volatile EngineState state;
 
-  private Engine(KvStore store, long idempotencyHorizonEntries, EngineState state) {
+  private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
     this.applier = new Applier(store, idempotencyHorizonEntries);
     this.state = state;
@@ -73,12 +76,41 @@ public final class Engine implements AutoCloseable {
 
   /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
   static Engine open(KvStore store, long idempotencyHorizonEntries) {
+    ReplaceableStore replaceable = new ReplaceableStore(store);
+    return new Engine(replaceable, idempotencyHorizonEntries, load(replaceable));
+  }
+
+  private static EngineState load(KvStore store) {
+    return new EngineState(appliedIn(store), Catalog.load(store), AuthorityHistory.load(store));
+  }
+
+  /** The applied state persisted in {@code store} (INITIAL for an empty store). */
+  public static AppliedState appliedIn(KvStore store) {
     byte[] a = store.get(Keys.applied());
-    AppliedState applied = a == null ? AppliedState.INITIAL : AppliedState.decode(a);
-    return new Engine(
-        store,
-        idempotencyHorizonEntries,
-        new EngineState(applied, Catalog.load(store), AuthorityHistory.load(store)));
+    return a == null ? AppliedState.INITIAL : AppliedState.decode(a);
+  }
+
+  /**
+   * Replaces the whole store (a snapshot install): waits for running reads, closes the store, takes
+   * the one {@code reopen} returns and publishes the state persisted in it. Called by the apply
+   * thread (no apply runs meanwhile). Reads that start afterwards see the new state; a read whose
+   * view came from the old state reads the new store at that view (both hold every version up to
+   * it).
+   *
+   * @return the applied state of the new store
+   */
+  public AppliedState replaceStore(Supplier<KvStore> reopen) {
+    store.replace(reopen);
+    EngineState loaded = load(store);
+    state = loaded;
+    return loaded.applied();
+  }
+
+  /**
+   * Runs {@code f} on the underlying store (for example a checkpoint), which stays open meanwhile.
+   */
+  public <T> T withStore(Function<KvStore, T> f) {
+    return store.withCurrent(f);
   }
 
   /** The last applied entry and state digest (what the store reflects). */

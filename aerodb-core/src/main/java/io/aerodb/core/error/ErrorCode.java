@@ -317,6 +317,12 @@ public enum ErrorCode {
       FATAL, INTERNAL, "", "The store failed an I/O operation; the node stops serving."),
   AERO_STORAGE_CORRUPTION(
       FATAL, DATA_LOSS, "", "Stored data failed a consistency check; the node refuses to serve."),
+  AERO_SNAPSHOT_FAILED(
+      ERROR,
+      UNAVAILABLE,
+      "",
+      "The node could not take a snapshot now (a store install is under way, the Raft server is not"
+          + " running, or the store's fsync failed); nothing was recorded and the log is kept."),
   AERO_LOG_ENTRY_INVALID(
       ERROR,
       INTERNAL,

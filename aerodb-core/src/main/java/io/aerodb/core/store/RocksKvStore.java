@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -35,7 +36,10 @@ public final class RocksKvStore implements KvStore {
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
 
-  private RocksKvStore(Path dir, Options options, RocksDB db) {
+  private final boolean readOnly;
+
+  private RocksKvStore(Path dir, Options options, RocksDB db, boolean readOnly) {
+    this.readOnly = readOnly;
     this.dir = dir;
     this.options = options;
     this.db = db;
@@ -45,6 +49,31 @@ public final class RocksKvStore implements KvStore {
 
   /** Opens (creating if absent) the store in {@code dir}. */
   public static RocksKvStore open(Path dir) {
+    Options options = options();
+    try {
+      Files.createDirectories(dir);
+      return new RocksKvStore(dir, options, RocksDB.open(options, dir.toString()), false);
+    } catch (RocksDBException | java.io.IOException e) {
+      options.close();
+      throw io("open", dir, e);
+    }
+  }
+
+  /**
+   * Opens an existing store (a checkpoint) read-only, with every block checksum verified as it is
+   * read; {@link #write} and {@link #syncDurable} fail. Refuses a directory that holds no store.
+   */
+  public static RocksKvStore openReadOnly(Path dir) {
+    Options options = options().setCreateIfMissing(false);
+    try {
+      return new RocksKvStore(dir, options, RocksDB.openReadOnly(options, dir.toString()), true);
+    } catch (RocksDBException e) {
+      options.close();
+      throw io("open read-only", dir, e);
+    }
+  }
+
+  private static Options options() {
     // A Bloom filter per SST file (10 bits per key, about 1 % false positives): most point reads on
     // the write path look for keys that do not exist (a new request_id's idempotency record), and
     // the filter answers those without reading an index or data block of each file.
@@ -56,12 +85,20 @@ public final class RocksKvStore implements KvStore {
             .setKeepLogFileNum(5)
             .setTableFormatConfig(
                 new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
-    try {
-      Files.createDirectories(dir);
-      return new RocksKvStore(dir, options, RocksDB.open(options, dir.toString()));
-    } catch (RocksDBException | java.io.IOException e) {
-      options.close();
-      throw io("open", dir, e);
+    return options;
+  }
+
+  /**
+   * Writes a consistent copy of the store as it is now into {@code target} (which must not exist):
+   * RocksDB's checkpoint, hard links to the immutable SST files where the file system allows, the
+   * rest copied; every batch written before the call is in it, none is split. The caller deletes it
+   * when done.
+   */
+  public void checkpoint(Path target) {
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw io("checkpoint", target, e);
     }
   }
 
@@ -131,6 +168,9 @@ public final class RocksKvStore implements KvStore {
 
   @Override
   public void write(WriteBatch batch) {
+    if (readOnly) {
+      throw io("write", dir, new IllegalStateException("opened read-only"));
+    }
     try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
       for (WriteBatch.Op op : batch.ops()) {
         if (op.isDelete()) {
@@ -147,6 +187,9 @@ public final class RocksKvStore implements KvStore {
 
   @Override
   public void syncDurable() {
+    if (readOnly) {
+      return; // nothing was written
+    }
     try {
       db.flushWal(true);
     } catch (RocksDBException e) {
@@ -180,7 +223,9 @@ public final class RocksKvStore implements KvStore {
   @Override
   public void close() {
     try {
-      db.syncWal();
+      if (!readOnly) {
+        db.syncWal();
+      }
     } catch (RocksDBException e) {
       // Closing anyway; the Raft log still holds everything the store may lose.
     }

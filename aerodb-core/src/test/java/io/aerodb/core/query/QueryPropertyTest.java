@@ -214,7 +214,7 @@ class QueryPropertyTest {
 
   /** A power loss drops a random suffix of unsynced batches; the log after the store replays. */
   private static Engine crashAndReplay(Engine engine, List<Entry> log, Random r, long seed) {
-    MemoryKvStore store = (MemoryKvStore) engine.store();
+    MemoryKvStore store = engine.withStore(s -> (MemoryKvStore) s);
     if (r.nextBoolean()) {
       engine.syncDurable();
     }

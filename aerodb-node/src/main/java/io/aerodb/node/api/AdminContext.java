@@ -2,6 +2,7 @@ package io.aerodb.node.api;
 
 import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.node.events.EventLog;
+import io.aerodb.node.install.StoreSender;
 import io.aerodb.node.promotion.MembershipCoordinator;
 import io.aerodb.node.promotion.TransferCoordinator;
 import java.util.List;
@@ -15,4 +16,13 @@ public interface AdminContext extends NodeContext {
   EventLog events();
 
   List<AuthorityRecord> authorityHistory(long afterIndex, int limit);
+
+  /** Sends this node's store to a member that installs it (PeerService.FetchStore). */
+  StoreSender storeSender();
+
+  /**
+   * Takes a snapshot now (the store made durable, the log purged behind it); completes with its
+   * index.
+   */
+  java.util.concurrent.CompletableFuture<Long> takeSnapshot();
 }

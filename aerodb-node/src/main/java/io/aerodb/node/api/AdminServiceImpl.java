@@ -132,6 +132,38 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void takeSnapshot(
+      io.aerodb.proto.v1.TakeSnapshotRequest req,
+      StreamObserver<io.aerodb.proto.v1.TakeSnapshotReply> out) {
+    node.takeSnapshot()
+        .whenComplete(
+            (index, t) -> {
+              if (t != null) {
+                Throwable cause =
+                    t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+                out.onError(
+                    GrpcErrors.toStatus(
+                        new io.aerodb.core.error.AeroException(
+                            io.aerodb.core.error.AeroError.of(
+                                ErrorCode.AERO_SNAPSHOT_FAILED,
+                                "snapshot on " + node.nodeId() + " failed: " + cause.getMessage())),
+                        node.nodeId()));
+                return;
+              }
+              var s = node.status();
+              out.onNext(
+                  io.aerodb.proto.v1.TakeSnapshotReply.newBuilder()
+                      .setNodeId(node.nodeId())
+                      .setSnapshotIndex(index)
+                      .setAppliedIndex(s.getAppliedIndex())
+                      .setLogStartIndex(s.getLogStartIndex())
+                      .setLogBytes(s.getLogBytes())
+                      .build());
+              out.onCompleted();
+            });
+  }
+
+  @Override
   public void events(EventsRequest req, StreamObserver<EventsReply> out) {
     if (req.getLimit() > EVENTS_LIMIT_MAX) {
       out.onError(

@@ -31,6 +31,11 @@ import java.util.Optional;
  * @param readinessLagMax a node is ready while its applied index is within this many entries of the
  *     commit index it knows
  * @param metricsPort the 127.0.0.1 port of /metrics and the /v1 status API (0 = off)
+ * @param snapshotEveryEntries a snapshot (the store made durable, the log purged behind it) after
+ *     this many applied entries
+ * @param logRetainEntries entries the log keeps behind its last index when purged; a follower
+ *     lagging further catches up by a store install
+ * @param logSegmentBytes largest Raft log segment file (purge deletes whole closed segments)
  */
 public record NodeConfig(
     String nodeId,
@@ -48,7 +53,10 @@ public record NodeConfig(
     long queryScanEntriesMax,
     boolean join,
     long readinessLagMax,
-    int metricsPort) {
+    int metricsPort,
+    long snapshotEveryEntries,
+    long logRetainEntries,
+    long logSegmentBytes) {
 
   public NodeConfig {
     peers = List.copyOf(peers);

@@ -14,6 +14,7 @@ import io.aerodb.core.json.JsonLimits;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.query.QueryLimits;
+import io.aerodb.ratis.RaftSettings;
 import io.aerodb.ratis.RatisConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ import java.util.regex.Pattern;
  *   "dataDir": "n1-data",                  required  relative paths resolve against the config file's folder
  *   "peers": [ {"id": "n1", "host": "127.0.0.1", "raftPort": 7100, "apiPort": 7101}, ... ],   1, 3 or 5
  *   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000,
- *            "logSync": true},              optional
+ *            "logSync": true, "snapshotEveryEntries": 100000, "logRetainEntries": 50000,
+ *            "logSegmentBytes": 67108864},  optional
  *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000,
  *            "queryLimitMax": 1000, "queryScanEntriesMax": 100000, "readinessLagMax": 1000}   optional
  *   "metrics": {"port": 7102}              optional; /metrics and /v1/... on 127.0.0.1 (0 = off)
@@ -52,7 +54,14 @@ public final class NodeConfigLoader {
   private static final Set<String> METRICS = Set.of("port");
   private static final Set<String> PEER = Set.of("id", "host", "raftPort", "apiPort");
   private static final Set<String> RAFT =
-      Set.of("electionTimeoutMinMs", "electionTimeoutMaxMs", "requestTimeoutMs", "logSync");
+      Set.of(
+          "electionTimeoutMinMs",
+          "electionTimeoutMaxMs",
+          "requestTimeoutMs",
+          "logSync",
+          "snapshotEveryEntries",
+          "logRetainEntries",
+          "logSegmentBytes");
   private static final Set<String> API =
       Set.of(
           "requestBytesMax",
@@ -141,6 +150,31 @@ public final class NodeConfigLoader {
               + " split votes)");
     }
 
+    long snapshotEvery =
+        number(
+            raft,
+            "snapshotEveryEntries",
+            "raft.snapshotEveryEntries",
+            RaftSettings.SNAPSHOT_EVERY_ENTRIES,
+            1,
+            1_000_000_000);
+    long logRetain =
+        number(
+            raft,
+            "logRetainEntries",
+            "raft.logRetainEntries",
+            RaftSettings.LOG_RETAIN_ENTRIES,
+            0,
+            1_000_000_000);
+    long segmentBytes =
+        number(
+            raft,
+            "logSegmentBytes",
+            "raft.logSegmentBytes",
+            RaftSettings.LOG_SEGMENT_BYTES,
+            1024 * 1024,
+            1024L * 1024 * 1024);
+
     JsonValue.Obj api = optionalObject(top, "api");
     checkKeys(api, "api.", API);
     long requestBytesMax =
@@ -218,7 +252,10 @@ public final class NodeConfigLoader {
         queryScanEntriesMax,
         join,
         readinessLagMax,
-        metricsPort);
+        metricsPort,
+        snapshotEvery,
+        logRetain,
+        segmentBytes);
   }
 
   private static List<Peer> peers(JsonValue json, boolean join) throws ConfigException {

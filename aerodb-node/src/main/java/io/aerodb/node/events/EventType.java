@@ -32,5 +32,8 @@ public enum EventType {
    */
   AUTHORITY_RECORD,
   /** This node was removed from the cluster. */
-  REMOVED
+  REMOVED,
+  SNAPSHOT_TAKEN,
+  SNAPSHOT_FAILED,
+  STORE_INSTALLED
 }

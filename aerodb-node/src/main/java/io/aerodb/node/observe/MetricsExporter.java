@@ -89,6 +89,48 @@ public final class MetricsExporter {
         "Index up to which the store is durable (the Raft snapshot).",
         none,
         s.getSnapshotIndex());
+    p.gauge(
+        "aerodb_raft_log_start_index",
+        "First index in this node's Raft log.",
+        none,
+        s.getLogStartIndex());
+    p.gauge(
+        "aerodb_raft_log_bytes",
+        "Bytes of this node's Raft log directory (bounded by snapshots and purge).",
+        none,
+        s.getLogBytes());
+    p.gauge(
+        "aerodb_store_install_active",
+        "1 while this node fetches a store or waits to swap one in.",
+        none,
+        s.getInstall().getPhase().equals("FETCHING") || s.getInstall().getPhase().equals("STAGED")
+            ? 1
+            : 0);
+    p.gauge(
+        "aerodb_store_install_bytes_received",
+        "Bytes received of the store being installed.",
+        none,
+        s.getInstall().getBytesReceived());
+    p.gauge(
+        "aerodb_store_install_bytes_total",
+        "Size of the store being installed (0 before its manifest).",
+        none,
+        s.getInstall().getBytesTotal());
+    p.counter(
+        "aerodb_store_installs_total",
+        "Store installs completed since start.",
+        none,
+        s.getInstall().getInstalls());
+    p.counter(
+        "aerodb_store_install_failures_total",
+        "Store install attempts that failed since start.",
+        none,
+        s.getInstall().getFailures());
+    p.gauge(
+        "aerodb_store_sends_active",
+        "Stores this node is sending to other members now.",
+        none,
+        s.getInstall().getSendsActive());
 
     node.leaderView()
         .ifPresent(

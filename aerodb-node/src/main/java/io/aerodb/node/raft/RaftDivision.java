@@ -60,6 +60,36 @@ public final class RaftDivision {
         .orElseThrow(() -> new IllegalStateException("no Raft division for " + groupId));
   }
 
+  /**
+   * Asks Ratis for a snapshot now (the state machine makes the store durable; the log is purged
+   * behind it); completes with the snapshot index (the latest one if nothing was applied since), or
+   * exceptionally with Ratis' refusal (an install under way, the server not running).
+   */
+  public java.util.concurrent.CompletableFuture<Long> takeSnapshot(long timeoutMs) {
+    org.apache.ratis.protocol.SnapshotManagementRequest request =
+        org.apache.ratis.protocol.SnapshotManagementRequest.newCreate(
+            org.apache.ratis.protocol.ClientId.randomId(),
+            server.getId(),
+            groupId,
+            0,
+            timeoutMs,
+            1);
+    return server
+        .snapshotManagementAsync(request)
+        .thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                throw new java.util.concurrent.CompletionException(
+                    new IOException(
+                        "snapshot refused: "
+                            + (reply.getException() == null
+                                ? "unknown"
+                                : reply.getException().getMessage())));
+              }
+              return reply.getLogIndex();
+            });
+  }
+
   /** Whether this node leads right now (false without a division). */
   public boolean isLeader() {
     return division().map(d -> d.getInfo().isLeader()).orElse(false);

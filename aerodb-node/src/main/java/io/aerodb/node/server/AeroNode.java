@@ -18,6 +18,10 @@ import io.aerodb.node.api.RequestGuard;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
+import io.aerodb.node.install.InstallProgress;
+import io.aerodb.node.install.StoreFetcher;
+import io.aerodb.node.install.StoreSender;
+import io.aerodb.node.install.StoreSwap;
 import io.aerodb.node.observe.Health;
 import io.aerodb.node.observe.HealthMonitor;
 import io.aerodb.node.observe.MetricsExporter;
@@ -125,6 +129,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final ClusterViewReader views;
   private final NodeStatusReader statusReader;
   private final RaftEventHandler raftEvents;
+  private final InstallProgress installs = new InstallProgress();
+  private final StoreFetcher storeFetcher;
+  private final StoreSender storeSender;
   private volatile DirectorySyncer directorySyncer;
   private volatile long logStartAtStart;
   private volatile long logLastAtStart;
@@ -143,11 +150,27 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     RaftServer server = null;
     try {
       RatisMetrics.install();
+      StoreSwap swap = new StoreSwap(dataDir.root(), dataDir.storeDir());
+      StoreSwap.Recovered install = swap.recover(); // a crash mid-install: finish or discard it
+      phase(config, "install-recovery", install.name());
+      StoreSender.discardLeftovers(dataDir.checkpointsDir());
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
       this.engine = opened;
       this.events = new EventLog(config.nodeId(), metrics, System::currentTimeMillis, 2048);
       PeerDirectory peers = new PeerDirectory(config, engine);
       this.stateMachine = new AeroStateMachine(engine);
+      this.storeFetcher =
+          new StoreFetcher(
+              config.nodeId(), config.clusterName(), peers, swap, dataDir.storeDir(), installs);
+      stateMachine.setInstaller(storeFetcher);
+      this.storeSender =
+          new StoreSender(
+              engine,
+              dataDir.checkpointsDir(),
+              config.nodeId(),
+              config.clusterName(),
+              STORE_SENDS_MAX,
+              installs);
       RatisConfig ratis = ratisConfig(config, dataDir);
       logConfig(config, engine, ratis);
       RaftGroupId groupId = RaftDivision.groupIdOf(config.clusterName());
@@ -202,7 +225,15 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               dataDir.root().resolve(UnsafeRecovery.AUDIT_FILE));
       this.statusReader =
           new NodeStatusReader(
-              config, raft, peers, engine, stateMachine, this::storeSizeBytes, rpcMetrics::total);
+              config,
+              raft,
+              peers,
+              engine,
+              stateMachine,
+              this::storeSizeBytes,
+              rpcMetrics::total,
+              this::logBytes,
+              installs);
       this.raftEvents =
           new RaftEventHandler(
               config.nodeId(), events, raft, engine, transfers, epochs, new Control());
@@ -298,7 +329,10 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                 config.electionTimeoutMinMs(),
                 config.electionTimeoutMaxMs(),
                 config.raftRequestTimeoutMs(),
-                config.logSync()));
+                config.logSync(),
+                config.snapshotEveryEntries(),
+                config.logRetainEntries(),
+                config.logSegmentBytes()));
     if (RedGate.UNSAFE_FLUSH.on()) {
       ratis.redGateUnsafeFlush();
     }
@@ -382,6 +416,9 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                 dataDir.storeDir()),
             DIRECTORY_SYNC_INTERVAL_MS);
   }
+
+  /** Stores this node sends to installing members at once (each is a checkpoint on its disk). */
+  static final int STORE_SENDS_MAX = 2;
 
   /** How soon a changed directory is fsynced (a stat per directory per interval). */
   static final long DIRECTORY_SYNC_INTERVAL_MS = 10;
@@ -492,7 +529,37 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
 
   @Override
   public long storeSizeBytes() {
-    return engine.store() instanceof RocksKvStore r ? r.approximateSizeBytes() : 0;
+    return engine.withStore(s -> s instanceof RocksKvStore r ? r.approximateSizeBytes() : 0L);
+  }
+
+  /** Bytes of the Raft log directory now (files may vanish while it is walked: a purge). */
+  long logBytes() {
+    long[] total = {0};
+    try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dataDir.raftDir())) {
+      walk.forEach(
+          p -> {
+            try {
+              if (java.nio.file.Files.isRegularFile(p)) {
+                total[0] += java.nio.file.Files.size(p);
+              }
+            } catch (IOException gone) {
+              // purged while we looked
+            }
+          });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a directory purged while we looked: the sum so far
+    }
+    return total[0];
+  }
+
+  @Override
+  public StoreSender storeSender() {
+    return storeSender;
+  }
+
+  @Override
+  public CompletableFuture<Long> takeSnapshot() {
+    return raft.takeSnapshot(Math.max(10_000, config.writeTimeoutMs()));
   }
 
   @Override
@@ -586,6 +653,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     }
     apiServer.shutdownNow();
     apiExecutor.shutdownNow();
+    storeSender.close();
+    storeFetcher.close();
     gateway.close();
     adminExecutor.shutdownNow();
     try {

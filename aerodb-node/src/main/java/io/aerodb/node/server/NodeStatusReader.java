@@ -2,12 +2,14 @@ package io.aerodb.node.server;
 
 import io.aerodb.core.engine.Engine;
 import io.aerodb.node.config.NodeConfig;
+import io.aerodb.node.install.InstallProgress;
 import io.aerodb.node.observe.Health;
 import io.aerodb.node.observe.HealthMonitor;
 import io.aerodb.node.raft.PeerDirectory;
 import io.aerodb.node.raft.RaftDivision;
 import io.aerodb.proto.v1.Member;
 import io.aerodb.proto.v1.NodeStatusReply;
+import io.aerodb.proto.v1.StoreInstall;
 import io.aerodb.ratis.AeroStateMachine;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +34,8 @@ final class NodeStatusReader {
   private final AeroStateMachine stateMachine;
   private final LongSupplier storeBytes;
   private final LongSupplier requestsTotal;
+  private final LongSupplier logBytes;
+  private final InstallProgress install;
 
   NodeStatusReader(
       NodeConfig config,
@@ -40,7 +44,11 @@ final class NodeStatusReader {
       Engine engine,
       AeroStateMachine stateMachine,
       LongSupplier storeBytes,
-      LongSupplier requestsTotal) {
+      LongSupplier requestsTotal,
+      LongSupplier logBytes,
+      InstallProgress install) {
+    this.logBytes = logBytes;
+    this.install = install;
     this.config = config;
     this.raft = raft;
     this.peers = peers;
@@ -65,6 +73,8 @@ final class NodeStatusReader {
     b.setSnapshotIndex(stateMachine.snapshotIndex())
         .setStoreBytes(storeBytes.getAsLong())
         .setRequestsTotal(requestsTotal.getAsLong())
+        .setLogBytes(logBytes.getAsLong())
+        .setInstall(install(install))
         .setMetricsAddress(metricsAddress);
     NodeStatusReply partial = b.build();
     Health h =
@@ -76,6 +86,23 @@ final class NodeStatusReader {
         .setServing(h.serving())
         .setReady(h.ready())
         .setNotReadyReason(h.reason())
+        .build();
+  }
+
+  static StoreInstall install(InstallProgress p) {
+    return StoreInstall.newBuilder()
+        .setPhase(p.phase().name())
+        .setSource(p.source())
+        .setIndex(p.index())
+        .setBytesReceived(p.bytesReceived())
+        .setBytesTotal(p.bytesTotal())
+        .setFilesDone(p.filesDone())
+        .setFilesTotal(p.filesTotal())
+        .setAttempts(p.attempts())
+        .setFailures(p.failures())
+        .setInstalls(p.installs())
+        .setLastError(p.lastError())
+        .setSendsActive(p.sendsActive())
         .build();
   }
 

@@ -118,6 +118,29 @@ final class RaftEventHandler implements RaftEvents {
   }
 
   @Override
+  public void snapshotTaken(long term, long index) {
+    events.emit(
+        EventType.SNAPSHOT_TAKEN,
+        "term",
+        Long.toString(term),
+        "index",
+        Long.toString(index),
+        "logStartIndex",
+        Long.toString(raft.logStartIndex()));
+  }
+
+  @Override
+  public void snapshotFailed(String why) {
+    events.emit(EventType.SNAPSHOT_FAILED, "why", why);
+  }
+
+  @Override
+  public void storeInstalled(long term, long index) {
+    events.emit(
+        EventType.STORE_INSTALLED, "term", Long.toString(term), "index", Long.toString(index));
+  }
+
+  @Override
   public void leaderReady() {
     events.emit(
         EventType.LEADER_READY,

@@ -24,6 +24,8 @@ import java.nio.file.StandardOpenOption;
  * dataDir/identity         nodeId=..., clusterName=..., format=1   (written once, atomically)
  * dataDir/raft/            Ratis storage: log segments, term and vote
  * dataDir/store/           RocksDB: document versions, catalog, applied index
+ * dataDir/install/         a store install under way (install.StoreSwap)
+ * dataDir/checkpoints/     store checkpoints being sent to installing members (deleted after)
  * </pre>
  */
 public final class DataDirectory implements AutoCloseable {
@@ -185,6 +187,10 @@ public final class DataDirectory implements AutoCloseable {
 
   public Path storeDir() {
     return root.resolve("store");
+  }
+
+  public Path checkpointsDir() {
+    return root.resolve("checkpoints");
   }
 
   public Path root() {

@@ -34,7 +34,10 @@ class DataDirectoryTest {
         100_000,
         false,
         1_000,
-        0);
+        0,
+        100_000,
+        50_000,
+        64L << 20);
   }
 
   @Test

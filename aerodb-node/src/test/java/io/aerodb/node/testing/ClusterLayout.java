@@ -23,6 +23,12 @@ public final class ClusterLayout {
   /** api.readTimeoutMs of every node (how long a read "at least index N" waits for N). */
   public int readTimeoutMs = 5_000;
 
+  /**
+   * More keys of every node's "raft" object, as JSON members with a leading comma (for example
+   * {@code ,"snapshotEveryEntries":100}); empty for the defaults.
+   */
+  public String raftExtra = "";
+
   public ClusterLayout(Path root, String clusterName, int n) {
     this.root = root;
     this.clusterName = clusterName;
@@ -89,12 +95,13 @@ public final class ClusterLayout {
         String.format(
             "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
                 + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
-                + "\"requestTimeoutMs\":3000},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":%d},"
+                + "\"requestTimeoutMs\":3000%s},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":%d},"
                 + "\"metrics\":{\"port\":%d},\"join\":%s}",
             ids.get(i),
             clusterName,
             ids.get(i),
             peers,
+            raftExtra,
             readTimeoutMs,
             metricsPorts.get(i),
             i >= initial);

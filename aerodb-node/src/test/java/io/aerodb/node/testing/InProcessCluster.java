@@ -28,8 +28,17 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** A cluster whose reads "at least index N" wait at most {@code readTimeoutMs} for N. */
   public InProcessCluster(Path root, int n, int readTimeoutMs) throws Exception {
+    this(root, n, readTimeoutMs, "");
+  }
+
+  /**
+   * A cluster whose nodes' "raft" config objects get {@code raftExtra} (see {@link
+   * ClusterLayout#raftExtra}).
+   */
+  public InProcessCluster(Path root, int n, int readTimeoutMs, String raftExtra) throws Exception {
     this.layout = new ClusterLayout(root, "inproc", n);
     layout.readTimeoutMs = readTimeoutMs;
+    layout.raftExtra = raftExtra;
     for (int i = 0; i < n; i++) {
       nodes.add(null);
       start(i);

@@ -239,7 +239,12 @@ final class SimulatedReplica {
   /** Ratis takes a snapshot: the store is synced and its applied index reported durable. */
   long takeSnapshot() {
     long engineApplied = engine.applied().index();
-    long reported = stateMachine.takeSnapshot();
+    long reported;
+    try {
+      reported = stateMachine.takeSnapshot();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     durableIndexReported = Math.max(durableIndexReported, reported);
     events.add(new StepEvents.SnapshotTaken(this, reported, engineApplied));
     return reported;
