@@ -13,6 +13,7 @@ import io.aerodb.core.command.Entry;
 import io.aerodb.core.command.Insert;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
+import io.aerodb.core.command.SetGcFloor;
 import io.aerodb.core.command.Undecodable;
 import io.aerodb.core.command.Update;
 import io.aerodb.core.command.Write;
@@ -150,6 +151,12 @@ public final class LogEntryCodec {
     }
 
     @Override
+    public LogEntry.Builder visit(SetGcFloor c) {
+      return b.setSetGcFloor(
+          io.aerodb.proto.internal.v1.SetGcFloor.newBuilder().setFloor(c.floor()));
+    }
+
+    @Override
     public LogEntry.Builder visit(Undecodable c) {
       throw new IllegalArgumentException("an undecodable command is never logged: " + c.reason());
     }
@@ -222,6 +229,7 @@ public final class LogEntryCodec {
           case AUTHORITY ->
               new RecordAuthority(
                   e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
+          case SET_GC_FLOOR -> new SetGcFloor(e.getSetGcFloor().getFloor());
           case BATCH -> new Undecodable("a batch inside a batch");
           case COMMAND_NOT_SET -> new Undecodable("no command in the entry");
         };

@@ -27,6 +27,7 @@ public final class ApplyContext {
   private final WriteBatch batch;
   private Catalog catalog;
   private AuthorityState authority;
+  private long gcFloor;
   private final TreeSet<DocumentKey> written = new TreeSet<>();
   private final List<AuthorityRecord> authorityRecords = new ArrayList<>();
 
@@ -40,7 +41,9 @@ public final class ApplyContext {
       long view,
       WriteBatch batch,
       Catalog catalog,
-      AuthorityState authority) {
+      AuthorityState authority,
+      long gcFloor) {
+    this.gcFloor = gcFloor;
     this.term = term;
     this.index = index;
     this.store = store;
@@ -79,6 +82,17 @@ public final class ApplyContext {
   /** The catalog after this write (persist the change into {@link #batch} too). */
   public void changeCatalog(Catalog next) {
     catalog = next;
+  }
+
+  /** The garbage-collection floor as the entry's earlier writes left it. */
+  public long gcFloor() {
+    return gcFloor;
+  }
+
+  /** Raises the floor (persisted into {@link #batch} here). */
+  public void changeGcFloor(long floor) {
+    gcFloor = floor;
+    batch.put(io.aerodb.core.mvcc.Keys.gcFloor(), io.aerodb.core.util.Bytes.ofLong(floor));
   }
 
   public AuthorityState authority() {

@@ -38,6 +38,7 @@ public sealed interface Command
         CreateIndex,
         DropIndex,
         RecordAuthority,
+        SetGcFloor,
         Undecodable {
 
   /** The collection the command addresses; "" for commands about the cluster. */
@@ -114,6 +115,8 @@ public sealed interface Command
     R visit(DropIndex c);
 
     R visit(RecordAuthority c);
+
+    R visit(SetGcFloor c);
 
     R visit(Undecodable c);
   }

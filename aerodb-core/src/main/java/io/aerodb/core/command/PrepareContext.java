@@ -13,6 +13,7 @@ public final class PrepareContext {
   private final KvStore store;
   private final long view;
   private final boolean checksState;
+  private final long gcFloor;
 
   /**
    * @param view the applied index the state checks read at
@@ -20,6 +21,15 @@ public final class PrepareContext {
    *     stored result, so only the canonical form (for the fingerprint) is needed
    */
   public PrepareContext(Catalog catalog, KvStore store, long view, boolean checksState) {
+    this(catalog, store, view, checksState, 0);
+  }
+
+  /**
+   * @param gcFloor the garbage-collection floor of the applied state
+   */
+  public PrepareContext(
+      Catalog catalog, KvStore store, long view, boolean checksState, long gcFloor) {
+    this.gcFloor = gcFloor;
     this.catalog = catalog;
     this.store = store;
     this.view = view;
@@ -28,6 +38,16 @@ public final class PrepareContext {
 
   public Catalog catalog() {
     return catalog;
+  }
+
+  /** The applied index the checks read at. */
+  public long view() {
+    return view;
+  }
+
+  /** The garbage-collection floor of the applied state. */
+  public long gcFloor() {
+    return gcFloor;
   }
 
   /** Whether the state-dependent checks (existence, catalog rules) run. */

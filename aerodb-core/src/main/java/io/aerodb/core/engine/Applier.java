@@ -49,7 +49,15 @@ final class Applier {
         () -> "apply of index " + index + " at or below applied index " + previous);
     WriteBatch batch = new WriteBatch();
     ApplyContext context =
-        new ApplyContext(term, index, store, previous, batch, before.catalog(), before.authority());
+        new ApplyContext(
+            term,
+            index,
+            store,
+            previous,
+            batch,
+            before.catalog(),
+            before.authority(),
+            before.gcFloor());
     TreeSet<String> requestIds = new TreeSet<>(); // a request_id may appear once per entry
     List<Write> writes = entry.writes();
     List<CommandResult> results = new ArrayList<>(writes.size());
@@ -97,7 +105,7 @@ final class Applier {
     batch.put(Keys.applied(), after.encode());
     return new Outcome(
         batch,
-        new EngineState(after, context.catalog(), context.authority()),
+        new EngineState(after, context.catalog(), context.authority(), context.gcFloor()),
         new AppliedEntry(results, context.authorityRecords()));
   }
 

@@ -62,10 +62,13 @@ public final class Engine implements AutoCloseable {
   private final ReplaceableStore store;
   private final Applier applier;
   private volatile EngineState state;
+  private final ViewPins pins = new ViewPins();
+  private final GarbageCollector collector;
 
   private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
     this.applier = new Applier(store, idempotencyHorizonEntries);
+    this.collector = new GarbageCollector(store);
     this.state = state;
   }
 
@@ -81,7 +84,12 @@ public final class Engine implements AutoCloseable {
   }
 
   private static EngineState load(KvStore store) {
-    return new EngineState(appliedIn(store), Catalog.load(store), AuthorityHistory.load(store));
+    byte[] floor = store.get(Keys.gcFloor());
+    return new EngineState(
+        appliedIn(store),
+        Catalog.load(store),
+        AuthorityHistory.load(store),
+        floor == null ? 0 : io.aerodb.core.util.Bytes.getLong(floor, 0));
   }
 
   /** The applied state persisted in {@code store} (INITIAL for an empty store). */
@@ -100,10 +108,33 @@ public final class Engine implements AutoCloseable {
    * @return the applied state of the new store
    */
   public AppliedState replaceStore(Supplier<KvStore> reopen) {
-    store.replace(reopen);
-    EngineState loaded = load(store);
-    state = loaded;
-    return loaded.applied();
+    synchronized (collector) {
+      store.replace(reopen);
+      EngineState loaded = load(store);
+      state = loaded;
+      collector.reset();
+      return loaded.applied();
+    }
+  }
+
+  /** Garbage collection's progress: the floor, how far collection got, and what it deleted. */
+  public record GcProgress(
+      long floor, long collected, long passFloor, long deletedKeys, boolean more) {}
+
+  /**
+   * One bounded step of garbage collection (docs/adr/0008): examines at most {@code maxKeys} keys
+   * and deletes, in one store batch, what the GC floor made reclaimable — never above the oldest
+   * read running on this node. Call it from one thread, off the apply thread, until {@code more} is
+   * false; it is also how a node finishes a collection a crash interrupted.
+   */
+  public GcProgress collectGarbage(int maxKeys) {
+    synchronized (collector) {
+      EngineState s = state; // the floor is published before the pins are read (ViewPins)
+      long target = Math.min(s.gcFloor(), pins.oldest());
+      GarbageCollector.Step step = collector.step(target, s.catalog(), maxKeys);
+      return new GcProgress(
+          s.gcFloor(), step.collected(), step.passFloor(), step.deletedKeys(), step.more());
+    }
   }
 
   /**
@@ -154,7 +185,8 @@ public final class Engine implements AutoCloseable {
     EngineState s = state;
     boolean knownRetry =
         requestId.length > 0 && IdempotencyTable.find(store, requestId).isPresent();
-    return raw.prepare(new PrepareContext(s.catalog(), store, s.applied().index(), !knownRetry));
+    return raw.prepare(
+        new PrepareContext(s.catalog(), store, s.applied().index(), !knownRetry, s.gcFloor()));
   }
 
   // ------------------------------------------------------------------------------------ apply
@@ -181,7 +213,20 @@ public final class Engine implements AutoCloseable {
    * The document {@code id} as of {@code viewIndex} (which must be at or below the applied index).
    */
   public ReadResult get(String collection, String id, long viewIndex) {
+    pins.pin(viewIndex);
+    try {
+      return getPinned(collection, id, viewIndex);
+    } finally {
+      pins.unpin(viewIndex);
+    }
+  }
+
+  private ReadResult getPinned(String collection, String id, long viewIndex) {
     EngineState s = checkView(viewIndex);
+    Optional<AeroError> tooOld = belowFloor(s, viewIndex);
+    if (tooOld.isPresent()) {
+      return new ReadResult(viewIndex, Optional.empty(), tooOld.get());
+    }
     Optional<AeroError> bad = Names.checkCollection(collection);
     if (bad.isPresent()) {
       return new ReadResult(viewIndex, Optional.empty(), bad.get());
@@ -204,7 +249,17 @@ public final class Engine implements AutoCloseable {
    * query is a result with its rejection; only a store failure throws.
    */
   public QueryResult query(QueryRequest request, long viewIndex, QueryLimits limits) {
-    return Queries.run(store, checkView(viewIndex).catalog(), request, viewIndex, limits);
+    pins.pin(viewIndex);
+    try {
+      EngineState s = checkView(viewIndex);
+      Optional<AeroError> tooOld = belowFloor(s, viewIndex);
+      if (tooOld.isPresent()) {
+        return QueryResult.rejected(viewIndex, null, tooOld.get());
+      }
+      return Queries.run(store, s.catalog(), request, viewIndex, limits);
+    } finally {
+      pins.unpin(viewIndex);
+    }
   }
 
   /**
@@ -230,6 +285,38 @@ public final class Engine implements AutoCloseable {
       return CatalogListing.rejected(viewIndex, Rejections.collectionNotFound(collection));
     }
     return CatalogListing.of(info.get(), viewIndex);
+  }
+
+  /**
+   * AERO_MVCC_SNAPSHOT_TOO_OLD naming both numbers when {@code view} is below the GC floor: its
+   * history may be collected, so no answer at it can be trusted (never a wrong answer).
+   */
+  private static Optional<AeroError> belowFloor(EngineState s, long view) {
+    if (view >= s.gcFloor()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        AeroError.of(
+            io.aerodb.core.error.ErrorCode.AERO_MVCC_SNAPSHOT_TOO_OLD,
+            "index "
+                + view
+                + " is below the garbage-collection floor "
+                + s.gcFloor()
+                + ": its history may be collected; read at or above the floor",
+            "index",
+            Long.toString(view),
+            "gcFloor",
+            Long.toString(s.gcFloor())));
+  }
+
+  /** Tests: the pins of running reads. */
+  ViewPins pinsForTest() {
+    return pins;
+  }
+
+  /** The garbage-collection floor of the applied state (reads below it are refused). */
+  public long gcFloor() {
+    return state.gcFloor();
   }
 
   /** The published state, once the view is checked to be at or below its applied index. */

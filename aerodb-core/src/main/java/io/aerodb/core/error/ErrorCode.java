@@ -317,6 +317,18 @@ public enum ErrorCode {
       FATAL, INTERNAL, "", "The store failed an I/O operation; the node stops serving."),
   AERO_STORAGE_CORRUPTION(
       FATAL, DATA_LOSS, "", "Stored data failed a consistency check; the node refuses to serve."),
+  AERO_GC_FLOOR_INVALID(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "The garbage-collection floor must not go down and must stay below the applied index; the"
+          + " error names the floor asked for and the number it was compared with."),
+  AERO_MVCC_SNAPSHOT_TOO_OLD(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "The read's index is below the garbage-collection floor: its history may be collected. The"
+          + " error names both numbers; read at or above the floor."),
   AERO_SNAPSHOT_FAILED(
       ERROR,
       UNAVAILABLE,

@@ -84,6 +84,23 @@ public final class IndexMaintenance {
     }
   }
 
+  /**
+   * The keys of every entry the version {@code versionIndex} of {@code document} can have, one per
+   * index definition that gives it one (garbage collection deletes them with the version).
+   */
+  public static java.util.List<byte[]> entryKeys(
+      String collection,
+      Collection<IndexDefinition> definitions,
+      String id,
+      JsonValue.Obj document,
+      long versionIndex) {
+    java.util.List<byte[]> keys = new java.util.ArrayList<>();
+    for (IndexDefinition d : definitions) {
+      entryKey(collection, d, id, document, versionIndex).ifPresent(keys::add);
+    }
+    return keys;
+  }
+
   private static Optional<byte[]> entryKey(
       String collection, IndexDefinition d, String id, JsonValue.Obj document, long versionIndex) {
     FieldPath.Parsed path = FieldPath.parse(d.field());

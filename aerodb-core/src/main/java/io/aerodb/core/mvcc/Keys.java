@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32 bytes)
+ * 0x01 "gcfloor"                                    -> the MVCC garbage-collection floor u64 (SetGcFloor)
+ * 0x01 "gccollected"                                -> the floor up to which collection completed u64
  * 0x02 collection                                   -> created index u64
  * 0x03 collection 0x00 version u32                  -> created index u64 | canonical schema JSON
  * 0x04 collection 0x00 field 0x00 created u64       -> dropped index u64 (0 = live): an index definition
@@ -40,7 +42,20 @@ public final class Keys {
   private static final byte[] APPLIED =
       withTag(META, "applied".getBytes(StandardCharsets.US_ASCII));
 
+  private static final byte[] GC_FLOOR =
+      withTag(META, "gcfloor".getBytes(StandardCharsets.US_ASCII));
+  private static final byte[] GC_COLLECTED =
+      withTag(META, "gccollected".getBytes(StandardCharsets.US_ASCII));
+
   private Keys() {}
+
+  public static byte[] gcFloor() {
+    return GC_FLOOR.clone();
+  }
+
+  public static byte[] gcCollected() {
+    return GC_COLLECTED.clone();
+  }
 
   public static byte[] applied() {
     return APPLIED.clone();
