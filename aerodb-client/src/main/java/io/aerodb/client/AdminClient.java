@@ -124,6 +124,16 @@ public final class AdminClient {
   }
 
   /**
+   * Raises the GC floor on the leader. Idempotent (the same floor again is accepted), so retried
+   * like a write with a request id would be.
+   */
+  public io.aerodb.proto.v1.SetGcFloorReply setGcFloor(long floor) {
+    io.aerodb.proto.v1.SetGcFloorRequest req =
+        io.aerodb.proto.v1.SetGcFloorRequest.newBuilder().setFloor(floor).build();
+    return onLeader(options.attemptTimeout(), (t, nanos) -> admin(t, nanos).setGcFloor(req));
+  }
+
+  /**
    * The remembered leader's API address, or else the one the first endpoint that knows a leader
    * reports.
    */

@@ -164,6 +164,22 @@ public final class AeroClient implements AutoCloseable {
         Retrier.Call.at(endpoint, options.deadline()), (t, nanos) -> documents(t, nanos).get(req));
   }
 
+  /**
+   * A history read at exactly {@code index}, served by {@code endpoint} once it applied it; refused
+   * with AERO_MVCC_SNAPSHOT_TOO_OLD below the GC floor.
+   */
+  public GetReply getAt(String endpoint, String collection, String docId, long index) {
+    GetRequest req =
+        GetRequest.newBuilder()
+            .setCollection(collection)
+            .setId(docId)
+            .setConsistency(Consistency.AT_INDEX)
+            .setMinIndex(index)
+            .build();
+    return retrier.run(
+        Retrier.Call.at(endpoint, options.deadline()), (t, nanos) -> documents(t, nanos).get(req));
+  }
+
   // ------------------------------------------------------------------ schemas, indexes, queries
 
   /** Publishes a new schema version (a replicated write); the reply names the new version. */

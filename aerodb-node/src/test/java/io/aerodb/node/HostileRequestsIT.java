@@ -15,6 +15,7 @@ import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.limits.Limits;
 import io.aerodb.node.testing.InProcessCluster;
 import io.aerodb.proto.peer.v1.PeerServiceGrpc;
+import io.aerodb.proto.peer.v1.StorePart;
 import io.aerodb.proto.v1.AdminServiceGrpc;
 import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
@@ -218,6 +219,13 @@ class HostileRequestsIT {
       return null;
     }
     Message reply = o.reply;
+    if (f.getName().equals("min_index") && reply instanceof StorePart part) {
+      // a store sent for an install must reflect at least min_index
+      if (BigInteger.valueOf(part.getManifest().getIndex()).compareTo(value) < 0) {
+        return "sent a store at index " + part.getManifest().getIndex() + ", below min_index";
+      }
+      return null;
+    }
     if (f.getName().equals("min_index")) {
       FieldDescriptor receiptField = reply.getDescriptorForType().findFieldByName("receipt");
       Message receipt = (Message) reply.getField(receiptField);
@@ -487,9 +495,18 @@ class HostileRequestsIT {
     MethodDescriptor<Object, Object> m = (MethodDescriptor<Object, Object>) method;
     try {
       Object typed = m.parseRequest(new ByteArrayInputStream(request.toByteArray()));
-      Object reply =
-          ClientCalls.blockingUnaryCall(
-              ch, m, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), typed);
+      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+      if (m.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
+        // the first message is the answer; the rest is drained (a store: small in this test)
+        java.util.Iterator<Object> parts =
+            ClientCalls.blockingServerStreamingCall(ch, m, options, typed);
+        Object first = parts.hasNext() ? parts.next() : null;
+        while (parts.hasNext()) {
+          parts.next();
+        }
+        return new Outcome((Message) first, null, null);
+      }
+      Object reply = ClientCalls.blockingUnaryCall(ch, m, options, typed);
       return new Outcome((Message) reply, null, null);
     } catch (StatusRuntimeException e) {
       AeroClientException decoded = AeroClientException.fromStatus(e, "node");

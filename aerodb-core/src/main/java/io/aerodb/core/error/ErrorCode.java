@@ -329,6 +329,13 @@ public enum ErrorCode {
       "",
       "The read's index is below the garbage-collection floor: its history may be collected. The"
           + " error names both numbers; read at or above the floor."),
+  AERO_STORE_SEND_REFUSED(
+      ERROR,
+      UNAVAILABLE,
+      "",
+      "This node cannot send its store to an installing member now: it already sends as many as it"
+          + " allows, it applied less than the installing member needs, or the send failed; the"
+          + " installing member asks again."),
   AERO_SNAPSHOT_FAILED(
       ERROR,
       UNAVAILABLE,

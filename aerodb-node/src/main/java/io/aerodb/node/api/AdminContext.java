@@ -25,4 +25,11 @@ public interface AdminContext extends NodeContext {
    * index.
    */
   java.util.concurrent.CompletableFuture<Long> takeSnapshot();
+
+  /**
+   * Proposes the GC floor (this node must lead); completes with the result (a rejection is a
+   * result), or exceptionally following the outcome rules.
+   */
+  java.util.concurrent.CompletableFuture<io.aerodb.core.command.CommandResult> setGcFloor(
+      long floor);
 }

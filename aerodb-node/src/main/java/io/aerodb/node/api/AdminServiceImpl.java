@@ -164,6 +164,32 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void setGcFloor(
+      io.aerodb.proto.v1.SetGcFloorRequest req,
+      StreamObserver<io.aerodb.proto.v1.SetGcFloorReply> out) {
+    // RequestGuard refused a floor of 2^63 or more (read as negative) before this runs
+    node.setGcFloor(req.getFloor())
+        .whenComplete(
+            (r, t) -> {
+              if (t != null) {
+                out.onError(GrpcErrors.toStatus(t, node.nodeId()));
+              } else if (r.rejection() != null) {
+                out.onError(
+                    GrpcErrors.toStatus(
+                        new io.aerodb.core.error.AeroException(r.rejection()), node.nodeId()));
+              } else {
+                out.onNext(
+                    io.aerodb.proto.v1.SetGcFloorReply.newBuilder()
+                        .setFloor(req.getFloor())
+                        .setCommitIndex(r.commitIndex())
+                        .setNodeId(node.nodeId())
+                        .build());
+                out.onCompleted();
+              }
+            });
+  }
+
+  @Override
   public void events(EventsRequest req, StreamObserver<EventsReply> out) {
     if (req.getLimit() > EVENTS_LIMIT_MAX) {
       out.onError(

@@ -70,6 +70,11 @@ final class ApiCalls {
     switch (consistency) {
       case LINEARIZABLE -> f = node.gateway().readLinearizable(viewed);
       case AT_LEAST_INDEX -> f = node.gateway().readAtLeast(minIndex, viewed);
+      case AT_INDEX ->
+          // a history read: exactly minIndex, once this node applied it
+          f =
+              node.gateway()
+                  .readAtLeast(minIndex, (engine, applied) -> viewed.readAt(engine, minIndex));
       default -> {
         out.onError(
             GrpcErrors.toStatus(

@@ -34,7 +34,7 @@ public final class PeerServiceImpl extends PeerServiceGrpc.PeerServiceImplBase {
 
   @Override
   public void fetchStore(FetchStoreRequest request, StreamObserver<StorePart> out) {
-    node.storeSender().send(request, out);
+    node.storeSender().send(request, out, e -> GrpcErrors.toStatus(e, node.nodeId()));
   }
 
   @Override

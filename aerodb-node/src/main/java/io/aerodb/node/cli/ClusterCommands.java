@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ClusterCommands.Status.class,
       ClusterCommands.Snapshot.class,
+      ClusterCommands.Gc.class,
       TopCommand.class,
       PromotionCommands.TransferLeader.class,
       PromotionCommands.ExplainTransfer.class,
@@ -83,6 +84,8 @@ final class ClusterCommands implements Callable<Integer> {
                 .put("snapshotIndex", s.getSnapshotIndex())
                 .put("logStartIndex", s.getLogStartIndex())
                 .put("logBytes", s.getLogBytes())
+                .put("gcFloor", s.getGcFloor())
+                .put("gcCollected", s.getGcCollected())
                 .put("install", installJson(s))
                 .put("stateDigest", s.getStateDigest());
             if (s.getRole().equals("LEADER")) {
@@ -234,6 +237,45 @@ final class ClusterCommands implements Callable<Integer> {
           Out.object().putList("nodes", rows).print(root.out);
         }
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+      } catch (AeroClientException e) {
+        return root.fail(e);
+      }
+    }
+  }
+
+  @Command(
+      name = "gc",
+      description =
+          "Raise the MVCC garbage-collection floor (a replicated decision): versions shadowed at or"
+              + " below it are collected on every node, and reads below it fail with"
+              + " AERO_MVCC_SNAPSHOT_TOO_OLD. The leader also raises it on its own, keeping"
+              + " gc.retainEntries entries of history.")
+  static final class Gc implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Option(
+        names = "--floor",
+        required = true,
+        description = "The new floor (a commit index; not below the current floor).")
+    long floor;
+
+    @Override
+    public Integer call() {
+      AeroCli root = AeroCli.root(spec);
+      try (AeroClient c = root.client()) {
+        io.aerodb.proto.v1.SetGcFloorReply r = c.admin().setGcFloor(floor);
+        if (root.json) {
+          Out.object()
+              .put("floor", r.getFloor())
+              .put("commitIndex", r.getCommitIndex())
+              .put("nodeId", r.getNodeId())
+              .print(root.out);
+        } else {
+          root.out.printf(
+              "GC floor %d set by entry %d (leader %s); every node now collects below it%n",
+              r.getFloor(), r.getCommitIndex(), r.getNodeId());
+        }
+        return ExitCodes.OK;
       } catch (AeroClientException e) {
         return root.fail(e);
       }

@@ -166,7 +166,8 @@ final class DocumentCommands {
 
   @Command(
       name = "get",
-      description = "Read a document by _id (linearizable unless --min-index is given).")
+      description =
+          "Read a document by _id (linearizable unless --min-index or --at-index is given).")
   static final class Get implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -181,18 +182,33 @@ final class DocumentCommands {
         description = "Serve from one node once it applied at least this index (follower read).")
     Long minIndex;
 
-    @Option(names = "--node", description = "With --min-index: the node host:port to read from.")
+    @Option(
+        names = "--at-index",
+        description =
+            "A history read: the document as it was at exactly this commit index (served by one"
+                + " node once it applied it; refused below the GC floor).")
+    Long atIndex;
+
+    @Option(
+        names = "--node",
+        description = "With --min-index or --at-index: the node host:port to read from.")
     String node;
 
     @Override
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
+      if (minIndex != null && atIndex != null) {
+        root.err.println("give --min-index or --at-index, not both");
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
+        String target = node != null ? node : root.endpoints().get(0);
         GetReply r =
-            minIndex == null
-                ? c.get(collection, id)
-                : c.getAtLeast(
-                    node != null ? node : root.endpoints().get(0), collection, id, minIndex);
+            atIndex != null
+                ? c.getAt(target, collection, id, atIndex)
+                : minIndex == null
+                    ? c.get(collection, id)
+                    : c.getAtLeast(target, collection, id, minIndex);
         if (root.json) {
           Out o =
               Out.object()

@@ -65,8 +65,22 @@ final class QueryCommands {
         description = "Serve from one node once it applied at least this index (follower read).")
     Long minIndex;
 
-    @Option(names = "--node", description = "With --min-index: the node host:port to read from.")
+    @Option(
+        names = "--at-index",
+        description =
+            "A history read: the query at exactly this commit index (one node, once it applied it;"
+                + " refused below the GC floor).")
+    Long atIndex;
+
+    @Option(
+        names = "--node",
+        description = "With --min-index or --at-index: the node host:port to read from.")
     String node;
+
+    /** Whether the read goes to one node (a follower or history read) rather than any. */
+    boolean oneNode() {
+      return minIndex != null || atIndex != null;
+    }
 
     QueryRequest request() {
       boolean descending = sort.startsWith("-");
@@ -78,7 +92,9 @@ final class QueryCommands {
               .setDescending(descending)
               .setLimit(limit)
               .setConsistency(Consistency.LINEARIZABLE);
-      if (minIndex != null) {
+      if (atIndex != null) {
+        b.setConsistency(Consistency.AT_INDEX).setMinIndex(atIndex);
+      } else if (minIndex != null) {
         b.setConsistency(Consistency.AT_LEAST_INDEX).setMinIndex(minIndex);
       }
       return b.build();
@@ -92,7 +108,8 @@ final class QueryCommands {
   @Command(
       name = "query",
       description =
-          "Run a bounded query (linearizable unless --min-index is given): results ordered by the"
+          "Run a bounded query (linearizable unless --min-index or --at-index is given): results"
+              + " ordered by the"
               + " sort field then _id, at one read view named by the receipt.")
   static final class Query extends Base {
     @Override
@@ -100,7 +117,7 @@ final class QueryCommands {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
         QueryRequest req = request();
-        QueryReply r = minIndex == null ? c.query(req) : c.queryAt(target(root), req);
+        QueryReply r = oneNode() ? c.queryAt(target(root), req) : c.query(req);
         if (root.json) {
           List<Out> results = new ArrayList<>();
           for (QueryHit h : r.getResultsList()) {
@@ -158,7 +175,7 @@ final class QueryCommands {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
         QueryRequest req = request();
-        ExplainReply r = minIndex == null ? c.explain(req) : c.explainAt(target(root), req);
+        ExplainReply r = oneNode() ? c.explainAt(target(root), req) : c.explain(req);
         if (root.json) {
           Out.object()
               .put(

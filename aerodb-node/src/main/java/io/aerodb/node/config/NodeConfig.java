@@ -36,6 +36,9 @@ import java.util.Optional;
  * @param logRetainEntries entries the log keeps behind its last index when purged; a follower
  *     lagging further catches up by a store install
  * @param logSegmentBytes largest Raft log segment file (purge deletes whole closed segments)
+ * @param gcRetainEntries the leader keeps the GC floor this many entries below the applied index
+ *     (history reads reach back at least as far)
+ * @param gcIntervalMs how often the leader considers raising the GC floor
  */
 public record NodeConfig(
     String nodeId,
@@ -56,7 +59,9 @@ public record NodeConfig(
     int metricsPort,
     long snapshotEveryEntries,
     long logRetainEntries,
-    long logSegmentBytes) {
+    long logSegmentBytes,
+    long gcRetainEntries,
+    long gcIntervalMs) {
 
   public NodeConfig {
     peers = List.copyOf(peers);

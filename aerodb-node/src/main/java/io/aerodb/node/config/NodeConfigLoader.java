@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  *   "api":  {"requestBytesMax": 2097152, "writeTimeoutMs": 10000, "readTimeoutMs": 5000,
  *            "queryLimitMax": 1000, "queryScanEntriesMax": 100000, "readinessLagMax": 1000}   optional
  *   "metrics": {"port": 7102}              optional; /metrics and /v1/... on 127.0.0.1 (0 = off)
+ *   "gc": {"retainEntries": 100000, "intervalMs": 10000}   optional; MVCC history kept (docs/adr/0008)
  *   "join": false                          optional; true = join an existing cluster (cluster add-learner)
  * }
  * </pre>
@@ -50,7 +51,8 @@ public final class NodeConfigLoader {
   private static final Pattern NODE_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Set<String> TOP =
-      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api", "join", "metrics");
+      Set.of("nodeId", "clusterName", "dataDir", "peers", "raft", "api", "join", "metrics", "gc");
+  private static final Set<String> GC = Set.of("retainEntries", "intervalMs");
   private static final Set<String> METRICS = Set.of("port");
   private static final Set<String> PEER = Set.of("id", "host", "raftPort", "apiPort");
   private static final Set<String> RAFT =
@@ -225,6 +227,11 @@ public final class NodeConfigLoader {
     long readinessLagMax =
         number(api, "readinessLagMax", "api.readinessLagMax", 1_000, 0, 100_000_000);
 
+    JsonValue.Obj gc = optionalObject(top, "gc");
+    checkKeys(gc, "gc.", GC);
+    long gcRetain = number(gc, "retainEntries", "gc.retainEntries", 100_000, 1, 1_000_000_000_000L);
+    long gcInterval = number(gc, "intervalMs", "gc.intervalMs", 10_000, 100, 3_600_000);
+
     JsonValue.Obj metrics = optionalObject(top, "metrics");
     checkKeys(metrics, "metrics.", METRICS);
     int metricsPort = (int) number(metrics, "port", "metrics.port", 0, 0, 65535);
@@ -255,7 +262,9 @@ public final class NodeConfigLoader {
         metricsPort,
         snapshotEvery,
         logRetain,
-        segmentBytes);
+        segmentBytes,
+        gcRetain,
+        gcInterval);
   }
 
   private static List<Peer> peers(JsonValue json, boolean join) throws ConfigException {

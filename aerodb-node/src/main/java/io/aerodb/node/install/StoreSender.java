@@ -3,13 +3,14 @@ package io.aerodb.node.install;
 import com.google.protobuf.ByteString;
 import io.aerodb.core.engine.AppliedState;
 import io.aerodb.core.engine.Engine;
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.proto.peer.v1.FetchStoreRequest;
 import io.aerodb.proto.peer.v1.StoreChunk;
 import io.aerodb.proto.peer.v1.StoreFile;
 import io.aerodb.proto.peer.v1.StoreManifest;
 import io.aerodb.proto.peer.v1.StorePart;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -89,29 +90,42 @@ public final class StoreSender implements AutoCloseable {
     StoreSwap.deleteTree(checkpoints);
   }
 
-  /** Serves one FetchStore call (on the gRPC thread: sets the handlers, then sends elsewhere). */
-  public void send(FetchStoreRequest request, StreamObserver<StorePart> out) {
+  /**
+   * Serves one FetchStore call (on the gRPC thread: sets the handlers, then sends elsewhere).
+   *
+   * @param errors turns a refusal into the status the stream ends with (AeroDB's error encoding)
+   */
+  public void send(
+      FetchStoreRequest request,
+      StreamObserver<StorePart> out,
+      java.util.function.Function<AeroError, RuntimeException> errors) {
     ServerCallStreamObserver<StorePart> stream = (ServerCallStreamObserver<StorePart>) out;
     long applied = engine.applied().index();
     if (applied < request.getMinIndex()) {
       out.onError(
-          Status.FAILED_PRECONDITION
-              .withDescription(
+          errors.apply(
+              AeroError.of(
+                  ErrorCode.AERO_STORE_SEND_REFUSED,
                   nodeId
                       + " applied only "
                       + applied
                       + " but the store must reflect at least "
-                      + request.getMinIndex())
-              .asRuntimeException());
+                      + request.getMinIndex(),
+                  "appliedIndex",
+                  Long.toString(applied),
+                  "minIndex",
+                  Long.toString(request.getMinIndex()))));
       return;
     }
     synchronized (this) {
       if (progress.sendsActive() >= concurrentMax) {
         out.onError(
-            Status.RESOURCE_EXHAUSTED
-                .withDescription(
-                    nodeId + " already sends " + concurrentMax + " store(s) (the most at once)")
-                .asRuntimeException());
+            errors.apply(
+                AeroError.of(
+                    ErrorCode.AERO_STORE_SEND_REFUSED,
+                    nodeId + " already sends " + concurrentMax + " store(s) (the most at once)",
+                    "sendsMax",
+                    Integer.toString(concurrentMax))));
         return;
       }
       progress.sendStarted();
@@ -132,9 +146,10 @@ public final class StoreSender implements AutoCloseable {
                 .log("sending the store to {} failed: {}", request.getRequesterId(), e.toString());
             if (!readiness.cancelled()) {
               stream.onError(
-                  Status.UNAVAILABLE
-                      .withDescription("sending the store failed on " + nodeId + ": " + e)
-                      .asRuntimeException());
+                  errors.apply(
+                      AeroError.of(
+                          ErrorCode.AERO_STORE_SEND_REFUSED,
+                          "sending the store failed on " + nodeId + ": " + e.getMessage())));
             }
           } finally {
             progress.sendEnded();

@@ -90,6 +90,16 @@ public final class MetricsExporter {
         none,
         s.getSnapshotIndex());
     p.gauge(
+        "aerodb_gc_floor",
+        "The MVCC garbage-collection floor (reads below it are refused).",
+        none,
+        s.getGcFloor());
+    p.gauge(
+        "aerodb_gc_collected_floor",
+        "The floor up to which this node collected old versions.",
+        none,
+        s.getGcCollected());
+    p.gauge(
         "aerodb_raft_log_start_index",
         "First index in this node's Raft log.",
         none,

@@ -52,6 +52,8 @@ public final class StatusJson {
     m.put("logLastIndex", num(s.getLogLastIndex()));
     m.put("storeBytes", num(s.getStoreBytes()));
     m.put("logBytes", num(s.getLogBytes()));
+    m.put("gcFloor", num(s.getGcFloor()));
+    m.put("gcCollected", num(s.getGcCollected()));
     TreeMap<String, JsonValue> install = map();
     install.put("phase", str(s.getInstall().getPhase()));
     install.put("source", str(s.getInstall().getSource()));

@@ -18,6 +18,8 @@ import io.aerodb.node.api.RequestGuard;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
+import io.aerodb.node.gc.GcPolicy;
+import io.aerodb.node.gc.GcRunner;
 import io.aerodb.node.install.InstallProgress;
 import io.aerodb.node.install.StoreFetcher;
 import io.aerodb.node.install.StoreSender;
@@ -132,6 +134,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final InstallProgress installs = new InstallProgress();
   private final StoreFetcher storeFetcher;
   private final StoreSender storeSender;
+  private final GcRunner gcRunner;
+  private volatile GcPolicy gcPolicy;
   private volatile DirectorySyncer directorySyncer;
   private volatile long logStartAtStart;
   private volatile long logLastAtStart;
@@ -163,6 +167,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
           new StoreFetcher(
               config.nodeId(), config.clusterName(), peers, swap, dataDir.storeDir(), installs);
       stateMachine.setInstaller(storeFetcher);
+      this.gcRunner = new GcRunner(config.nodeId(), engine);
       this.storeSender =
           new StoreSender(
               engine,
@@ -233,7 +238,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               this::storeSizeBytes,
               rpcMetrics::total,
               this::logBytes,
-              installs);
+              installs,
+              gcRunner::progress);
       this.raftEvents =
           new RaftEventHandler(
               config.nodeId(), events, raft, engine, transfers, epochs, new Control());
@@ -296,6 +302,15 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     }
     node.phase = Phase.SERVING;
     node.healthMonitor.start();
+    node.gcRunner.start(); // finishes a collection a crash interrupted, then follows the floor
+    node.gcPolicy =
+        new GcPolicy(
+            config.nodeId(),
+            node.raft,
+            node.gateway,
+            node.engine,
+            config.gcRetainEntries(),
+            config.gcIntervalMs());
     AppliedState a = node.engine.applied();
     LOG.atInfo()
         .addKeyValue("event", "STARTUP_PHASE")
@@ -553,6 +568,12 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   @Override
+  public CompletableFuture<io.aerodb.core.command.CommandResult> setGcFloor(long floor) {
+    return gateway.write(
+        io.aerodb.core.command.Write.NO_REQUEST_ID, new io.aerodb.core.command.SetGcFloor(floor));
+  }
+
+  @Override
   public StoreSender storeSender() {
     return storeSender;
   }
@@ -653,6 +674,10 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     }
     apiServer.shutdownNow();
     apiExecutor.shutdownNow();
+    if (gcPolicy != null) {
+      gcPolicy.close();
+    }
+    gcRunner.close();
     storeSender.close();
     storeFetcher.close();
     gateway.close();

@@ -36,6 +36,7 @@ final class NodeStatusReader {
   private final LongSupplier requestsTotal;
   private final LongSupplier logBytes;
   private final InstallProgress install;
+  private final java.util.function.Supplier<Engine.GcProgress> gc;
 
   NodeStatusReader(
       NodeConfig config,
@@ -46,7 +47,9 @@ final class NodeStatusReader {
       LongSupplier storeBytes,
       LongSupplier requestsTotal,
       LongSupplier logBytes,
-      InstallProgress install) {
+      InstallProgress install,
+      java.util.function.Supplier<Engine.GcProgress> gc) {
+    this.gc = gc;
     this.logBytes = logBytes;
     this.install = install;
     this.config = config;
@@ -75,6 +78,8 @@ final class NodeStatusReader {
         .setRequestsTotal(requestsTotal.getAsLong())
         .setLogBytes(logBytes.getAsLong())
         .setInstall(install(install))
+        .setGcFloor(engine.gcFloor())
+        .setGcCollected(gc.get().collected())
         .setMetricsAddress(metricsAddress);
     NodeStatusReply partial = b.build();
     Health h =

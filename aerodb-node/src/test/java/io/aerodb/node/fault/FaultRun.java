@@ -66,6 +66,13 @@ public final class FaultRun {
   }
 
   /** What one run saw. */
+  /** Snapshot every 500 entries, keep 200 behind, 1 MiB segments: purges within seconds. */
+  static final String LIFECYCLE_RAFT =
+      ",\"snapshotEveryEntries\":500,\"logRetainEntries\":200,\"logSegmentBytes\":1048576";
+
+  /** The GC floor a thousand entries behind, raised every second. */
+  static final String LIFECYCLE_GC = "{\"retainEntries\":1000,\"intervalMs\":1000}";
+
   public record Result(
       Spec spec,
       ProcessCluster cluster,
@@ -179,6 +186,11 @@ public final class FaultRun {
     List<PowerDisk> powerDisks = new ArrayList<>();
     try {
       ProcessCluster cluster = new ProcessCluster(root, spec.nodes()).withNetwork(group);
+      // The storage life cycle runs in every scenario: snapshots and log purge every few hundred
+      // entries (so a node down for seconds comes back behind the purged log and installs a store),
+      // and garbage collection a thousand entries behind (docs/adr/0007, 0008).
+      cluster.layout.raftExtra = LIFECYCLE_RAFT;
+      cluster.layout.gc = LIFECYCLE_GC;
       try (cluster) {
         for (int i = 0; i < spec.nodes(); i++) {
           switch (spec.scenario().disks()) {

@@ -154,6 +154,16 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  void aFollowerBehindThePurgedLogInstallsAStoreUnderLoad() throws Exception {
+    assertPasses(Scenario.INSTALL_UNDER_LOAD, 3, 45);
+  }
+
+  @Test
+  void powerCutOfAFollowerWhileItInstallsAStore() throws Exception {
+    assertPasses(Scenario.POWER_CUT_DURING_INSTALL, 3, 55);
+  }
+
+  @Test
   void powerCutOfTheLeader() throws Exception {
     assertPasses(Scenario.POWER_CUT_LEADER, 3, 16);
   }

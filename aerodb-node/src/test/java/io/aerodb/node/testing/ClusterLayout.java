@@ -29,6 +29,9 @@ public final class ClusterLayout {
    */
   public String raftExtra = "";
 
+  /** The "gc" config object of every node (JSON), or empty for the defaults. */
+  public String gc = "";
+
   public ClusterLayout(Path root, String clusterName, int n) {
     this.root = root;
     this.clusterName = clusterName;
@@ -96,7 +99,7 @@ public final class ClusterLayout {
             "{\"nodeId\":\"%s\",\"clusterName\":\"%s\",\"dataDir\":\"%s-data\",\"peers\":[%s],"
                 + "\"raft\":{\"electionTimeoutMinMs\":400,\"electionTimeoutMaxMs\":800,"
                 + "\"requestTimeoutMs\":3000%s},\"api\":{\"writeTimeoutMs\":8000,\"readTimeoutMs\":%d},"
-                + "\"metrics\":{\"port\":%d},\"join\":%s}",
+                + "\"metrics\":{\"port\":%d},\"join\":%s%s}",
             ids.get(i),
             clusterName,
             ids.get(i),
@@ -104,7 +107,8 @@ public final class ClusterLayout {
             raftExtra,
             readTimeoutMs,
             metricsPorts.get(i),
-            i >= initial);
+            i >= initial,
+            gc.isEmpty() ? "" : ",\"gc\":" + gc);
     Path file = root.resolve(ids.get(i) + ".json");
     try {
       Files.createDirectories(root);

@@ -36,9 +36,20 @@ public final class InProcessCluster implements AutoCloseable {
    * ClusterLayout#raftExtra}).
    */
   public InProcessCluster(Path root, int n, int readTimeoutMs, String raftExtra) throws Exception {
+    this(
+        root,
+        n,
+        l -> {
+          l.readTimeoutMs = readTimeoutMs;
+          l.raftExtra = raftExtra;
+        });
+  }
+
+  /** A cluster whose layout {@code setup} adjusts before any node starts. */
+  public InProcessCluster(Path root, int n, java.util.function.Consumer<ClusterLayout> setup)
+      throws Exception {
     this.layout = new ClusterLayout(root, "inproc", n);
-    layout.readTimeoutMs = readTimeoutMs;
-    layout.raftExtra = raftExtra;
+    setup.accept(layout);
     for (int i = 0; i < n; i++) {
       nodes.add(null);
       start(i);
