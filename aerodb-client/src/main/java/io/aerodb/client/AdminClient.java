@@ -111,6 +111,18 @@ public final class AdminClient {
         Retrier.Call.at(endpoint, options.deadline()), (t, nanos) -> admin(t, nanos).events(req));
   }
 
+  /** The state digest {@code endpoint} keeps for the entry at {@code index} (one attempt). */
+  public io.aerodb.proto.v1.StateDigestReply stateDigest(
+      String endpoint, long index, Duration timeout) {
+    try {
+      return io.aerodb.proto.v1.ClusterServiceGrpc.newBlockingStub(endpoints.channel(endpoint))
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .stateDigest(io.aerodb.proto.v1.StateDigestRequest.newBuilder().setIndex(index).build());
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw AeroClientException.fromStatus(e, endpoint);
+    }
+  }
+
   /**
    * Takes a snapshot on the node at {@code endpoint} (its store made durable, its log purged behind
    * it). Idempotent, so retried like a read.

@@ -79,6 +79,22 @@ class GarbageCollectionIT {
     return "{\"_id\":\"c" + i + "\",\"group\":\"g" + (round % 2) + "\",\"n\":" + round + "}";
   }
 
+  private record Cli(int exit, String out, String err) {}
+
+  private static Cli cli(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit =
+        io.aerodb.node.cli.AeroCli.run(
+            args,
+            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    return new Cli(
+        exit,
+        out.toString(java.nio.charset.StandardCharsets.UTF_8),
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Document versions in node i's store. */
   private long versions(int i) {
     return cluster
@@ -185,6 +201,31 @@ class GarbageCollectionIT {
     for (int i = 0; i < 3; i++) {
       assertThat(versions(i)).isLessThanOrEqualTo(DOCS + 5);
     }
+    // The operator's view through the CLI: verify, history reads, snapshots.
+    String endpoints = String.join(",", cluster.layout.apiAddresses());
+    Cli verify = cli("--cluster", endpoints, "cluster", "verify");
+    assertThat(verify.exit()).as(verify.err()).isZero();
+    assertThat(verify.out()).startsWith("all 3 nodes have state digest ");
+    Cli tooOld =
+        cli("--cluster", endpoints, "cluster", "verify", "--index", Long.toString(opFloor - 1));
+    assertThat(tooOld.exit()).isNotZero();
+    assertThat(tooOld.err()).contains("AERO_MVCC_SNAPSHOT_TOO_OLD");
+    Cli history =
+        cli(
+            "--cluster",
+            endpoints,
+            "--json",
+            "get",
+            "counters",
+            "c3",
+            "--at-index",
+            Long.toString(opFloor));
+    assertThat(history.exit()).as(history.err()).isZero();
+    assertThat(history.out()).contains("\"consistency\":\"AT_INDEX\"");
+    Cli snapshot = cli("--cluster", endpoints, "cluster", "snapshot");
+    assertThat(snapshot.exit()).as(snapshot.err()).isZero();
+    assertThat(snapshot.out().lines().filter(l -> l.contains("snapshot at index"))).hasSize(3);
+
     // The latest state is intact, and every node has the same digest.
     assertThat(client.get("counters", "c7").getDocumentJson()).isEqualTo(doc(7, ROUNDS));
     await("equal digests")

@@ -103,6 +103,7 @@ final class Applier {
     AppliedState after =
         new AppliedState(term, index, digest.chain(before.applied().digest(), index, batch));
     batch.put(Keys.applied(), after.encode());
+    batch.put(Keys.digestAt(index), after.digest()); // the digest history (cluster verify)
     return new Outcome(
         batch,
         new EngineState(after, context.catalog(), context.authority(), context.gcFloor()),

@@ -309,6 +309,22 @@ public final class Engine implements AutoCloseable {
             Long.toString(s.gcFloor())));
   }
 
+  /**
+   * The state digest after the entry at {@code index} (at or below the applied index): the same on
+   * every node that applied it. Empty when this node keeps no digest for it: below the GC floor
+   * (collected), or applied before the digest history existed, or installed without it.
+   */
+  public Optional<byte[]> digestAt(long index) {
+    EngineState s = state;
+    if (index > s.applied().index()) {
+      return Optional.empty();
+    }
+    if (index == 0) {
+      return Optional.of(AppliedState.INITIAL.digest());
+    }
+    return Optional.ofNullable(store.get(Keys.digestAt(index)));
+  }
+
   /** Tests: the pins of running reads. */
   ViewPins pinsForTest() {
     return pins;

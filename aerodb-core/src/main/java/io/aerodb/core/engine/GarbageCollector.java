@@ -30,11 +30,12 @@ import java.util.Optional;
  *       way).
  * </ul>
  *
- * The set is a function of the store and F alone, so every node deletes exactly the same keys,
- * whatever its step sizes. Versions above F are never touched, and neither is anything apply reads
- * (the newest version at or below the applied index), so passes and apply do not interfere. At the
- * end of a pass the floor it reached is persisted ({@code gccollected}); a pass a crash cut short
- * is redone from the start after a restart (deleting again is harmless).
+ * A pass ends by deleting the state digests recorded for entries below F (the digest history starts
+ * at the floor). The set is a function of the store and F alone, so every node deletes exactly the
+ * same keys, whatever its step sizes. Versions above F are never touched, and neither is anything
+ * apply reads (the newest version at or below the applied index), so passes and apply do not
+ * interfere. At the end of a pass the floor it reached is persisted ({@code gccollected}); a pass a
+ * crash cut short is redone from the start after a restart (deleting again is harmless).
  *
  * <p>Not thread-safe: one collector thread (the engine serializes steps with store replacement).
  */
@@ -53,6 +54,10 @@ final class GarbageCollector {
   private byte[] document;
 
   private boolean baseSeen;
+
+  /** Whether the pass is in its second phase, the digest history below the floor. */
+  private boolean digests;
+
   private long deleted;
 
   GarbageCollector(KvStore store) {
@@ -70,6 +75,7 @@ final class GarbageCollector {
 
   /** Forgets a pass under way (the store was replaced). */
   void reset() {
+    digests = false;
     passFloor = 0;
     next = null;
     document = null;
@@ -92,6 +98,9 @@ final class GarbageCollector {
       next = new byte[] {Keys.DOCUMENT};
       document = null;
       baseSeen = false;
+    }
+    if (digests) {
+      return digestStep(collected, maxKeys);
     }
     byte[] end = new byte[] {Keys.DOCUMENT + 1};
     WriteBatch batch = new WriteBatch();
@@ -131,6 +140,37 @@ final class GarbageCollector {
             deleteIndexEntries(batch, catalog, key, v);
           }
         }
+        c.next();
+      }
+    }
+    if (!batch.isEmpty()) {
+      store.write(batch);
+      deleted += batch.ops().size();
+    }
+    if (!done) {
+      return new Step(collected, passFloor, deleted, true);
+    }
+    digests = true;
+    next = Keys.digestAt(0);
+    return new Step(collected, passFloor, deleted, true);
+  }
+
+  /** The second phase: deletes the digests of entries below the pass's floor, then ends it. */
+  private Step digestStep(long collected, int maxKeys) {
+    byte[] end = Keys.digestAt(passFloor);
+    WriteBatch batch = new WriteBatch();
+    boolean done = false;
+    try (KvCursor c = store.seek(next)) {
+      for (int examined = 0; ; examined++) {
+        if (!c.valid() || Bytes.compare(c.key(), end) >= 0) {
+          done = true;
+          break;
+        }
+        if (examined == maxKeys) {
+          next = c.key();
+          break;
+        }
+        batch.delete(c.key());
         c.next();
       }
     }

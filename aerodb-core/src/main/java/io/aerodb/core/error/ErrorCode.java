@@ -336,6 +336,12 @@ public enum ErrorCode {
       "This node cannot send its store to an installing member now: it already sends as many as it"
           + " allows, it applied less than the installing member needs, or the send failed; the"
           + " installing member asks again."),
+  AERO_STATE_DIGEST_UNKNOWN(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "This node keeps no state digest for that index (it applied it before digests were kept, or"
+          + " installed a store without them); ask about a later index."),
   AERO_SNAPSHOT_FAILED(
       ERROR,
       UNAVAILABLE,

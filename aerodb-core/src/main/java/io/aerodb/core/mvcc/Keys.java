@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  * 0x03 collection 0x00 version u32                  -> created index u64 | canonical schema JSON
  * 0x04 collection 0x00 field 0x00 created u64       -> dropped index u64 (0 = live): an index definition
  * 0x05 index u64                                    -> authority record (canonical JSON, AuthorityHistory)
+ * 0x06 index u64                                    -> the state digest after the entry at that index (32
+ *                                                      bytes; collected below the GC floor)
  * 0x10 collection 0x00 esc(_id) 0x00 0x01 ~index u64 -> document version (see {@link VersionCodec})
  * 0x11 collection 0x00 field 0x00 created u64 value esc(_id) 0x00 0x01 ~index u64 -> empty: an index
  *                                                      entry (see io.aerodb.core.index.IndexKeys)
@@ -34,6 +36,7 @@ public final class Keys {
   public static final byte SCHEMA = 0x03;
   public static final byte INDEX_DEFINITION = 0x04;
   public static final byte AUTHORITY = 0x05;
+  public static final byte DIGEST = 0x06;
   public static final byte DOCUMENT = 0x10;
   public static final byte INDEX_ENTRY = 0x11;
   public static final byte IDEMPOTENCY = 0x20;
@@ -48,6 +51,11 @@ public final class Keys {
       withTag(META, "gccollected".getBytes(StandardCharsets.US_ASCII));
 
   private Keys() {}
+
+  /** The key of the state digest after the entry at {@code index}. */
+  public static byte[] digestAt(long index) {
+    return withTag(DIGEST, Bytes.ofLong(index));
+  }
 
   public static byte[] gcFloor() {
     return GC_FLOOR.clone();

@@ -191,6 +191,10 @@ class GarbageCollectionTest {
               return null;
             });
         assertThat(e.collectGarbage(10).collected()).isEqualTo(floor);
+        // the digest history starts at the floor
+        assertThat(e.digestAt(floor)).isPresent();
+        assertThat(e.digestAt(applied)).isPresent();
+        assertThat(e.digestAt(floor - 1)).isEmpty();
       }
     }
   }

@@ -97,6 +97,53 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
         });
   }
 
+  @Override
+  public void stateDigest(
+      io.aerodb.proto.v1.StateDigestRequest request,
+      StreamObserver<io.aerodb.proto.v1.StateDigestReply> out) {
+    answer(
+        out,
+        () -> {
+          ObservableNode.DigestAt d = node.stateDigestAt(request.getIndex());
+          long index = request.getIndex();
+          if (index > d.appliedIndex()) {
+            throw io.aerodb.core.error.AeroError.of(
+                    io.aerodb.core.error.ErrorCode.AERO_READ_INDEX_NOT_REACHED,
+                    node.nodeId() + " applied only " + d.appliedIndex() + ", not " + index,
+                    "index",
+                    Long.toString(index),
+                    "appliedIndex",
+                    Long.toString(d.appliedIndex()))
+                .toException();
+          }
+          if (index < d.gcFloor()) {
+            throw io.aerodb.core.error.AeroError.of(
+                    io.aerodb.core.error.ErrorCode.AERO_MVCC_SNAPSHOT_TOO_OLD,
+                    "index " + index + " is below the garbage-collection floor " + d.gcFloor(),
+                    "index",
+                    Long.toString(index),
+                    "gcFloor",
+                    Long.toString(d.gcFloor()))
+                .toException();
+          }
+          if (d.digest().isEmpty()) {
+            throw io.aerodb.core.error.AeroError.of(
+                    io.aerodb.core.error.ErrorCode.AERO_STATE_DIGEST_UNKNOWN,
+                    node.nodeId() + " keeps no state digest for index " + index,
+                    "index",
+                    Long.toString(index))
+                .toException();
+          }
+          return io.aerodb.proto.v1.StateDigestReply.newBuilder()
+              .setNodeId(node.nodeId())
+              .setIndex(index)
+              .setStateDigest(io.aerodb.core.util.Bytes.hex(d.digest().get()))
+              .setAppliedIndex(d.appliedIndex())
+              .setGcFloor(d.gcFloor())
+              .build();
+        });
+  }
+
   private <T> void answer(StreamObserver<T> out, Supplier<T> build) {
     T reply;
     try {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       ClusterCommands.Status.class,
       ClusterCommands.Snapshot.class,
       ClusterCommands.Gc.class,
+      ClusterCommands.Verify.class,
       TopCommand.class,
       PromotionCommands.TransferLeader.class,
       PromotionCommands.ExplainTransfer.class,
@@ -279,6 +280,99 @@ final class ClusterCommands implements Callable<Integer> {
       } catch (AeroClientException e) {
         return root.fail(e);
       }
+    }
+  }
+
+  @Command(
+      name = "verify",
+      description =
+          "Compare the state digest of every node at one index they all applied (the smallest"
+              + " applied index, or --index); if they differ, find the first index where they do and"
+              + " name the nodes. Exit 0 when all agree, 1 when they differ.")
+  static final class Verify implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Option(
+        names = "--index",
+        description = "The index to compare at (default: the smallest applied index).")
+    Long index;
+
+    @Override
+    public Integer call() {
+      AeroCli root = AeroCli.root(spec);
+      Duration perNode = Duration.ofMillis(Math.min(3000, root.timeout().toMillis()));
+      try (AeroClient c = root.client()) {
+        Map<String, String> members = members(root, c, perNode);
+        long at = Long.MAX_VALUE;
+        long floor = 0;
+        for (String address : members.values()) {
+          NodeStatusReply s = c.admin().nodeStatus(address, perNode);
+          at = Math.min(at, s.getAppliedIndex());
+          floor = Math.max(floor, s.getGcFloor());
+        }
+        if (index != null) {
+          at = index;
+        }
+        Map<String, String> digests = digests(c, members, at, perNode);
+        boolean agree = new java.util.TreeSet<>(digests.values()).size() == 1;
+        long firstDiffering = -1;
+        if (!agree) {
+          // the digest is a chain: once two nodes differ they differ at every later index, so
+          // the first index that differs is found by bisection over [floor, at]
+          long good = floor - 1;
+          long bad = at;
+          while (bad - good > 1) {
+            long mid = good + (bad - good) / 2;
+            Map<String, String> d = digests(c, members, mid, perNode);
+            if (new java.util.TreeSet<>(d.values()).size() == 1) {
+              good = mid;
+            } else {
+              bad = mid;
+            }
+          }
+          firstDiffering = bad;
+          digests = digests(c, members, bad, perNode);
+        }
+        Map<String, Integer> votes = new java.util.TreeMap<>();
+        digests.values().forEach(d -> votes.merge(d, 1, Integer::sum));
+        String majority =
+            votes.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse("");
+        if (root.json) {
+          Out nodes = Out.object();
+          digests.forEach(nodes::put);
+          Out.object()
+              .put("index", agree ? at : firstDiffering)
+              .put("agree", agree)
+              .put("firstDifferingIndex", firstDiffering)
+              .put("digests", nodes)
+              .print(root.out);
+        } else if (agree) {
+          root.out.printf(
+              "all %d nodes have state digest %s at index %d%n", digests.size(), majority, at);
+        } else {
+          root.out.printf("the state digests first differ at index %d:%n", firstDiffering);
+          for (Map.Entry<String, String> e : digests.entrySet()) {
+            root.out.printf(
+                "  %-6s %s%s%n",
+                e.getKey(), e.getValue(), e.getValue().equals(majority) ? "" : "   <- differs");
+          }
+        }
+        return agree ? ExitCodes.OK : ExitCodes.REJECTED;
+      } catch (AeroClientException e) {
+        return root.fail(e);
+      }
+    }
+
+    private static Map<String, String> digests(
+        AeroClient c, Map<String, String> members, long index, Duration perNode) {
+      Map<String, String> out = new java.util.TreeMap<>();
+      for (Map.Entry<String, String> m : members.entrySet()) {
+        out.put(m.getKey(), c.admin().stateDigest(m.getValue(), index, perNode).getStateDigest());
+      }
+      return out;
     }
   }
 }

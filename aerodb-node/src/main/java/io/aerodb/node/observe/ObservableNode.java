@@ -41,4 +41,13 @@ public interface ObservableNode {
 
   /** An explain document (canonical JSON) and the view it was planned at. */
   record QueryExplanation(long viewIndex, byte[] explainJson) {}
+
+  /**
+   * The state digest after the entry at {@code index}, with the applied index and GC floor it was
+   * read under (empty digest: none kept for that index).
+   */
+  DigestAt stateDigestAt(long index);
+
+  /** A digest of the digest history; see {@link #stateDigestAt}. */
+  record DigestAt(long index, Optional<byte[]> digest, long appliedIndex, long gcFloor) {}
 }

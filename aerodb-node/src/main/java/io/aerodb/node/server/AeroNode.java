@@ -574,6 +574,13 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   @Override
+  public DigestAt stateDigestAt(long index) {
+    long floor = engine.gcFloor();
+    long applied = engine.applied().index();
+    return new DigestAt(index, engine.digestAt(index), applied, floor);
+  }
+
+  @Override
   public StoreSender storeSender() {
     return storeSender;
   }

@@ -242,6 +242,11 @@ public final class ProcessCluster implements AutoCloseable {
       Long applied = null;
       boolean same = true;
       for (int i = 0; i < processes.size(); i++) {
+        if (processes.get(i) != null && !processes.get(i).isAlive()) {
+          // a node that exited cannot converge: no point waiting out the deadline
+          throw new AssertionError(
+              "nodes cannot converge: " + layout.ids.get(i) + " is not running");
+        }
         Optional<NodeStatusReply> s = status(i);
         if (s.isEmpty()) {
           same = false;
