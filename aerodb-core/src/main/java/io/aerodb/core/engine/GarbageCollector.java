@@ -31,11 +31,16 @@ import java.util.Optional;
  * </ul>
  *
  * A pass ends by deleting the state digests recorded for entries below F (the digest history starts
- * at the floor). The set is a function of the store and F alone, so every node deletes exactly the
- * same keys, whatever its step sizes. Versions above F are never touched, and neither is anything
- * apply reads (the newest version at or below the applied index), so passes and apply do not
- * interfere. At the end of a pass the floor it reached is persisted ({@code gccollected}); a pass a
- * crash cut short is redone from the start after a restart (deleting again is harmless).
+ * at the floor). Order within a document matters: a tombstone at the base is deleted only after
+ * every version it shadows (in the same batch or a later one), because a pass cut short by a crash
+ * or a store replacement starts again from scratch: had the tombstone gone first, the next pass
+ * would take the older version below it for the base and keep it, and the deleted document would be
+ * live again (found by the cluster simulation, seed 1). The set is a function of the store and F
+ * alone, so every node deletes exactly the same keys, whatever its step sizes. Versions above F are
+ * never touched, and neither is anything apply reads (the newest version at or below the applied
+ * index), so passes and apply do not interfere. At the end of a pass the floor it reached is
+ * persisted ({@code gccollected}); a pass a crash cut short is redone from the start after a
+ * restart (deleting again is harmless).
  *
  * <p>Not thread-safe: one collector thread (the engine serializes steps with store replacement).
  */
@@ -54,6 +59,9 @@ final class GarbageCollector {
   private byte[] document;
 
   private boolean baseSeen;
+
+  /** The document's base version when it is a tombstone: deleted once the document is done. */
+  private byte[] baseTombstone;
 
   /** Whether the pass is in its second phase, the digest history below the floor. */
   private boolean digests;
@@ -75,6 +83,7 @@ final class GarbageCollector {
 
   /** Forgets a pass under way (the store was replaced). */
   void reset() {
+    baseTombstone = null;
     digests = false;
     passFloor = 0;
     next = null;
@@ -100,7 +109,7 @@ final class GarbageCollector {
       baseSeen = false;
     }
     if (digests) {
-      return digestStep(collected, maxKeys);
+      return digestStep(collected, target, maxKeys);
     }
     byte[] end = new byte[] {Keys.DOCUMENT + 1};
     WriteBatch batch = new WriteBatch();
@@ -109,6 +118,7 @@ final class GarbageCollector {
     try (KvCursor c = store.seek(next)) {
       while (true) {
         if (!c.valid() || Bytes.compare(c.key(), end) >= 0) {
+          endDocument(batch);
           done = true;
           break;
         }
@@ -120,6 +130,7 @@ final class GarbageCollector {
         byte[] key = c.key();
         byte[] prefix = Arrays.copyOf(key, key.length - 8);
         if (document == null || !Arrays.equals(prefix, document)) {
+          endDocument(batch);
           document = prefix;
           baseSeen = false;
         }
@@ -132,7 +143,7 @@ final class GarbageCollector {
         if (!baseSeen) {
           baseSeen = true;
           if (v.tombstone()) {
-            batch.delete(key);
+            baseTombstone = key; // after every version it shadows: see the class comment
           }
         } else {
           batch.delete(key);
@@ -155,8 +166,16 @@ final class GarbageCollector {
     return new Step(collected, passFloor, deleted, true);
   }
 
+  /** The document the cursor was in is done: its base tombstone can go now. */
+  private void endDocument(WriteBatch batch) {
+    if (baseTombstone != null) {
+      batch.delete(baseTombstone);
+      baseTombstone = null;
+    }
+  }
+
   /** The second phase: deletes the digests of entries below the pass's floor, then ends it. */
-  private Step digestStep(long collected, int maxKeys) {
+  private Step digestStep(long collected, long target, int maxKeys) {
     byte[] end = Keys.digestAt(passFloor);
     WriteBatch batch = new WriteBatch();
     boolean done = false;
@@ -184,7 +203,7 @@ final class GarbageCollector {
     store.write(new WriteBatch().put(Keys.gcCollected(), Bytes.ofLong(passFloor)));
     long reached = passFloor;
     reset();
-    return new Step(reached, 0, deleted, false);
+    return new Step(reached, 0, deleted, target > reached); // a higher floor: another pass
   }
 
   /** Deletes the entries the version has in every index of its collection, live or dropped. */

@@ -140,6 +140,23 @@ public final class MemoryKvStore implements KvStore {
   }
 
   /** A process crash (kill -9) loses nothing the OS already has: every written batch survives. */
+  /**
+   * A durable copy of everything written so far (as a RocksDB checkpoint is): a store install's
+   * source in the simulation. This store stays open and unchanged.
+   */
+  public MemoryKvStore checkpoint() {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      MemoryKvStore copy = new MemoryKvStore();
+      copy.live.putAll(live);
+      copy.durable.putAll(live);
+      return copy;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   public MemoryKvStore processCrash() {
     return crash(unsyncedBatches());
   }

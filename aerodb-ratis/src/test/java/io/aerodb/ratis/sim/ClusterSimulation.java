@@ -1,12 +1,21 @@
 package io.aerodb.ratis.sim;
 
 import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.command.DocumentKey;
 import io.aerodb.core.engine.AppliedState;
+import io.aerodb.core.engine.Engine;
+import io.aerodb.core.engine.ReadResult;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.mvcc.Keys;
+import io.aerodb.core.store.KvCursor;
+import io.aerodb.core.util.Bytes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.SortedMap;
 
@@ -36,6 +45,9 @@ final class ClusterSimulation {
       long crashes,
       long powerLosses,
       long snapshots,
+      long installs,
+      long historyReads,
+      long gcFloor,
       long brokenGroups,
       long malformedEntries,
       long epochs,
@@ -57,7 +69,11 @@ final class ClusterSimulation {
     CRASH_ALL(1),
     ISOLATE(8),
     MALFORMED(6),
-    FOREIGN_PROPOSAL(2);
+    FOREIGN_PROPOSAL(2),
+    GC_FLOOR(5),
+    COLLECT(25),
+    HISTORY_READ(25),
+    INSTALL(4);
 
     final int weight;
 
@@ -87,6 +103,8 @@ final class ClusterSimulation {
   private long crashes;
   private long powerLosses;
   private long snapshots;
+  private long installs;
+  private long historyReads;
   private String transferRequestId;
   private SimulatedReplica transferTarget;
 
@@ -138,6 +156,9 @@ final class ClusterSimulation {
         crashes,
         powerLosses,
         snapshots,
+        installs,
+        historyReads,
+        model.gcFloor(),
         gateway.brokenGroups,
         gateway.malformedEntries,
         model.epochs(),
@@ -331,7 +352,111 @@ final class ClusterSimulation {
           gateway.proposeForeign(leader);
         }
       }
+      case GC_FLOOR -> {
+        if (leader != null && leader.isReady()) {
+          // the policy's floor a few entries back, now and then one it must refuse
+          long applied = leader.engineApplied().index();
+          long floor =
+              random.nextInt(6) == 0
+                  ? leader.engine().gcFloor() - 1 - random.nextInt(3)
+                  : Math.max(0, applied - random.nextInt(40));
+          long at = gateway.proposeGcFloor(leader, floor);
+          note(leader + " proposes GC floor " + floor + (at < 0 ? ": refused" : " at " + at));
+        }
+      }
+      case COLLECT -> {
+        SimulatedReplica r = cluster.replicas.get(random.nextInt(cluster.replicas.size()));
+        if (r.up) {
+          Engine.GcProgress p = r.engine().collectGarbage(1 + random.nextInt(12));
+          if (p.passFloor() != 0 || p.collected() > 0) {
+            note(r + " collects: floor " + p.floor() + " collected " + p.collected());
+          }
+        }
+      }
+      case HISTORY_READ -> historyRead();
+      case INSTALL -> install();
       default -> throw new IllegalStateException("unknown action " + action);
+    }
+  }
+
+  /**
+   * A follower that fell behind installs the store of the replica that applied the most (as if the
+   * leader had purged its log): through the state machine's install path, swapped under reads.
+   */
+  private void install() {
+    SimulatedReplica r = cluster.replicas.get(random.nextInt(cluster.replicas.size()));
+    SimulatedReplica source = null;
+    for (SimulatedReplica s : cluster.replicas) {
+      if (s.up
+          && s != r
+          && (source == null || s.engineApplied().index() > source.engineApplied().index())) {
+        source = s;
+      }
+    }
+    if (r.up
+        && !r.isLeader()
+        && source != null
+        && source.engineApplied().index() > r.appliedPosition() + 1
+        && source.engineApplied().index() <= cluster.commitIndex()) {
+      long from = r.appliedPosition();
+      long x = r.installFrom(source);
+      if (x > 0) {
+        installs++;
+        note(r + " installs " + source + "'s store: applied " + from + " -> " + x);
+      }
+    }
+  }
+
+  /**
+   * A read at exactly a past index on a random replica (a history read) must answer what the model
+   * says the document was at that index, or AERO_MVCC_SNAPSHOT_TOO_OLD below that replica's floor.
+   */
+  private void historyRead() {
+    SimulatedReplica r = cluster.replicas.get(random.nextInt(cluster.replicas.size()));
+    List<DocumentKey> keys = new ArrayList<>(model.addressedDocuments());
+    if (!r.up || keys.isEmpty()) {
+      return;
+    }
+    long applied = r.engineApplied().index();
+    long floor = r.engine().gcFloor();
+    long view = Math.max(0, floor - 2 + random.nextInt((int) Math.max(1, applied - floor + 3)));
+    view = Math.min(view, applied);
+    DocumentKey k = keys.get(random.nextInt(keys.size()));
+    ReadResult got = r.read(k.collection(), k.id(), view);
+    historyReads++;
+    String what = r + " reads " + k + " at " + view + " (floor " + floor + ")";
+    if (view < floor) {
+      if (got.rejection() == null
+          || got.rejection().code() != ErrorCode.AERO_MVCC_SNAPSHOT_TOO_OLD) {
+        throw new InvariantViolation(
+            "HistoryReadsMatchModel", what + ": expected AERO_MVCC_SNAPSHOT_TOO_OLD, got " + got);
+      }
+      return;
+    }
+    if (!model.collectionExistsAt(k.collection(), view)) {
+      if (got.rejection() == null
+          || got.rejection().code() != ErrorCode.AERO_COLLECTION_NOT_FOUND) {
+        throw new InvariantViolation(
+            "HistoryReadsMatchModel", what + ": expected AERO_COLLECTION_NOT_FOUND, got " + got);
+      }
+      return;
+    }
+    Optional<ReferenceModel.Version> expected =
+        model.versionAt(k, view).filter(v -> v.json() != null);
+    boolean same =
+        got.rejection() == null
+            && got.version().isPresent() == expected.isPresent()
+            && (expected.isEmpty()
+                || (got.version().get().index() == expected.get().index()
+                    && Arrays.equals(got.version().get().json(), expected.get().json())));
+    if (!same) {
+      throw new InvariantViolation(
+          "HistoryReadsMatchModel",
+          what
+              + ": the model has "
+              + expected.map(Object::toString).orElse("nothing")
+              + ", got "
+              + got);
     }
   }
 
@@ -489,7 +614,51 @@ final class ClusterSimulation {
       }
       noLostWrite.checkEverything(r, "after converging");
     }
+    // Garbage collection ends with the same store on every replica, whatever each one's history
+    // (step sizes, crashes, installs): the document versions and index entries left are identical.
+    String expectedKeys = null;
+    SimulatedReplica reference = null;
+    for (SimulatedReplica r : cluster.replicas) {
+      for (int i = 0; i < 1_000_000 && r.engine().collectGarbage(50).more(); i++) {
+        // bounded by the store's size
+      }
+      String keys = documentAndIndexKeys(r);
+      if (expectedKeys == null) {
+        expectedKeys = keys;
+        reference = r;
+      } else if (!keys.equals(expectedKeys)) {
+        throw new InvariantViolation(
+            "CollectsIdentically",
+            r
+                + " and "
+                + reference
+                + " hold different versions or index entries after collecting up to floor "
+                + r.engine().gcFloor());
+      }
+      noLostWrite.checkEverything(r, "after collecting");
+    }
     note("converged at index " + first.index() + " digest " + shortDigest(first));
+  }
+
+  /** A digest of the document versions and index entries in a replica's store. */
+  private static String documentAndIndexKeys(SimulatedReplica r) {
+    return r.engine()
+        .withStore(
+            s -> {
+              MessageDigest md;
+              try {
+                md = MessageDigest.getInstance("SHA-256");
+              } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+              }
+              try (KvCursor c = s.seek(new byte[] {Keys.DOCUMENT})) {
+                for (; c.valid() && c.key()[0] <= Keys.INDEX_ENTRY; c.next()) {
+                  md.update(c.key());
+                  md.update(c.value());
+                }
+              }
+              return Bytes.hex(md.digest());
+            });
   }
 
   private String positions() {

@@ -69,6 +69,8 @@ class ClusterSimulationTest {
     long elections = 0;
     long truncated = 0;
     long deduplicated = 0;
+    long installs = 0;
+    long historyReads = 0;
     TreeMap<ErrorCode, Long> rejections = new TreeMap<>();
     long started = System.nanoTime(); // the test measures itself; the simulation has no clock
     for (long seed : seeds) {
@@ -82,6 +84,8 @@ class ClusterSimulationTest {
         elections += r.elections();
         truncated += r.truncatedEntries();
         deduplicated += r.deduplicated();
+        installs += r.installs();
+        historyReads += r.historyReads();
         r.rejections().forEach((code, n) -> rejections.merge(code, n, Long::sum));
         if (SimulationSeeds.replaying()) {
           System.out.println(r);
@@ -101,7 +105,8 @@ class ClusterSimulationTest {
     System.out.printf(
         "ClusterSimulation: mode=%s seeds=%d passed=%d failed=%d steps/seed=%d steps=%d"
             + " committed_entries=%d acknowledged_writes=%d deduplicated=%d crashes=%d"
-            + " elections=%d truncated_entries=%d seconds=%.1f seeds_per_s=%.2f steps_per_s=%.0f%n",
+            + " elections=%d truncated_entries=%d installs=%d history_reads=%d seconds=%.1f"
+            + " seeds_per_s=%.2f steps_per_s=%.0f%n",
         mode,
         seeds.size(),
         passed,
@@ -114,6 +119,8 @@ class ClusterSimulationTest {
         crashes,
         elections,
         truncated,
+        installs,
+        historyReads,
         seconds,
         seeds.size() / seconds,
         stepsRun / seconds);

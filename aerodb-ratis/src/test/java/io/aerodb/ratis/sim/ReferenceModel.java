@@ -14,6 +14,7 @@ import io.aerodb.core.command.Insert;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.Rejections;
+import io.aerodb.core.command.SetGcFloor;
 import io.aerodb.core.command.Undecodable;
 import io.aerodb.core.command.Update;
 import io.aerodb.core.command.Write;
@@ -113,6 +114,9 @@ final class ReferenceModel {
   private final Map<Long, DocumentKey[]> keysByIndex = new HashMap<>();
 
   private long foldedIndex;
+
+  /** The GC floor the committed log set (SetGcFloor). */
+  private long gcFloor;
 
   /** How often apply refused a write, by code (what the seed exercised). */
   final TreeMap<ErrorCode, Long> rejections = new TreeMap<>();
@@ -339,6 +343,12 @@ final class ReferenceModel {
             }
           });
     }
+    if (c instanceof SetGcFloor f) {
+      if (f.floor() < gcFloor || f.floor() >= index) {
+        return Expected.rejected(ErrorCode.AERO_GC_FLOOR_INVALID);
+      }
+      return Expected.ok(false, 0, () -> gcFloor = f.floor());
+    }
     throw new IllegalStateException("a command the model does not know: " + c);
   }
 
@@ -451,6 +461,11 @@ final class ReferenceModel {
       }
     }
     return all;
+  }
+
+  /** The GC floor as the committed log set it so far. */
+  long gcFloor() {
+    return gcFloor;
   }
 
   boolean collectionExistsAt(String collection, long view) {

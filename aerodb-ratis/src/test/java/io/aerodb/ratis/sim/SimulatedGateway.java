@@ -181,6 +181,26 @@ final class SimulatedGateway {
    * previous leader, and the cause (a transfer its predecessor handed over, else an election that
    * may abandon a pending transfer).
    */
+  /**
+   * The leader proposes the GC floor {@code floor} (its retention policy or an operator); -1 when
+   * prepare refuses it (below the floor, not below the applied index): nothing is proposed.
+   */
+  long proposeGcFloor(SimulatedReplica leader, long floor) {
+    Prepared p;
+    try {
+      p =
+          leader
+              .stateMachine()
+              .prepare(Write.NO_REQUEST_ID, new io.aerodb.core.command.SetGcFloor(floor));
+    } catch (io.aerodb.core.error.AeroException refused) {
+      return -1;
+    }
+    return propose(
+        leader,
+        LogEntryCodec.encode(new Entry.Single(new Write(Write.NO_REQUEST_ID, p.command()))),
+        List.of());
+  }
+
   long proposeEpoch(SimulatedReplica leader) {
     leader.leadership.epochProposed = true;
     AuthorityState state = leader.engine().authority();

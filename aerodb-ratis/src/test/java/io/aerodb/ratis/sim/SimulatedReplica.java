@@ -236,6 +236,63 @@ final class SimulatedReplica {
         .join();
   }
 
+  /**
+   * A store install, as a follower behind a purged log gets one: Ratis' notification (the leader's
+   * log starting after {@code source}'s applied index), the installer staging a checkpoint of the
+   * source's store, then Ratis pausing the state machine and calling reinitialize, which swaps the
+   * store in. The replica's log then starts with the source's committed prefix (Ratis purges its
+   * own log below the installed index; entries after it stay if they continue it). Returns the
+   * installed index, or 0 if the state machine declined (not behind).
+   */
+  long installFrom(SimulatedReplica source) {
+    MemoryKvStore copy = source.store.checkpoint();
+    AppliedState staged = Engine.appliedIn(copy);
+    long x = staged.index();
+    stateMachine.setInstaller(
+        new io.aerodb.ratis.StoreInstaller() {
+          @Override
+          public java.util.concurrent.CompletableFuture<AppliedState> stage(
+              String sourceId, long minIndex) {
+            return java.util.concurrent.CompletableFuture.completedFuture(staged);
+          }
+
+          @Override
+          public io.aerodb.core.store.KvStore swapIn() {
+            store = copy;
+            return copy;
+          }
+        });
+    TermIndex answer =
+        stateMachine
+            .notifyInstallSnapshotFromLeader(
+                org.apache.ratis.proto.RaftProtos.RoleInfoProto.getDefaultInstance(),
+                TermIndex.valueOf(source.currentTerm, x + 1))
+            .join();
+    if (answer == null) {
+      return 0;
+    }
+    stateMachine.pause();
+    try {
+      stateMachine.reinitialize();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // the log: the source's committed prefix, then this replica's own entries if they continue it
+    boolean continues =
+        log.size() > x
+            && log.get(Math.toIntExact(x - 1)).term()
+                == source.log.get(Math.toIntExact(x - 1)).term();
+    List<RaftEntry> tail =
+        continues ? new ArrayList<>(log.subList(Math.toIntExact(x), log.size())) : List.of();
+    log.clear();
+    log.addAll(source.log.subList(0, Math.toIntExact(x)));
+    log.addAll(tail);
+    durableIndexReported = Math.max(durableIndexReported, stateMachine.snapshotIndex());
+    highestApplied = Math.max(highestApplied, x);
+    commitIndex = Math.max(commitIndex, x); // what it installed is committed (the leader says so)
+    return x;
+  }
+
   /** Ratis takes a snapshot: the store is synced and its applied index reported durable. */
   long takeSnapshot() {
     long engineApplied = engine.applied().index();
