@@ -16,6 +16,8 @@
 # read-only status API (/v1/...) on http://127.0.0.1:BASE+10*(i-1)+2.
 # BASE is --base-port P or $AERODB_BASE_PORT (default 7100). Data and logs live in var/local-cluster/
 # (var/local-cluster-P/ for another base port, so two clusters can run side by side).
+# Experiments: $AERODB_RAFT_EXTRA is appended inside each new config's "raft" object (e.g.
+# ', "snapshotEveryEntries": 20000') and $AERODB_CONFIG_EXTRA after it (e.g. ', "gc": {"retainEntries": 1000}').
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -62,7 +64,7 @@ write_config() {
     {"id": "n2", "host": "127.0.0.1", "raftPort": $(raft_port 2), "apiPort": $(api_port 2)},
     {"id": "n3", "host": "127.0.0.1", "raftPort": $(raft_port 3), "apiPort": $(api_port 3)}$extra
   ],
-  "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000, "logSync": true}
+  "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000, "logSync": true${AERODB_RAFT_EXTRA:-}}${AERODB_CONFIG_EXTRA:-}
 }
 JSON
 }

@@ -141,11 +141,16 @@ class StoreInstallIT {
     }
     assertEqualDigests();
     // No checkpoint or staging directory is left behind on any node.
-    for (int i = 0; i < 3; i++) {
-      Path data = cluster.layout.root.resolve(id(i) + "-data");
-      assertThat(leftovers(data.resolve("install"))).as(id(i)).isEmpty();
-      assertThat(leftovers(data.resolve("checkpoints"))).as(id(i)).isEmpty();
-    }
+    await("no staging or checkpoint directory left (the sender deletes its checkpoint last)")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (int i = 0; i < 3; i++) {
+                Path data = cluster.layout.root.resolve(id(i) + "-data");
+                assertThat(leftovers(data.resolve("install"))).as(id(i)).isEmpty();
+                assertThat(leftovers(data.resolve("checkpoints"))).as(id(i)).isEmpty();
+              }
+            });
   }
 
   @Test

@@ -93,6 +93,10 @@ public final class AeroStateMachine extends BaseStateMachine {
   private volatile SnapshotInfo latestSnapshot;
   private volatile StoreInstaller installer = StoreInstaller.NONE;
 
+  /** The oldest store this node is sending to an installing member, if any (see takeSnapshot). */
+  private volatile java.util.function.Supplier<java.util.Optional<AppliedState>> snapshotHold =
+      java.util.Optional::empty;
+
   /** The store staged by the installer, waiting for Ratis to pause and reload this machine. */
   private volatile AppliedState staged;
 
@@ -128,6 +132,16 @@ public final class AeroStateMachine extends BaseStateMachine {
    */
   public void setEvents(RaftEvents events) {
     this.events = events;
+  }
+
+  /**
+   * The oldest store checkpoint this node is sending to an installing member: while one is sent,
+   * snapshots report no index above it, so the log after it is not purged and the member can
+   * continue from the log once it installed (else a slow install under load is outrun forever).
+   */
+  public void setSnapshotHold(
+      java.util.function.Supplier<java.util.Optional<AppliedState>> snapshotHold) {
+    this.snapshotHold = snapshotHold;
   }
 
   /** Who fetches and swaps in a store when this follower is behind the leader's purged log. */
@@ -282,9 +296,18 @@ public final class AeroStateMachine extends BaseStateMachine {
     if (a.index() <= 0) {
       return RaftLogIndexes.INVALID;
     }
-    latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(a.term(), a.index()));
-    events.snapshotTaken(a.term(), a.index());
-    return a.index();
+    // durable up to a; while a store is sent, report no more than its index (still durable)
+    AppliedState recorded = a;
+    java.util.Optional<AppliedState> held = snapshotHold.get();
+    if (held.isPresent() && held.get().index() < a.index()) {
+      recorded = held.get().index() > snapshotIndex() ? held.get() : null;
+    }
+    if (recorded == null) {
+      return snapshotIndex(); // the previous snapshot stands (it is at or below the store sent)
+    }
+    latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(recorded.term(), recorded.index()));
+    events.snapshotTaken(recorded.term(), recorded.index());
+    return recorded.index();
   }
 
   /**

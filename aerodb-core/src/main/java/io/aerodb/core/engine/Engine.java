@@ -100,20 +100,26 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Replaces the whole store (a snapshot install): waits for running reads, closes the store, takes
-   * the one {@code reopen} returns and publishes the state persisted in it. Called by the apply
-   * thread (no apply runs meanwhile). Reads that start afterwards see the new state; a read whose
-   * view came from the old state reads the new store at that view (both hold every version up to
-   * it).
+   * the one {@code reopen} returns and publishes the state persisted in it, all under the store's
+   * write lock. Called by the apply thread (no apply runs meanwhile). A read holds the read lock
+   * for its whole length (state, floor check and every store call), so it runs entirely on the old
+   * store and state or entirely on the new ones (the new store may have collected what the old one
+   * still had: its floor can be higher).
    *
    * @return the applied state of the new store
    */
   public AppliedState replaceStore(Supplier<KvStore> reopen) {
     synchronized (collector) {
-      store.replace(reopen);
-      EngineState loaded = load(store);
-      state = loaded;
+      EngineState[] loaded = new EngineState[1];
+      store.replace(
+          () -> {
+            KvStore opened = reopen.get();
+            loaded[0] = load(opened);
+            state = loaded[0]; // published before any read can see the new store
+            return opened;
+          });
       collector.reset();
-      return loaded.applied();
+      return loaded[0].applied();
     }
   }
 
@@ -131,7 +137,13 @@ public final class Engine implements AutoCloseable {
     synchronized (collector) {
       EngineState s = state; // the floor is published before the pins are read (ViewPins)
       long target = Math.min(s.gcFloor(), pins.oldest());
-      GarbageCollector.Step step = collector.step(target, s.catalog(), maxKeys);
+      GarbageCollector.Step step;
+      try {
+        step = collector.step(target, s.catalog(), maxKeys);
+      } catch (RuntimeException e) {
+        collector.reset(); // a step that failed half way leaves no cursor state: the pass restarts
+        throw e;
+      }
       return new GcProgress(
           s.gcFloor(), step.collected(), step.passFloor(), step.deletedKeys(), step.more());
     }
@@ -213,12 +225,32 @@ public final class Engine implements AutoCloseable {
    * The document {@code id} as of {@code viewIndex} (which must be at or below the applied index).
    */
   public ReadResult get(String collection, String id, long viewIndex) {
-    pins.pin(viewIndex);
-    try {
-      return getPinned(collection, id, viewIndex);
-    } finally {
-      pins.unpin(viewIndex);
+    return readAt(
+        viewIndex,
+        tooOld -> new ReadResult(viewIndex, Optional.empty(), tooOld),
+        () -> getPinned(collection, id, viewIndex));
+  }
+
+  /**
+   * Runs a read at {@code view}: refused below the floor before anything else (a refused read pins
+   * nothing), then with the view pinned and the store's read lock held for the whole read, so it
+   * never spans a store replacement and collection never removes what it can see.
+   */
+  private <T> T readAt(
+      long view, java.util.function.Function<AeroError, T> refused, Supplier<T> read) {
+    Optional<AeroError> tooOld = belowFloor(state, view);
+    if (tooOld.isPresent()) {
+      return refused.apply(tooOld.get());
     }
+    return store.withCurrent(
+        s -> {
+          pins.pin(view);
+          try {
+            return read.get();
+          } finally {
+            pins.unpin(view);
+          }
+        });
   }
 
   private ReadResult getPinned(String collection, String id, long viewIndex) {
@@ -249,17 +281,17 @@ public final class Engine implements AutoCloseable {
    * query is a result with its rejection; only a store failure throws.
    */
   public QueryResult query(QueryRequest request, long viewIndex, QueryLimits limits) {
-    pins.pin(viewIndex);
-    try {
-      EngineState s = checkView(viewIndex);
-      Optional<AeroError> tooOld = belowFloor(s, viewIndex);
-      if (tooOld.isPresent()) {
-        return QueryResult.rejected(viewIndex, null, tooOld.get());
-      }
-      return Queries.run(store, s.catalog(), request, viewIndex, limits);
-    } finally {
-      pins.unpin(viewIndex);
-    }
+    return readAt(
+        viewIndex,
+        tooOld -> QueryResult.rejected(viewIndex, null, tooOld),
+        () -> {
+          EngineState s = checkView(viewIndex);
+          Optional<AeroError> tooOld = belowFloor(s, viewIndex);
+          if (tooOld.isPresent()) {
+            return QueryResult.rejected(viewIndex, null, tooOld.get());
+          }
+          return Queries.run(store, s.catalog(), request, viewIndex, limits);
+        });
   }
 
   /**
@@ -310,19 +342,25 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * The state digest after the entry at {@code index} (at or below the applied index): the same on
-   * every node that applied it. Empty when this node keeps no digest for it: below the GC floor
-   * (collected), or applied before the digest history existed, or installed without it.
+   * The state digest after the log entry at {@code index}, which the caller knows this node applied
+   * (Raft's applied index, which counts configuration entries too): the digest of the newest
+   * state-machine entry at or below it, the same on every node that applied it. Empty when this
+   * node keeps none: below the GC floor (collected), or applied before the digest history existed.
    */
   public Optional<byte[]> digestAt(long index) {
     EngineState s = state;
-    if (index > s.applied().index()) {
-      return Optional.empty();
+    if (index >= s.applied().index()) {
+      return Optional.of(s.applied().digest()); // no state-machine entry after it changed state
     }
-    if (index == 0) {
-      return Optional.of(AppliedState.INITIAL.digest());
-    }
-    return Optional.ofNullable(store.get(Keys.digestAt(index)));
+    return store.withCurrent(
+        st -> {
+          try (io.aerodb.core.store.KvCursor c = st.seekReverse(Keys.digestAt(index))) {
+            if (c.valid() && c.key()[0] == Keys.DIGEST) {
+              return Optional.of(c.value());
+            }
+          }
+          return index == 0 ? Optional.of(AppliedState.INITIAL.digest()) : Optional.empty();
+        });
   }
 
   /** Tests: the pins of running reads. */

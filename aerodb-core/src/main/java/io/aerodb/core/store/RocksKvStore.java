@@ -60,6 +60,20 @@ public final class RocksKvStore implements KvStore {
   }
 
   /**
+   * Opens a store that must exist (a store just swapped in): a missing or half-deleted directory is
+   * refused, never silently replaced by an empty store.
+   */
+  public static RocksKvStore openExisting(Path dir) {
+    Options options = options().setCreateIfMissing(false);
+    try {
+      return new RocksKvStore(dir, options, RocksDB.open(options, dir.toString()), false);
+    } catch (RocksDBException e) {
+      options.close();
+      throw io("open", dir, e);
+    }
+  }
+
+  /**
    * Opens an existing store (a checkpoint) read-only, with every block checksum verified as it is
    * read; {@link #write} and {@link #syncDurable} fail. Refuses a directory that holds no store.
    */

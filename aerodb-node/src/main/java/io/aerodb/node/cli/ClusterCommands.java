@@ -263,6 +263,10 @@ final class ClusterCommands implements Callable<Integer> {
     @Override
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
+      if (floor < 0) {
+        root.err.println("--floor is a commit index: 0 or more");
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
         io.aerodb.proto.v1.SetGcFloorReply r = c.admin().setGcFloor(floor);
         if (root.json) {
@@ -301,6 +305,10 @@ final class ClusterCommands implements Callable<Integer> {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       Duration perNode = Duration.ofMillis(Math.min(3000, root.timeout().toMillis()));
+      if (index != null && index < 0) {
+        root.err.println("--index is a commit index: 0 or more");
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
         Map<String, String> members = members(root, c, perNode);
         long at = Long.MAX_VALUE;

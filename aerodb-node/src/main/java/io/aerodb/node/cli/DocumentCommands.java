@@ -201,6 +201,10 @@ final class DocumentCommands {
         root.err.println("give --min-index or --at-index, not both");
         return ExitCodes.USAGE;
       }
+      if ((minIndex != null && minIndex < 0) || (atIndex != null && atIndex < 0)) {
+        root.err.println("--min-index and --at-index are commit indexes: 0 or more");
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
         String target = node != null ? node : root.endpoints().get(0);
         GetReply r =

@@ -77,6 +77,13 @@ final class QueryCommands {
         description = "With --min-index or --at-index: the node host:port to read from.")
     String node;
 
+    /** A usage error for a negative index, or null. */
+    String badIndex() {
+      return (minIndex != null && minIndex < 0) || (atIndex != null && atIndex < 0)
+          ? "--min-index and --at-index are commit indexes: 0 or more"
+          : null;
+    }
+
     /** Whether the read goes to one node (a follower or history read) rather than any. */
     boolean oneNode() {
       return minIndex != null || atIndex != null;
@@ -116,6 +123,10 @@ final class QueryCommands {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
+        if (badIndex() != null) {
+          root.err.println(badIndex());
+          return ExitCodes.USAGE;
+        }
         QueryRequest req = request();
         QueryReply r = oneNode() ? c.queryAt(target(root), req) : c.query(req);
         if (root.json) {
@@ -174,6 +185,10 @@ final class QueryCommands {
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
       try (AeroClient c = root.client()) {
+        if (badIndex() != null) {
+          root.err.println(badIndex());
+          return ExitCodes.USAGE;
+        }
         QueryRequest req = request();
         ExplainReply r = oneNode() ? c.explainAt(target(root), req) : c.explain(req);
         if (root.json) {

@@ -77,6 +77,14 @@ public final class GcRunner implements AutoCloseable {
     } catch (AeroException | IllegalStateException e) {
       // a store failure (the node stops on its own through apply) or a closed store (stopping)
       LOG.warn("garbage collection step failed: {}", e.toString());
+      delay = IDLE_MS;
+    } catch (RuntimeException e) {
+      // never expected: logged loudly, the pass restarts (the engine reset it), the thread goes on
+      LOG.atError()
+          .addKeyValue("event", "GC_STEP_FAILED")
+          .setCause(e)
+          .log("garbage collection step failed: {}", e.toString());
+      delay = IDLE_MS;
     }
     try {
       thread.schedule(this::step, delay, TimeUnit.MILLISECONDS);

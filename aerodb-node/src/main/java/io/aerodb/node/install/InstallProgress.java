@@ -74,6 +74,15 @@ public final class InstallProgress {
     phase = Phase.FAILED;
   }
 
+  /** At start: whether recovery finished a swap a crash had interrupted (an install, too). */
+  public void recoveredAtStart(boolean finishedSwap) {
+    if (finishedSwap) {
+      installs.incrementAndGet();
+      phase = Phase.INSTALLED;
+      source = "(finished at start)";
+    }
+  }
+
   /** The staged store was swapped in and the node runs on it. */
   public void installed() {
     installs.incrementAndGet();

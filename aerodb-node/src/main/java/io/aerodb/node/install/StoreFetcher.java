@@ -48,8 +48,17 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   /** A fetch whose stream delivered nothing for this long is cancelled. */
   static final long IDLE_MS = 30_000;
 
-  /** The least time between the end of a failed attempt and the next. */
+  /**
+   * How long the manifest may take: the source makes a checkpoint and reads every file once for its
+   * CRC32C before sending it (about 1 GB/s here; 10 minutes covers stores of hundreds of GB).
+   */
+  static final long MANIFEST_WAIT_MS = 600_000;
+
+  /** The least time between the end of a failed attempt and the next; doubles per failure. */
   static final long RETRY_PAUSE_MS = 1_000;
+
+  /** The most time between two attempts. */
+  static final long RETRY_PAUSE_MAX_MS = 60_000;
 
   /** RocksDB's file names (and nothing that could leave the directory). */
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -62,6 +71,13 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   private final InstallProgress progress;
   private final ScheduledExecutorService thread;
   private volatile long lastFailureNanos;
+  private volatile long retryPauseMs = RETRY_PAUSE_MS;
+
+  /**
+   * The store staged and promised to Ratis, until {@link #swapIn} put it in place: a new
+   * notification meanwhile must not fetch again (that would delete it under the swap).
+   */
+  private volatile AppliedState pending;
 
   public StoreFetcher(
       String nodeId,
@@ -86,16 +102,33 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<AppliedState> stage(String sourceId, long minIndex) {
+  public synchronized CompletableFuture<AppliedState> stage(String sourceId, long minIndex) {
+    AppliedState promised = pending;
+    if (promised != null) {
+      // staged, not yet swapped in: the same store again if it is recent enough, else ask later
+      return promised.index() >= minIndex
+          ? CompletableFuture.completedFuture(promised)
+          : CompletableFuture.failedFuture(
+              new IOException(
+                  "the staged store at "
+                      + promised.index()
+                      + " awaits its swap; the leader now needs "
+                      + minIndex));
+    }
     CompletableFuture<AppliedState> result = new CompletableFuture<>();
     long sinceFailureMs = (System.nanoTime() - lastFailureNanos) / 1_000_000;
-    long delay = lastFailureNanos == 0 ? 0 : Math.max(0, RETRY_PAUSE_MS - sinceFailureMs);
+    long delay = lastFailureNanos == 0 ? 0 : Math.max(0, retryPauseMs - sinceFailureMs);
     thread.schedule(
         () -> {
           try {
-            result.complete(fetch(sourceId, minIndex));
+            AppliedState staged = fetch(sourceId, minIndex);
+            pending = staged;
+            retryPauseMs = RETRY_PAUSE_MS;
+            lastFailureNanos = 0;
+            result.complete(staged);
           } catch (IOException | RuntimeException e) {
             lastFailureNanos = System.nanoTime();
+            retryPauseMs = Math.min(RETRY_PAUSE_MAX_MS, retryPauseMs * 2);
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             progress.failed(why);
             LOG.atError()
@@ -158,7 +191,7 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
               + e.getStatus().getCode()
               + " "
               + e.getStatus().getDescription()
-              + (watchdog.fired ? " (no data for " + IDLE_MS + " ms)" : ""),
+              + (watchdog.fired ? " (the source went silent)" : ""),
           e);
     } catch (IOException | RuntimeException e) {
       throw e;
@@ -210,7 +243,7 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   private StoreManifest receive(
       Iterator<StorePart> parts, Path dir, long minIndex, String sourceId, Watchdog watchdog)
       throws IOException {
-    watchdog.arm();
+    watchdog.arm(MANIFEST_WAIT_MS);
     if (!parts.hasNext()) {
       throw new IOException(sourceId + " sent no manifest");
     }
@@ -329,6 +362,14 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
               + minIndex
               + " needed");
     }
+    if (m.getIndex() < 0 || m.getTerm() < 0) {
+      throw new IOException(sourceId + " sent an index or term of 2^63 or more");
+    }
+    for (StoreFile f : m.getFilesList()) {
+      if (f.getSize() < 0) {
+        throw new IOException(sourceId + " sent a file size of 2^63 or more for " + f.getName());
+      }
+    }
     if (m.getStateDigest().size() != 32) {
       throw new IOException(
           sourceId + " sent a state digest of " + m.getStateDigest().size() + " bytes");
@@ -343,14 +384,15 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
 
   /** Called by the state machine with the live store closed: swaps the ready store in, opens it. */
   @Override
-  public KvStore swapIn() {
+  public synchronized KvStore swapIn() {
     try {
       swap.swap();
     } catch (IOException e) {
       throw new UncheckedIOException(
           "swapping the installed store in failed: " + e.getMessage(), e);
     }
-    KvStore opened = RocksKvStore.open(storeDir);
+    KvStore opened = RocksKvStore.openExisting(storeDir);
+    pending = null;
     progress.installed();
     return opened;
   }
@@ -371,6 +413,10 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
     }
 
     synchronized void arm() {
+      arm(IDLE_MS);
+    }
+
+    synchronized void arm(long ms) {
       if (pending != null) {
         pending.cancel(false);
       }
@@ -379,9 +425,9 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
               .schedule(
                   () -> {
                     fired = true;
-                    call.cancel(new IOException("no data for " + IDLE_MS + " ms"));
+                    call.cancel(new IOException("no data for " + ms + " ms"));
                   },
-                  IDLE_MS,
+                  ms,
                   TimeUnit.MILLISECONDS);
     }
 

@@ -59,6 +59,15 @@ public final class StoreSender implements AutoCloseable {
   private final ExecutorService threads;
   private final AtomicLong sequence = new AtomicLong();
 
+  /** The applied state of each checkpoint being sent, by its directory. */
+  private final java.util.concurrent.ConcurrentHashMap<Path, AppliedState> sending =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The oldest checkpoint being sent (the state machine holds snapshots at it: no purge past). */
+  public java.util.Optional<AppliedState> oldestSent() {
+    return sending.values().stream().min(java.util.Comparator.comparingLong(AppliedState::index));
+  }
+
   /**
    * @param checkpoints where checkpoints are made (on the store's file system: hard links)
    * @param concurrentMax stores sent at once; more are refused with RESOURCE_EXHAUSTED
@@ -152,6 +161,7 @@ public final class StoreSender implements AutoCloseable {
                           "sending the store failed on " + nodeId + ": " + e.getMessage())));
             }
           } finally {
+            sending.remove(dir);
             progress.sendEnded();
             try {
               StoreSwap.deleteTree(dir);
@@ -181,6 +191,7 @@ public final class StoreSender implements AutoCloseable {
     try (RocksKvStore copy = RocksKvStore.openReadOnly(dir)) {
       at = Engine.appliedIn(copy);
     }
+    sending.put(dir, at);
     List<Path> files = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       list.filter(Files::isRegularFile).sorted().forEach(files::add);
@@ -195,6 +206,9 @@ public final class StoreSender implements AutoCloseable {
             .setStateDigest(ByteString.copyFrom(at.digest()));
     long total = 0;
     for (Path f : files) {
+      if (readiness.cancelled()) {
+        throw new IOException("the requester cancelled the stream");
+      }
       long size = Files.size(f);
       total += size;
       manifest.addFiles(

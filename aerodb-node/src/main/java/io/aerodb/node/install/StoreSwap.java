@@ -51,16 +51,32 @@ public final class StoreSwap {
     /** A fetch had not completed: discarded; the old store stays. */
     DISCARDED_INCOMPLETE_FETCH,
     /** A verified store was ready (or half swapped in): the swap was finished. */
-    FINISHED_SWAP
+    FINISHED_SWAP,
+    /**
+     * A ready store no newer than the live one (staged, then never swapped in while the node went
+     * on from the log): discarded.
+     */
+    DISCARDED_STALE_STORE
   }
 
   /**
    * Finishes or discards what a crash left; call with the store closed (at start, before it opens).
+   * A ready store is swapped in only if it is newer than the live one ({@code appliedIndexOf} reads
+   * a store directory's applied index): one that was staged and then never swapped in while the
+   * node went on applying the log would take it back in time.
    */
-  public Recovered recover() throws IOException {
+  public synchronized Recovered recover(java.util.function.ToLongFunction<Path> appliedIndexOf)
+      throws IOException {
     boolean hadIncoming = Files.exists(incoming);
     deleteTree(incoming);
     if (Files.exists(ready)) {
+      if (Files.exists(store)
+          && !Files.exists(previous)
+          && appliedIndexOf.applyAsLong(ready) <= appliedIndexOf.applyAsLong(store)) {
+        deleteTree(ready);
+        Directories.fsync(install);
+        return Recovered.DISCARDED_STALE_STORE;
+      }
       swap();
       return Recovered.FINISHED_SWAP;
     }
@@ -69,7 +85,7 @@ public final class StoreSwap {
   }
 
   /** An empty directory for a new fetch (anything an earlier attempt left is removed first). */
-  Path freshIncoming() throws IOException {
+  synchronized Path freshIncoming() throws IOException {
     deleteTree(incoming);
     deleteTree(ready); // staged by an attempt Ratis then gave up on; this fetch replaces it
     Files.createDirectories(incoming);
@@ -79,19 +95,19 @@ public final class StoreSwap {
   }
 
   /** Decides the install: the complete, verified, fsynced incoming store becomes ready. */
-  void markReady() throws IOException {
+  synchronized void markReady() throws IOException {
     Directories.fsync(incoming);
     Files.move(incoming, ready, StandardCopyOption.ATOMIC_MOVE);
     Directories.fsync(install);
   }
 
   /** Whether a store is ready to be swapped in. */
-  boolean isReady() {
+  synchronized boolean isReady() {
     return Files.isDirectory(ready);
   }
 
   /** Puts the ready store in place of the live one (which must be closed); durable on return. */
-  void swap() throws IOException {
+  synchronized void swap() throws IOException {
     if (!Files.exists(ready)) {
       throw new IOException("no store is ready in " + ready);
     }

@@ -82,6 +82,36 @@ public final class RaftGateway {
     if (!raft.isLeaderReady()) {
       return CompletableFuture.failedFuture(outcomes.leaderNotReady());
     }
+    String key = requestId.length == 0 ? null : io.aerodb.core.util.Bytes.hex(requestId);
+    if (key != null) {
+      InFlight original = inFlight.get(key);
+      if (original != null
+          && java.util.Arrays.equals(original.command().fingerprint(), command.fingerprint())) {
+        // A retry of a write this leader proposed and has not answered yet: the applied state
+        // does not show the original, so prepare could refuse what is about to take effect (the
+        // cluster simulation, seed 897). It gets the original's answer, as a deduplicated retry
+        // does once the original applied.
+        return original.result().thenApply(CommandResult::asDeduplicated);
+      }
+    }
+    CompletableFuture<CommandResult> proposed = prepareAndPropose(requestId, command);
+    if (key != null) {
+      InFlight mine = new InFlight(command, proposed);
+      if (inFlight.putIfAbsent(key, mine) == null) {
+        proposed.whenComplete((r, t) -> inFlight.remove(key, mine));
+      }
+    }
+    return proposed;
+  }
+
+  /** A write proposed by this leader and not answered yet, as the client sent it. */
+  private record InFlight(Command command, CompletableFuture<CommandResult> result) {}
+
+  /** Writes with a request_id this leader proposed (or queued) and has not answered, by id. */
+  private final java.util.concurrent.ConcurrentHashMap<String, InFlight> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private CompletableFuture<CommandResult> prepareAndPropose(byte[] requestId, Command command) {
     Prepared prepared;
     try {
       prepared = stateMachine.prepare(requestId, command);

@@ -155,7 +155,15 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     try {
       RatisMetrics.install();
       StoreSwap swap = new StoreSwap(dataDir.root(), dataDir.storeDir());
-      StoreSwap.Recovered install = swap.recover(); // a crash mid-install: finish or discard it
+      // a crash mid-install: finish the swap, or discard what is incomplete or stale
+      StoreSwap.Recovered install =
+          swap.recover(
+              dir -> {
+                try (RocksKvStore s = RocksKvStore.openReadOnly(dir)) {
+                  return Engine.appliedIn(s).index();
+                }
+              });
+      installs.recoveredAtStart(install == StoreSwap.Recovered.FINISHED_SWAP);
       phase(config, "install-recovery", install.name());
       StoreSender.discardLeftovers(dataDir.checkpointsDir());
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
@@ -176,6 +184,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               config.clusterName(),
               STORE_SENDS_MAX,
               installs);
+      stateMachine.setSnapshotHold(storeSender::oldestSent);
       RatisConfig ratis = ratisConfig(config, dataDir);
       logConfig(config, engine, ratis);
       RaftGroupId groupId = RaftDivision.groupIdOf(config.clusterName());
@@ -575,9 +584,10 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
 
   @Override
   public DigestAt stateDigestAt(long index) {
-    long floor = engine.gcFloor();
-    long applied = engine.applied().index();
-    return new DigestAt(index, engine.digestAt(index), applied, floor);
+    long applied = Math.max(raft.appliedIndex(), engine.applied().index()); // Raft's counts config
+    Optional<byte[]> digest = index > applied ? Optional.empty() : engine.digestAt(index);
+    // the floor after the digest: a digest collected meanwhile is reported as below the floor
+    return new DigestAt(index, digest, applied, engine.gcFloor());
   }
 
   @Override

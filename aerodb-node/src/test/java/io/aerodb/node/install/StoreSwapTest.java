@@ -35,6 +35,16 @@ class StoreSwapTest {
     Files.writeString(dir.resolve("000001.sst"), content + "-data", StandardCharsets.UTF_8);
   }
 
+  /** The test stores' "applied index": the number in their CURRENT file's name (OLD=1, NEW=2). */
+  private static long appliedIndexOf(Path dir) {
+    try {
+      String c = Files.readString(dir.resolve("CURRENT"));
+      return c.equals("OLDER") ? 0 : c.equals("OLD") ? 1 : c.equals("STALE") ? 1 : 2;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private String storeContent() throws IOException {
     assertThat(Files.readString(store.resolve("000001.sst")))
         .isEqualTo(Files.readString(store.resolve("CURRENT")) + "-data");
@@ -49,7 +59,7 @@ class StoreSwapTest {
 
   @Test
   void nothingUnderWayChangesNothing() throws IOException {
-    assertThat(swap.recover()).isEqualTo(StoreSwap.Recovered.NOTHING);
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf)).isEqualTo(StoreSwap.Recovered.NOTHING);
     assertThat(storeContent()).isEqualTo("OLD");
   }
 
@@ -57,7 +67,8 @@ class StoreSwapTest {
   void aCrashDuringTheFetchKeepsTheOldStore() throws IOException {
     Path incoming = swap.freshIncoming();
     Files.writeString(incoming.resolve("CURRENT"), "NE"); // half a file
-    assertThat(swap.recover()).isEqualTo(StoreSwap.Recovered.DISCARDED_INCOMPLETE_FETCH);
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf))
+        .isEqualTo(StoreSwap.Recovered.DISCARDED_INCOMPLETE_FETCH);
     assertThat(storeContent()).isEqualTo("OLD");
     assertNoInstallLeft();
   }
@@ -66,7 +77,8 @@ class StoreSwapTest {
   void aCrashAfterTheStoreWasMarkedReadyFinishesTheSwap() throws IOException {
     write(swap.freshIncoming(), "NEW");
     swap.markReady();
-    assertThat(swap.recover()).isEqualTo(StoreSwap.Recovered.FINISHED_SWAP);
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf))
+        .isEqualTo(StoreSwap.Recovered.FINISHED_SWAP);
     assertThat(storeContent()).isEqualTo("NEW");
     assertNoInstallLeft();
   }
@@ -77,7 +89,8 @@ class StoreSwapTest {
     swap.markReady();
     Files.move(store, root.resolve("install/previous"), StandardCopyOption.ATOMIC_MOVE);
     assertThat(store).doesNotExist();
-    assertThat(swap.recover()).isEqualTo(StoreSwap.Recovered.FINISHED_SWAP);
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf))
+        .isEqualTo(StoreSwap.Recovered.FINISHED_SWAP);
     assertThat(storeContent()).isEqualTo("NEW");
     assertNoInstallLeft();
   }
@@ -89,7 +102,7 @@ class StoreSwapTest {
     Files.move(store, root.resolve("install/previous"), StandardCopyOption.ATOMIC_MOVE);
     Files.move(root.resolve("install/ready"), store, StandardCopyOption.ATOMIC_MOVE);
     Files.delete(root.resolve("install/previous/CURRENT")); // deletion cut short
-    assertThat(swap.recover()).isEqualTo(StoreSwap.Recovered.NOTHING);
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf)).isEqualTo(StoreSwap.Recovered.NOTHING);
     assertThat(storeContent()).isEqualTo("NEW");
     assertNoInstallLeft();
   }
@@ -112,6 +125,16 @@ class StoreSwapTest {
     assertThat(root.resolve("install/ready")).doesNotExist();
     assertThat(incoming).isEmptyDirectory();
     assertThat(storeContent()).isEqualTo("OLD");
+  }
+
+  @Test
+  void aReadyStoreNoNewerThanTheLiveOneIsDiscardedAtStart() throws IOException {
+    write(swap.freshIncoming(), "STALE"); // staged at the live store's index, never swapped in
+    swap.markReady();
+    assertThat(swap.recover(StoreSwapTest::appliedIndexOf))
+        .isEqualTo(StoreSwap.Recovered.DISCARDED_STALE_STORE);
+    assertThat(storeContent()).isEqualTo("OLD");
+    assertNoInstallLeft();
   }
 
   @Test

@@ -97,8 +97,6 @@ class StoreInstallSystemIT {
   private boolean killDuringInstall(
       ProcessCluster cluster, AeroClient client, int follower, KillPoint point) throws Exception {
     long stoppedAt = cluster.status(follower).map(NodeStatusReply::getAppliedIndex).orElse(0L);
-    long installsBefore =
-        cluster.status(follower).map(s -> s.getInstall().getInstalls()).orElse(0L);
     cluster.kill9(follower);
     insert(client, DOCS_PER_ROUND);
     int leader = cluster.awaitLeader(30_000);
@@ -112,7 +110,7 @@ class StoreInstallSystemIT {
 
     Path data = cluster.dataDir(follower);
     cluster.start(follower);
-    boolean hit = awaitPoint(cluster, follower, data, point, installsBefore);
+    boolean hit = awaitPoint(cluster, follower, data, point);
     cluster.kill9(follower);
     cluster.start(follower);
     await("the follower caught up after the kill at " + point)
@@ -125,8 +123,7 @@ class StoreInstallSystemIT {
   }
 
   private static boolean awaitPoint(
-      ProcessCluster cluster, int follower, Path data, KillPoint point, long installsBefore)
-      throws Exception {
+      ProcessCluster cluster, int follower, Path data, KillPoint point) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < deadline) {
       switch (point) {

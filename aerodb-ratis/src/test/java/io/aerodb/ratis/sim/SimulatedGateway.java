@@ -74,6 +74,13 @@ final class SimulatedGateway {
       request.outcome = ClientRequest.Outcome.REFUSED;
       return leader + " not ready";
     }
+    if (request.requestId.length > 0 && inFlight(leader, request)) {
+      // as RaftGateway: a retry of a write this leader proposed (or queued) and has not answered
+      // waits for the original's answer instead of being prepared on an applied state that does
+      // not show it yet (seed 897 of the sweep found the refusal)
+      request.outcome = ClientRequest.Outcome.PENDING;
+      return leader + " joins its in-flight original";
+    }
     Prepared prepared;
     try {
       prepared = leader.stateMachine().prepare(request.requestId, request.command);
@@ -97,6 +104,29 @@ final class SimulatedGateway {
                 new Entry.Single(new Write(request.requestId, prepared.command()))),
             List.of(request));
     return leader + " proposed at " + index;
+  }
+
+  /** Whether the leader holds an unanswered write with this request's id and command. */
+  private static boolean inFlight(SimulatedReplica leader, ClientRequest request) {
+    byte[] fingerprint = request.command.fingerprint();
+    for (LeaderState.PendingWrite w : leader.leadership.openBatch) {
+      if (sameWrite(w.request(), request, fingerprint)) {
+        return true;
+      }
+    }
+    for (LeaderState.Proposal p : leader.leadership.proposals.values()) {
+      for (ClientRequest c : p.clients()) {
+        if (c != null && sameWrite(c, request, fingerprint)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameWrite(ClientRequest a, ClientRequest b, byte[] fingerprint) {
+    return java.util.Arrays.equals(a.requestId, b.requestId)
+        && java.util.Arrays.equals(a.command.fingerprint(), fingerprint);
   }
 
   /**
