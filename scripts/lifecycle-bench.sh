@@ -62,7 +62,7 @@ start=$SECONDS
 SAMPLER=$!
 
 log "1. inserting $DOCS documents of 1 KiB with $CLIENTS clients (snapshot every $SNAP, log keeps $RETAIN, ${SEG_MIB} MiB segments)"
-"${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max "$DOCS" --warmup-s 0 --measure-s 3600 --prefix fill > "$OUT/fill.json"
+"${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max "$DOCS" --warmup-s 0 --measure-s 1800 --prefix fill > "$OUT/fill.json"
 log "   $(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print("ops/s %.0f" % d.get("ops_per_s", 0))' "$OUT/fill.json" 2>/dev/null || cat "$OUT/fill.json")"
 sleep 4
 kill "$SAMPLER"; SAMPLER=""
