@@ -9,6 +9,7 @@ import io.aerodb.node.testing.History;
 import io.aerodb.node.testing.History.Op;
 import io.aerodb.node.testing.History.Outcome;
 import io.aerodb.node.testing.InProcessCluster;
+import io.aerodb.node.testing.Promotions;
 import io.aerodb.proto.v1.EventsReply;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.MembershipReply;
@@ -139,7 +140,7 @@ class PromotionIT {
       GetReply caughtUp =
           client.getAtLeast(cluster.layout.apiAddress(joiner), "docs", "none", target);
       assertThat(caughtUp.getReceipt().getIndex()).isGreaterThanOrEqualTo(target);
-      MembershipReply promoted = awaitPromotion(joinerId);
+      MembershipReply promoted = Promotions.awaitPromotion(client, joinerId);
       assertThat(promoted.getVotersList()).hasSize(4).contains(joinerId);
 
       // Removing a voter from 4 keeps tolerance 1. The operator then stops the removed node.
@@ -182,21 +183,6 @@ class PromotionIT {
             });
     assertThat(problems).isEmpty();
     assertThat(cluster.node(leader).status().getMembersList()).hasSize(3);
-  }
-
-  private MembershipReply awaitPromotion(String nodeId) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      try {
-        return client.admin().promote(nodeId, false, "m-promote-" + System.nanoTime());
-      } catch (AeroClientException e) {
-        // A learner that is still catching up is refused as lagging: ask again (a new request).
-        if (!"TARGET_LAGGING".equals(e.details().get("reason")) || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100); // between retries (each a new request), bounded by the deadline
-      }
-    }
   }
 
   private void write(History history, AtomicBoolean stop) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aerodb.client.AeroClient;
-import io.aerodb.client.AeroClientException;
 import io.aerodb.node.testing.InProcessCluster;
+import io.aerodb.node.testing.Promotions;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.MembershipReply;
 import io.aerodb.proto.v1.NodeStatusReply;
@@ -170,7 +170,7 @@ class StoreInstallIT {
               assertThat(s.getInstall().getInstalls()).isEqualTo(1);
               assertThat(s.getAppliedIndex()).isGreaterThanOrEqualTo(lastWrite);
             });
-    MembershipReply promoted = awaitPromotion(joinerId);
+    MembershipReply promoted = Promotions.awaitPromotion(client, joinerId);
     assertThat(promoted.getVotersList()).hasSize(4).contains(joinerId);
     insert(4200, 4210);
     assertEqualDigests();
@@ -202,20 +202,6 @@ class StoreInstallIT {
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.toList();
-    }
-  }
-
-  private MembershipReply awaitPromotion(String nodeId) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      try {
-        return client.admin().promote(nodeId, false, "m-promote-" + System.nanoTime());
-      } catch (AeroClientException e) {
-        if (!"TARGET_LAGGING".equals(e.details().get("reason")) || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100); // between retries (each a new request), bounded by the deadline
-      }
     }
   }
 }

@@ -286,6 +286,18 @@ public final class AeroStateMachine extends BaseStateMachine {
    */
   @Override
   public long takeSnapshot() throws IOException {
+    java.util.Optional<AppliedState> held = snapshotHold.get();
+    if (held.isPresent() && held.get().index() < engine.applied().index()) {
+      // A store is being sent: report no more than its index, so the log after it stays for the
+      // installing member. It is durable already (a RocksDB checkpoint flushes the memtables), so
+      // no fsync here: Ratis asks again on every apply round while the snapshot lags.
+      AppliedState h = held.get();
+      if (h.index() > snapshotIndex()) {
+        latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(h.term(), h.index()));
+        events.snapshotTaken(h.term(), h.index());
+      }
+      return snapshotIndex();
+    }
     AppliedState a;
     try {
       a = engine.syncDurable();
@@ -296,18 +308,9 @@ public final class AeroStateMachine extends BaseStateMachine {
     if (a.index() <= 0) {
       return RaftLogIndexes.INVALID;
     }
-    // durable up to a; while a store is sent, report no more than its index (still durable)
-    AppliedState recorded = a;
-    java.util.Optional<AppliedState> held = snapshotHold.get();
-    if (held.isPresent() && held.get().index() < a.index()) {
-      recorded = held.get().index() > snapshotIndex() ? held.get() : null;
-    }
-    if (recorded == null) {
-      return snapshotIndex(); // the previous snapshot stands (it is at or below the store sent)
-    }
-    latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(recorded.term(), recorded.index()));
-    events.snapshotTaken(recorded.term(), recorded.index());
-    return recorded.index();
+    latestSnapshot = new AppliedSnapshot(TermIndex.valueOf(a.term(), a.index()));
+    events.snapshotTaken(a.term(), a.index());
+    return a.index();
   }
 
   /**
