@@ -9,9 +9,12 @@
 # by PID (the cluster by scripts/local-cluster.sh down); loopback only.
 #
 #   scripts/lifecycle-bench.sh [--docs N] [--clients C] [--snapshot-every N] [--retain N] [--segment-mib M] [--window-s S]
+#   scripts/lifecycle-bench.sh --phase gc [--docs N] [--gc-retain R] [--clients C]
+#       instead: N documents, then 5 updates of each (round robin) with the GC floor R entries behind (R huge: no GC);
+#       the log and store before and after, the update throughput, the GC passes; run it with and without GC.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DOCS=200000; CLIENTS=16; SNAP=20000; RETAIN=10000; SEG_MIB=8; WINDOW_S=20
+DOCS=200000; CLIENTS=16; SNAP=20000; RETAIN=10000; SEG_MIB=8; WINDOW_S=20; PHASE=install; GC_RETAIN=20000
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --docs) DOCS="$2"; shift 2 ;;
@@ -20,6 +23,8 @@ while [[ $# -gt 0 ]]; do
     --retain) RETAIN="$2"; shift 2 ;;
     --segment-mib) SEG_MIB="$2"; shift 2 ;;
     --window-s) WINDOW_S="$2"; shift 2 ;;
+    --phase) PHASE="$2"; shift 2 ;;
+    --gc-retain) GC_RETAIN="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -28,6 +33,7 @@ BASE=7400
 export AERODB_BASE_PORT=$BASE
 export AERODB_CLUSTER_DIR="$ROOT/var/lifecycle-bench/cluster"
 export AERODB_RAFT_EXTRA=", \"snapshotEveryEntries\": $SNAP, \"logRetainEntries\": $RETAIN, \"logSegmentBytes\": $((SEG_MIB * 1024 * 1024))"
+export AERODB_CONFIG_EXTRA=", \"gc\": {\"retainEntries\": $GC_RETAIN, \"intervalMs\": 1000}"
 OUT="$ROOT/var/lifecycle-bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 EP="127.0.0.1:$((BASE + 1)),127.0.0.1:$((BASE + 11)),127.0.0.1:$((BASE + 21))"
@@ -60,6 +66,24 @@ echo "seconds,n1_raft_bytes,n1_store_bytes,n2_raft_bytes,n2_store_bytes,n3_raft_
 start=$SECONDS
 ( while true; do sizes "$((SECONDS - start))" >> "$OUT/curve.csv"; sleep 2; done ) &
 SAMPLER=$!
+
+if [[ "$PHASE" == gc ]]; then
+  log "gc: $DOCS documents of 1 KiB, then 5 updates of each with $CLIENTS clients (GC floor $GC_RETAIN entries behind)"
+  "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" --prefix gcdocs > "$OUT/preload.json"
+  sleep 3
+  log "   before the updates: $(sizes "$((SECONDS - start))")"
+  "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --ops-max $((5 * DOCS)) \
+    --warmup-s 0 --measure-s 1800 --prefix gcdocs > "$OUT/updates.json"
+  log "   $(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print("updates/s %.0f p50 %.2f ms p99 %.2f ms" % (d["ops_per_s"], d["p50_ms"], d["p99_ms"]))' "$OUT/updates.json")"
+  sleep 15 # the last floor and its pass
+  kill "$SAMPLER"; SAMPLER=""
+  log "   after the updates (+15 s): $(sizes "$((SECONDS - start))")"
+  "${CLI[@]}" --json cluster status | python3 -c 'import json,sys; d=json.load(sys.stdin); print("   gc: " + ", ".join("%s floor %d collected %d applied %d" % (n["id"], n.get("gcFloor",0), n.get("gcCollected",0), n.get("appliedIndex",0)) for n in d["nodes"]))' | tee -a "$OUT/summary.txt" >&2
+  grep -h '"event":"GC_PASS_COMPLETED"' "$AERODB_CLUSTER_DIR/n1/node.log" | tail -3 | cut -c1-200 | tee -a "$OUT/summary.txt" >&2 || true
+  log "   GC passes on n1: $(grep -c '"event":"GC_PASS_COMPLETED"' "$AERODB_CLUSTER_DIR/n1/node.log" || true)"
+  log "done: $OUT"
+  exit 0
+fi
 
 log "1. inserting $DOCS documents of 1 KiB with $CLIENTS clients (snapshot every $SNAP, log keeps $RETAIN, ${SEG_MIB} MiB segments)"
 "${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max "$DOCS" --warmup-s 0 --measure-s 1800 --prefix fill > "$OUT/fill.json"

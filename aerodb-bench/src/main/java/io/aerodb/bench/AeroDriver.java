@@ -24,6 +24,11 @@ final class AeroDriver implements Driver {
   }
 
   @Override
+  public void update(String id, String document) {
+    client.update(collection, document);
+  }
+
+  @Override
   public void get(String id) {
     GetReply r = client.get(collection, id);
     if (!r.getFound()) {

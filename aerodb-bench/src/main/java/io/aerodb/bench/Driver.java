@@ -8,6 +8,11 @@ interface Driver extends AutoCloseable {
   /** Stores a new document/value under {@code id}; throws on any error. */
   void insert(String id, String document) throws Exception;
 
+  /** Replaces the existing document/value under {@code id}; throws on any error. */
+  default void update(String id, String document) throws Exception {
+    insert(id, document); // a key-value store's put replaces
+  }
+
   /** Reads {@code id} with linearizable consistency; throws if it is absent or on any error. */
   void get(String id) throws Exception;
 

@@ -30,6 +30,8 @@ import org.HdrHistogram.Histogram;
  *       (AeroDB: schema-validated insert; etcd: put of the same bytes);
  *   <li>{@code get}: first writes {@code --preload} documents (not measured), then linearizable
  *       point reads of random ones among them;
+ *   <li>{@code update}: first writes {@code --preload} documents (not measured), then replaces them
+ *       in turn (each once per round), new content each time: the MVCC history and GC path;
  *   <li>{@code load}: small documents (about 40 bytes), no warm-up, for filling a node (the restart
  *       measurement); prints how many were written.
  * </ul>
@@ -109,8 +111,8 @@ public final class LoadGen {
       throw new IllegalArgumentException("bounds: measure <= 1800 s, warm-up <= 600 s, ops <= 20M");
     }
     for (String w : workloads) {
-      if (!List.of("insert", "get", "load").contains(w)) {
-        throw new IllegalArgumentException("workload must be insert, get or load: " + w);
+      if (!List.of("insert", "get", "load", "update").contains(w)) {
+        throw new IllegalArgumentException("workload must be insert, get, load or update: " + w);
       }
     }
 
@@ -122,15 +124,16 @@ public final class LoadGen {
             : new AeroDriver(endpoints, collection)) {
       // One write before anything else: checks the setup and opens the connection. Small documents
       // only when the collection is the small-document one (the restart fill).
-      String firstId = setup.prefix() + "-first";
+      String firstId = setup.prefix() + "-first-" + Long.toString(System.nanoTime(), 36);
       boolean small = workloads.equals(List.of("load"));
       driver.insert(firstId, small ? BenchDocs.small(firstId, 0) : docs.document(firstId, 0));
       if (primeS > 0) {
         prime(driver, docs, cpu, setup, primeS, primeMinS, primeJitPct);
       }
-      boolean preloaded = false;
+      // --preloaded true: the --preload documents exist from an earlier run with the same --prefix
+      boolean preloaded = Boolean.parseBoolean(o.getOrDefault("preloaded", "false"));
       for (String workload : workloads) {
-        if (workload.equals("get") && !preloaded) {
+        if ((workload.equals("get") || workload.equals("update")) && !preloaded) {
           long t = System.nanoTime();
           preload(driver, docs, setup.prefix() + "-p", setup.preload(), 16);
           System.err.printf(
@@ -238,6 +241,8 @@ public final class LoadGen {
     final long warmEnd = t0 + (long) (warmupS * 1e9);
     final long end = warmEnd + (long) (setup.measureS() * 1e9);
     final boolean isGet = workload.equals("get");
+    final boolean isUpdate = workload.equals("update");
+    final AtomicLong updates = new AtomicLong();
     final String pfx = setup.prefix() + "-" + workload + clients;
     final String getPfx = setup.prefix() + "-p";
     final int preloaded = setup.preload();
@@ -259,6 +264,11 @@ public final class LoadGen {
                   try {
                     if (isGet) {
                       driver.get(getPfx + rnd.nextInt(preloaded));
+                    } else if (isUpdate) {
+                      // the preloaded documents in turn: every one updated once per round
+                      long n = updates.getAndIncrement();
+                      String id = getPfx + (n % preloaded);
+                      driver.update(id, docs.document(id, n));
                     } else {
                       String id = pfx + "-c" + cid + "-" + seq;
                       driver.insert(id, load ? BenchDocs.small(id, seq) : docs.document(id, seq));
