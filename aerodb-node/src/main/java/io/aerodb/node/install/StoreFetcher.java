@@ -70,6 +70,10 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   private final Path storeDir;
   private final InstallProgress progress;
   private final ScheduledExecutorService thread;
+
+  /** Runs the watchdog of the fetch under way (the fetch thread itself is blocked reading). */
+  private final ScheduledExecutorService watchdogTimer;
+
   private volatile long lastFailureNanos;
   private volatile long retryPauseMs = RETRY_PAUSE_MS;
 
@@ -92,6 +96,13 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
     this.swap = swap;
     this.storeDir = storeDir;
     this.progress = progress;
+    this.watchdogTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "aerodb-store-fetch-watchdog-" + nodeId);
+              t.setDaemon(true);
+              return t;
+            });
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -400,6 +411,7 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+    watchdogTimer.shutdownNow();
   }
 
   /** Cancels the call when no part arrived for {@link #IDLE_MS}. */
@@ -421,14 +433,13 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
         pending.cancel(false);
       }
       pending =
-          timer()
-              .schedule(
-                  () -> {
-                    fired = true;
-                    call.cancel(new IOException("no data for " + ms + " ms"));
-                  },
-                  ms,
-                  TimeUnit.MILLISECONDS);
+          watchdogTimer.schedule(
+              () -> {
+                fired = true;
+                call.cancel(new IOException("no data for " + ms + " ms"));
+              },
+              ms,
+              TimeUnit.MILLISECONDS);
     }
 
     synchronized void stop() {
@@ -436,17 +447,5 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
         pending.cancel(false);
       }
     }
-  }
-
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "aerodb-store-fetch-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
-
-  private static ScheduledExecutorService timer() {
-    return TIMER;
   }
 }

@@ -101,11 +101,6 @@ public final class StoreSwap {
     Directories.fsync(install);
   }
 
-  /** Whether a store is ready to be swapped in. */
-  synchronized boolean isReady() {
-    return Files.isDirectory(ready);
-  }
-
   /** Puts the ready store in place of the live one (which must be closed); durable on return. */
   synchronized void swap() throws IOException {
     if (!Files.exists(ready)) {
@@ -121,10 +116,6 @@ public final class StoreSwap {
     Directories.fsync(root);
     Directories.fsync(install);
     deleteTree(previous);
-  }
-
-  Path incoming() {
-    return incoming;
   }
 
   /** Deletes a directory tree, deepest entries first; nothing if it does not exist. */
