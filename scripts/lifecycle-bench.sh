@@ -12,6 +12,13 @@
 #   scripts/lifecycle-bench.sh --phase gc [--docs N] [--gc-retain R] [--clients C]
 #       instead: N documents, then 5 updates of each (round robin) with the GC floor R entries behind (R huge: no GC);
 #       the log and store before and after, the update throughput, the GC passes; run it with and without GC.
+#   scripts/lifecycle-bench.sh --phase gc-rounds [--docs N] [--clients C]
+#       instead, one run that is its own baseline: N documents, then 5 rounds (each updates every document
+#       once); no GC policy; round 1 runs without a floor, and before each later round and after the last the
+#       operator sets the floor at the applied index (`cluster gc --floor`), so rounds 2-5 run while the
+#       collector reclaims the round before: throughput per round and in each round's first --window-s
+#       (where the pass runs; the pass times are printed), the ratios to round 1, the log and store before
+#       and after.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DOCS=200000; CLIENTS=16; SNAP=20000; RETAIN=10000; SEG_MIB=8; WINDOW_S=20; PHASE=install; GC_RETAIN=20000
@@ -25,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --window-s) WINDOW_S="$2"; shift 2 ;;
     --phase) PHASE="$2"; shift 2 ;;
     --gc-retain) GC_RETAIN="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +40,7 @@ BASE=7400
 export AERODB_BASE_PORT=$BASE
 export AERODB_CLUSTER_DIR="$ROOT/var/lifecycle-bench/cluster"
 export AERODB_RAFT_EXTRA=", \"snapshotEveryEntries\": $SNAP, \"logRetainEntries\": $RETAIN, \"logSegmentBytes\": $((SEG_MIB * 1024 * 1024))"
+[[ "$PHASE" == gc-rounds ]] && GC_RETAIN=1000000000000 # no policy floor: the operator sets each one
 export AERODB_CONFIG_EXTRA=", \"gc\": {\"retainEntries\": $GC_RETAIN, \"intervalMs\": 1000}"
 OUT="$ROOT/var/lifecycle-bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
@@ -67,9 +75,75 @@ start=$SECONDS
 ( while true; do sizes "$((SECONDS - start))" >> "$OUT/curve.csv"; sleep 2; done ) &
 SAMPLER=$!
 
+gc_status() {
+  "${CLI[@]}" --json cluster status | python3 -c 'import json,sys; d=json.load(sys.stdin); print("gc: " + ", ".join("%s floor %d collected %d applied %d" % (n["id"], n.get("gcFloor",0), n.get("gcCollected",0), n.get("appliedIndex",0)) for n in d["nodes"]))'
+}
+PRELOAD_MAX_S=$(( DOCS / 300 + 120 > 3600 ? 3600 : DOCS / 300 + 120 )) # at 300 documents/s at least
+if [[ "$PHASE" == gc-rounds ]]; then
+  log "gc-rounds: $DOCS documents of 1 KiB, then 5 rounds of updates (each document once per round), $CLIENTS clients"
+  "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" \
+    --preload-max-s "$PRELOAD_MAX_S" --prefix gcdocs > "$OUT/preload.json"
+  sleep 3
+  log "   before the updates: $(sizes "$((SECONDS - start))")"
+  for round in 1 2 3 4 5; do
+    if [[ $round -gt 1 ]]; then
+      applied=$("${CLI[@]}" --json cluster status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(min(n.get("appliedIndex",0) for n in d["nodes"]))')
+      log "   floor at $applied: $("${CLI[@]}" cluster gc --floor "$applied" 2>&1 | head -1)"
+    fi
+    # the first $WINDOW_S s of a round (the window a pass starts in), then the rest of the round
+    "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --ops-max "$DOCS" \
+      --warmup-s 0 --measure-s "$WINDOW_S" --prefix gcdocs > "$OUT/round$round-window.json"
+    done_ops=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["ops"])' "$OUT/round$round-window.json")
+    "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --update-from "$done_ops" \
+      --ops-max $((DOCS - done_ops)) --warmup-s 0 --measure-s 1800 --prefix gcdocs > "$OUT/round$round-rest.json"
+    log "   round $round: $(python3 -c '
+import json,sys
+w = json.loads(open(sys.argv[1]).readline()); r = json.loads(open(sys.argv[2]).readline())
+print("updates/s %.0f over the round, %.0f in its first %.0f s; p50 %.2f ms p99 %.2f ms (rest); errors %d"
+      % ((w["ops"] + r["ops"]) / (w["secs"] + r["secs"]), w["ops_per_s"], w["secs"], r["p50_ms"], r["p99_ms"], w["errors"] + r["errors"]))' \
+      "$OUT/round$round-window.json" "$OUT/round$round-rest.json"); $(sizes "$((SECONDS - start))")"
+  done
+  applied=$("${CLI[@]}" --json cluster status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(min(n.get("appliedIndex",0) for n in d["nodes"]))')
+  log "   final floor at $applied: $("${CLI[@]}" cluster gc --floor "$applied" 2>&1 | head -1)"
+  for _ in $(seq 1 600); do # until every node collected up to the floor (at most 10 min)
+    "${CLI[@]}" --json cluster status | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if all(n.get("gcCollected",0) >= int(sys.argv[1]) for n in d["nodes"]) else 1)' "$applied" && break
+    sleep 1
+  done
+  sleep 5
+  kill "$SAMPLER"; SAMPLER=""
+  log "   after the updates and the last pass: $(sizes "$((SECONDS - start))")"
+  log "   $(gc_status)"
+  python3 - "$OUT" <<'PY' | tee -a "$OUT/summary.txt" >&2
+import json, sys
+def row(i, part):
+    return json.loads(open("%s/round%d-%s.json" % (sys.argv[1], i, part)).readline())
+r = [(row(i, "window")["ops"] + row(i, "rest")["ops"]) / (row(i, "window")["secs"] + row(i, "rest")["secs"]) for i in range(1, 6)]
+w = [row(i, "window")["ops_per_s"] for i in range(1, 6)]
+print("   updates/s per round: " + " ".join("%.0f" % x for x in r)
+      + "; rounds 2-5 (a pass each) / round 1 (none): %.2f" % (sum(r[1:]) / 4 / r[0]))
+print("   updates/s in each round's first window: " + " ".join("%.0f" % x for x in w)
+      + "; rounds 2-5 (the pass running) / round 1: %.2f" % (sum(w[1:]) / 4 / w[0]))
+PY
+  python3 - "$AERODB_CLUSTER_DIR/n1/node.log" <<'PY' | tee -a "$OUT/summary.txt" >&2
+import json, sys  # every pass on n1: when it started and ended, what it collected
+started = None
+for line in open(sys.argv[1]):
+    if '"GC_PASS_' not in line:
+        continue
+    e = json.loads(line)
+    if e["event"] == "GC_PASS_STARTED":
+        started = e["time"]
+    elif e["event"] == "GC_PASS_COMPLETED":
+        print("   n1 pass %s .. %s: %s" % (started, e["time"][11:], e["message"]))
+PY
+  log "done: $OUT"
+  exit 0
+fi
+
 if [[ "$PHASE" == gc ]]; then
   log "gc: $DOCS documents of 1 KiB, then 5 updates of each with $CLIENTS clients (GC floor $GC_RETAIN entries behind)"
-  "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" --prefix gcdocs > "$OUT/preload.json"
+  "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" \
+    --preload-max-s "$PRELOAD_MAX_S" --prefix gcdocs > "$OUT/preload.json"
   sleep 3
   log "   before the updates: $(sizes "$((SECONDS - start))")"
   "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --ops-max $((5 * DOCS)) \

@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code get}: first writes {@code --preload} documents (not measured), then linearizable
  *       point reads of random ones among them;
  *   <li>{@code update}: first writes {@code --preload} documents (not measured), then replaces them
- *       in turn (each once per round), new content each time: the MVCC history and GC path;
+ *       in turn (each once per round, starting at the {@code --update-from}th), new content each
+ *       time: the MVCC history and GC path;
  *   <li>{@code load}: small documents (about 40 bytes), no warm-up, for filling a node (the restart
  *       measurement); prints how many were written.
  * </ul>
@@ -51,6 +52,8 @@ public final class LoadGen {
       double measureS,
       int docBytes,
       int preload,
+      double preloadMaxS,
+      long updateFrom,
       String prefix,
       double gatePct,
       double gateMaxS,
@@ -82,6 +85,8 @@ public final class LoadGen {
             Double.parseDouble(o.getOrDefault("measure-s", "10")),
             Integer.parseInt(o.getOrDefault("doc-bytes", "1024")),
             Integer.parseInt(o.getOrDefault("preload", "2000")),
+            Double.parseDouble(o.getOrDefault("preload-max-s", "120")),
+            Long.parseLong(o.getOrDefault("update-from", "0")),
             o.getOrDefault("prefix", "r" + Long.toString(System.currentTimeMillis(), 36)),
             Double.parseDouble(o.getOrDefault("gate-pct", "10")),
             Double.parseDouble(o.getOrDefault("gate-max-s", "30")),
@@ -107,8 +112,10 @@ public final class LoadGen {
     if (setup.measureS() > 1800
         || setup.warmupS() > 600
         || primeS > 600
-        || setup.opsMax() > 20_000_000) {
-      throw new IllegalArgumentException("bounds: measure <= 1800 s, warm-up <= 600 s, ops <= 20M");
+        || setup.opsMax() > 20_000_000
+        || setup.preloadMaxS() > 3600) {
+      throw new IllegalArgumentException(
+          "bounds: measure <= 1800 s, warm-up <= 600 s, preload <= 3600 s, ops <= 20M");
     }
     for (String w : workloads) {
       if (!List.of("insert", "get", "load", "update").contains(w)) {
@@ -135,7 +142,7 @@ public final class LoadGen {
       for (String workload : workloads) {
         if ((workload.equals("get") || workload.equals("update")) && !preloaded) {
           long t = System.nanoTime();
-          preload(driver, docs, setup.prefix() + "-p", setup.preload(), 16);
+          preload(driver, docs, setup.prefix() + "-p", setup.preload(), 16, setup.preloadMaxS());
           System.err.printf(
               Locale.ROOT,
               "preloaded %d documents in %d ms%n",
@@ -168,7 +175,7 @@ public final class LoadGen {
       double jitPct)
       throws InterruptedException {
     long t0 = System.nanoTime();
-    preload(driver, docs, setup.prefix() + "-prime-p", 500, 8);
+    preload(driver, docs, setup.prefix() + "-prime-p", 500, 8, 120);
     int quietSlices = 0;
     int slice = 0;
     double lastJit = Double.NaN;
@@ -187,6 +194,8 @@ public final class LoadGen {
               sliceS,
               setup.docBytes(),
               500,
+              120,
+              0,
               // reads find the documents preloaded above; inserts need fresh ids per slice
               read ? setup.prefix() + "-prime" : setup.prefix() + "-prime" + slice,
               100,
@@ -242,7 +251,7 @@ public final class LoadGen {
     final long end = warmEnd + (long) (setup.measureS() * 1e9);
     final boolean isGet = workload.equals("get");
     final boolean isUpdate = workload.equals("update");
-    final AtomicLong updates = new AtomicLong();
+    final AtomicLong updates = new AtomicLong(setup.updateFrom());
     final String pfx = setup.prefix() + "-" + workload + clients;
     final String getPfx = setup.prefix() + "-p";
     final int preloaded = setup.preload();
@@ -417,12 +426,16 @@ public final class LoadGen {
     return out;
   }
 
-  /** Writes {@code count} documents with ids {@code <prefix><i>}, with {@code threads}. */
-  private static void preload(Driver driver, BenchDocs docs, String prefix, int count, int threads)
+  /**
+   * Writes {@code count} documents with ids {@code <prefix><i>}, with {@code threads}, within
+   * {@code maxS} seconds (or fails).
+   */
+  private static void preload(
+      Driver driver, BenchDocs docs, String prefix, int count, int threads, double maxS)
       throws InterruptedException {
     AtomicLong next = new AtomicLong();
     AtomicReference<Exception> failed = new AtomicReference<>();
-    long deadline = System.nanoTime() + 120_000_000_000L;
+    long deadline = System.nanoTime() + (long) (maxS * 1e9);
     Thread[] ts = new Thread[Math.min(threads, 64)];
     for (int i = 0; i < ts.length; i++) {
       ts[i] =
@@ -443,13 +456,13 @@ public final class LoadGen {
       ts[i].start();
     }
     for (Thread t : ts) {
-      t.join(130_000);
+      t.join((long) (maxS * 1000) + 10_000);
     }
     if (failed.get() != null) {
       throw new IllegalStateException("preload failed: " + failed.get(), failed.get());
     }
     if (next.get() < count) {
-      throw new IllegalStateException("preload did not finish within 120 s");
+      throw new IllegalStateException("preload did not finish within " + maxS + " s");
     }
   }
 
