@@ -136,6 +136,75 @@ public final class AdminClient {
   }
 
   /**
+   * Streams a backup of the node at {@code endpoint} into {@code sink}: the manifest, then every
+   * chunk, in order, as fast as the sink takes them (the node sends no faster). One attempt. The
+   * call is cancelled when the sink throws (the exception passes through) and when the node sends
+   * nothing for {@code idle} (AERO_BACKUP_FAILED): its checkpoint and manifest come first, so allow
+   * for reading the whole store once.
+   */
+  public void backup(
+      String endpoint,
+      String requester,
+      Duration idle,
+      java.util.function.Consumer<io.aerodb.proto.v1.BackupPart> sink) {
+    io.aerodb.proto.v1.BackupRequest req =
+        io.aerodb.proto.v1.BackupRequest.newBuilder().setRequester(requester).build();
+    io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+    java.util.concurrent.atomic.AtomicLong last =
+        new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    java.util.concurrent.atomic.AtomicBoolean silent =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watchdog =
+        new Thread(
+            () -> {
+              while (!call.isCancelled()) {
+                try {
+                  Thread.sleep(200); // the watchdog's tick, bounded by the call's life
+                } catch (InterruptedException e) {
+                  return;
+                }
+                if (System.nanoTime() - last.get() > idle.toNanos()) {
+                  silent.set(true);
+                  call.cancel(null);
+                  return;
+                }
+              }
+            },
+            "aerodb-backup-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    try {
+      call.run(
+          () -> {
+            java.util.Iterator<io.aerodb.proto.v1.BackupPart> parts =
+                AdminServiceGrpc.newBlockingStub(endpoints.channel(endpoint)).backup(req);
+            while (parts.hasNext()) {
+              io.aerodb.proto.v1.BackupPart part = parts.next();
+              last.set(System.nanoTime());
+              sink.accept(part);
+              last.set(System.nanoTime());
+            }
+          });
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (silent.get()) {
+        throw new AeroClientException(
+            "AERO_BACKUP_FAILED",
+            "ERROR",
+            endpoint + " sent nothing for " + idle.toSeconds() + " s; the backup was abandoned",
+            "",
+            new java.util.TreeMap<>(java.util.Map.of("node", endpoint)),
+            "",
+            "",
+            "");
+      }
+      throw AeroClientException.fromStatus(e, endpoint);
+    } finally {
+      call.cancel(null);
+      watchdog.interrupt();
+    }
+  }
+
+  /**
    * Raises the GC floor on the leader. Idempotent (the same floor again is accepted), so retried
    * like a write with a request id would be.
    */

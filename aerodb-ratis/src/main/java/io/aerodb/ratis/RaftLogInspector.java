@@ -18,6 +18,8 @@ import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.raftlog.segmented.LogSegment;
 import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.server.storage.RaftStorageMetadata;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 
@@ -85,6 +87,57 @@ public final class RaftLogInspector {
   }
 
   /**
+   * What an offline check of a stopped node's log finds: the first and last entry, the term of the
+   * entry at {@code termAtIndex} (-1 when the log does not hold it), and the segments that fail
+   * Ratis' own checks (the file and Ratis' message: a CRC32 mismatch, a torn entry).
+   */
+  public record LogCheck(
+      long firstIndex, long lastIndex, long termAt, int segments, List<String> damaged) {}
+
+  /** Reads every segment of {@code current} with Ratis' checks, without stopping at damage. */
+  public static LogCheck check(Path current, long termAtIndex) throws IOException {
+    List<Path> segments = new ArrayList<>();
+    try (Stream<Path> files = Files.list(current)) {
+      files
+          .filter(f -> f.getFileName().toString().startsWith("log_"))
+          .sorted()
+          .forEach(segments::add);
+    }
+    AtomicLong first = new AtomicLong(-1);
+    AtomicLong last = new AtomicLong(-1);
+    AtomicLong termAt = new AtomicLong(-1);
+    List<String> damaged = new ArrayList<>();
+    int read = 0;
+    for (Path f : segments) {
+      LogSegmentPath sp = LogSegmentPath.matchLogSegment(f);
+      if (sp == null) {
+        continue;
+      }
+      read++;
+      try {
+        LogSegment.readSegmentFile(
+            f.toFile(),
+            sp.getStartEnd(),
+            SizeInBytes.valueOf("64MB"),
+            RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION,
+            null,
+            e -> {
+              if (first.get() < 0 || e.getIndex() < first.get()) {
+                first.set(e.getIndex());
+              }
+              last.set(Math.max(last.get(), e.getIndex()));
+              if (e.getIndex() == termAtIndex) {
+                termAt.set(e.getTerm());
+              }
+            });
+      } catch (IOException | RuntimeException e) {
+        damaged.add(f.getFileName() + ": " + e.getMessage());
+      }
+    }
+    return new LogCheck(first.get(), last.get(), termAt.get(), read, List.copyOf(damaged));
+  }
+
+  /**
    * Makes {@code nodeId} the only voter of the configuration this node starts with: a new
    * raft-meta.conf whose index is above every entry of its log, so it wins over every configuration
    * in the log. The previous file is kept as raft-meta.conf.before-unsafe-recover. Returns the new
@@ -122,5 +175,29 @@ public final class RaftLogInspector {
     }
     Files.move(tmp, conf, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return index;
+  }
+
+  /**
+   * Formats a new, empty Ratis storage directory for one group whose current term is {@code term},
+   * through Ratis' own storage API (an offline restore: the restored store's applied entry is of
+   * that term, so the first election is above it and Ratis takes no entry of a lower term after
+   * it). Refuses a directory that exists.
+   */
+  public static void formatWithTerm(Path raftDir, String groupUuid, long term) throws IOException {
+    Path groupDir = raftDir.resolve(groupUuid);
+    if (Files.exists(groupDir)) {
+      throw new IOException("Ratis storage " + groupDir + " exists already");
+    }
+    Files.createDirectories(groupDir);
+    try (RaftStorage storage =
+        RaftStorage.newBuilder()
+            .setDirectory(groupDir.toFile())
+            .setOption(RaftStorage.StartupOption.FORMAT)
+            .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
+            .setLogCorruptionPolicy(RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION)
+            .build()) {
+      storage.initialize();
+      storage.getMetadataFile().persist(RaftStorageMetadata.valueOf(term, null));
+    }
   }
 }

@@ -333,9 +333,9 @@ public enum ErrorCode {
       ERROR,
       UNAVAILABLE,
       "",
-      "This node cannot send its store to an installing member now: it already sends as many as it"
-          + " allows, it applied less than the installing member needs, or the send failed; the"
-          + " installing member asks again."),
+      "This node cannot send its store now: it already sends as many as it allows (installs and"
+          + " backups have their own limits), it applied less than an installing member needs, or"
+          + " the send failed; an installing member asks again, a backup is started again."),
   AERO_STATE_DIGEST_UNKNOWN(
       REJECT,
       FAILED_PRECONDITION,
@@ -348,6 +348,27 @@ public enum ErrorCode {
       "",
       "The node could not take a snapshot now (a store install is under way, the Raft server is not"
           + " running, or the store's fsync failed); nothing was recorded and the log is kept."),
+  AERO_BACKUP_FAILED(
+      ERROR,
+      UNAVAILABLE,
+      "",
+      "A backup, backup verify or restore could not do its work (the node's stream broke off or"
+          + " went silent, a file could not be read or written, no space left): nothing was left at"
+          + " the backup's path, and a restore's target was left as it was; the message names the"
+          + " path."),
+  AERO_BACKUP_CORRUPT(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The backup file fails a check (its structure, a block's or a file's CRC32C, the applied"
+          + " record or the content digest): the details name the part and the offset; nothing was"
+          + " restored from it."),
+  AERO_RESTORE_REFUSED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "",
+      "The restore was refused before anything was written: the target data directory is not"
+          + " empty, or it cannot be created next to its staging directory."),
   AERO_LOG_ENTRY_INVALID(
       ERROR,
       INTERNAL,

@@ -25,6 +25,11 @@ public final class VersionCodec {
     return new byte[] {TOMBSTONE, 0, 0, 0, 0};
   }
 
+  /** Whether a stored version value is a live document (not a tombstone), without decoding it. */
+  public static boolean isDocument(byte[] value) {
+    return value.length >= 5 && value[0] == DOCUMENT;
+  }
+
   public static DocumentVersion decode(long index, byte[] value) {
     Invariants.check(
         value.length >= 5 && (value[0] == DOCUMENT || value[0] == TOMBSTONE),

@@ -132,6 +132,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void backup(
+      io.aerodb.proto.v1.BackupRequest req, StreamObserver<io.aerodb.proto.v1.BackupPart> out) {
+    node.storeSender().backup(req, out, e -> GrpcErrors.toStatus(e, node.nodeId()));
+  }
+
+  @Override
   public void takeSnapshot(
       io.aerodb.proto.v1.TakeSnapshotRequest req,
       StreamObserver<io.aerodb.proto.v1.TakeSnapshotReply> out) {

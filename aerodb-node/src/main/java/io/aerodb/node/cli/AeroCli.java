@@ -34,6 +34,9 @@ import picocli.CommandLine.ScopeType;
       QueryCommands.Explain.class,
       ClusterCommands.class,
       NodeCommand.class,
+      BackupCommands.Backup.class,
+      BackupCommands.Restore.class,
+      BackupCommands.VerifyDataDir.class,
       UnsafeRecoverCommand.class
     })
 public final class AeroCli implements Callable<Integer> {

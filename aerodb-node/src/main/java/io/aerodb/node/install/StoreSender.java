@@ -3,6 +3,7 @@ package io.aerodb.node.install;
 import com.google.protobuf.ByteString;
 import io.aerodb.core.engine.AppliedState;
 import io.aerodb.core.engine.Engine;
+import io.aerodb.core.engine.StoreContents;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
 import io.aerodb.core.store.RocksKvStore;
@@ -11,6 +12,12 @@ import io.aerodb.proto.peer.v1.StoreChunk;
 import io.aerodb.proto.peer.v1.StoreFile;
 import io.aerodb.proto.peer.v1.StoreManifest;
 import io.aerodb.proto.peer.v1.StorePart;
+import io.aerodb.proto.v1.BackupChunk;
+import io.aerodb.proto.v1.BackupCollection;
+import io.aerodb.proto.v1.BackupFile;
+import io.aerodb.proto.v1.BackupManifest;
+import io.aerodb.proto.v1.BackupPart;
+import io.aerodb.proto.v1.BackupRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -31,12 +38,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The answering side of {@code PeerService.FetchStore}: a RocksDB checkpoint of this node's store
- * (consistent at one applied index), its manifest (every file's size and CRC32C), then the files in
- * chunks. Sends only while gRPC says the stream is ready (back-pressure: a slow follower slows the
- * sender, never grows a queue); a stream that stays not ready for {@link #STALL_MS} is abandoned.
- * The checkpoint lives in {@code dataDir/checkpoints/} and is deleted when the stream ends in any
- * way (and at start, by the node, for a crash).
+ * The answering side of {@code PeerService.FetchStore} (an install) and {@code AdminService.Backup}
+ * (a backup): a RocksDB checkpoint of this node's store (consistent at one applied index), its
+ * manifest (every file's size and CRC32C), then the files in chunks. Sends only while gRPC says the
+ * stream is ready (back-pressure: a slow follower slows the sender, never grows a queue); a stream
+ * that stays not ready for {@link #STALL_MS} is abandoned. The checkpoint lives in {@code
+ * dataDir/checkpoints/} and is deleted when the stream ends in any way (and at start, by the node,
+ * for a crash).
  */
 public final class StoreSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoreSender.class);
@@ -49,6 +57,14 @@ public final class StoreSender implements AutoCloseable {
 
   /** Stream format of the manifest and chunks. */
   static final int FORMAT = 1;
+
+  private static final String INSTALL = "install";
+  private static final String BACKUP = "backup";
+
+  /** Backups sent at once (an install is never refused because of backups). */
+  static final int BACKUPS_MAX = 1;
+
+  private int backupsActive; // guarded by this
 
   private final Engine engine;
   private final Path checkpoints;
@@ -108,9 +124,122 @@ public final class StoreSender implements AutoCloseable {
       FetchStoreRequest request,
       StreamObserver<StorePart> out,
       java.util.function.Function<AeroError, RuntimeException> errors) {
-    ServerCallStreamObserver<StorePart> stream = (ServerCallStreamObserver<StorePart>) out;
+    serve(
+        INSTALL,
+        request.getRequesterId(),
+        request.getMinIndex(),
+        out,
+        errors,
+        new Parts<>() {
+          @Override
+          public StorePart manifest(Checkpoint c) {
+            StoreManifest.Builder m =
+                StoreManifest.newBuilder()
+                    .setFormat(FORMAT)
+                    .setSourceId(nodeId)
+                    .setClusterName(clusterName)
+                    .setTerm(c.at().term())
+                    .setIndex(c.at().index())
+                    .setStateDigest(ByteString.copyFrom(c.at().digest()));
+            for (int i = 0; i < c.files().size(); i++) {
+              m.addFiles(
+                  StoreFile.newBuilder()
+                      .setName(c.files().get(i).getFileName().toString())
+                      .setSize(c.sizes().get(i))
+                      .setCrc32C(c.crcs().get(i)));
+            }
+            return StorePart.newBuilder().setManifest(m).build();
+          }
+
+          @Override
+          public StorePart chunk(int file, long offset, ByteString data) {
+            return StorePart.newBuilder()
+                .setChunk(StoreChunk.newBuilder().setFile(file).setOffset(offset).setData(data))
+                .build();
+          }
+        });
+  }
+
+  /**
+   * Serves one Backup call: the same checkpoint stream as an install, with a manifest that also
+   * carries what the copy holds ({@link StoreContents}: one read of the whole checkpoint before the
+   * first byte is sent).
+   */
+  public void backup(
+      BackupRequest request,
+      StreamObserver<BackupPart> out,
+      java.util.function.Function<AeroError, RuntimeException> errors) {
+    serve(
+        BACKUP,
+        request.getRequester(),
+        0,
+        out,
+        errors,
+        new Parts<>() {
+          @Override
+          public BackupPart manifest(Checkpoint c) {
+            StoreContents.Summary summary;
+            try (RocksKvStore copy = RocksKvStore.openReadOnly(c.dir())) {
+              summary = StoreContents.summarize(copy);
+            }
+            BackupManifest.Builder m =
+                BackupManifest.newBuilder()
+                    .setFormat(FORMAT)
+                    .setSourceId(nodeId)
+                    .setClusterName(clusterName)
+                    .setTerm(c.at().term())
+                    .setIndex(c.at().index())
+                    .setStateDigest(ByteString.copyFrom(c.at().digest()))
+                    .setContentDigest(ByteString.copyFrom(summary.contentDigest()))
+                    .setKeys(summary.keys())
+                    .setDocuments(summary.documents());
+            for (StoreContents.Collection col : summary.collections().values()) {
+              m.addCollections(
+                  BackupCollection.newBuilder()
+                      .setName(col.name())
+                      .setDocuments(col.documents())
+                      .addAllSchemas(col.schemas()));
+            }
+            for (int i = 0; i < c.files().size(); i++) {
+              m.addFiles(
+                  BackupFile.newBuilder()
+                      .setName(c.files().get(i).getFileName().toString())
+                      .setSize(c.sizes().get(i))
+                      .setCrc32C(c.crcs().get(i)));
+            }
+            return BackupPart.newBuilder().setManifest(m).build();
+          }
+
+          @Override
+          public BackupPart chunk(int file, long offset, ByteString data) {
+            return BackupPart.newBuilder()
+                .setChunk(BackupChunk.newBuilder().setFile(file).setOffset(offset).setData(data))
+                .build();
+          }
+        });
+  }
+
+  /** A checkpoint ready to send: where it is, the applied state it reflects, its files. */
+  record Checkpoint(
+      Path dir, AppliedState at, List<Path> files, List<Long> sizes, List<Integer> crcs) {}
+
+  /** The messages of one kind of checkpoint stream. */
+  private interface Parts<M> {
+    M manifest(Checkpoint c) throws IOException;
+
+    M chunk(int file, long offset, ByteString data);
+  }
+
+  private <M> void serve(
+      String kind,
+      String requester,
+      long minIndex,
+      StreamObserver<M> out,
+      java.util.function.Function<AeroError, RuntimeException> errors,
+      Parts<M> parts) {
+    ServerCallStreamObserver<M> stream = (ServerCallStreamObserver<M>) out;
     long applied = engine.applied().index();
-    if (applied < request.getMinIndex()) {
+    if (applied < minIndex) {
       out.onError(
           errors.apply(
               AeroError.of(
@@ -119,40 +248,54 @@ public final class StoreSender implements AutoCloseable {
                       + " applied only "
                       + applied
                       + " but the store must reflect at least "
-                      + request.getMinIndex(),
+                      + minIndex,
                   "appliedIndex",
                   Long.toString(applied),
                   "minIndex",
-                  Long.toString(request.getMinIndex()))));
+                  Long.toString(minIndex))));
       return;
     }
+    boolean install = kind.equals(INSTALL);
     synchronized (this) {
-      if (progress.sendsActive() >= concurrentMax) {
+      long active = install ? progress.sendsActive() : backupsActive;
+      int max = install ? concurrentMax : BACKUPS_MAX;
+      if (active >= max) {
         out.onError(
             errors.apply(
                 AeroError.of(
                     ErrorCode.AERO_STORE_SEND_REFUSED,
-                    nodeId + " already sends " + concurrentMax + " store(s) (the most at once)",
+                    nodeId
+                        + " already sends "
+                        + max
+                        + " store(s) for "
+                        + kind
+                        + " (the most at once)",
                     "sendsMax",
-                    Integer.toString(concurrentMax))));
+                    Integer.toString(max))));
         return;
       }
-      progress.sendStarted();
+      if (install) {
+        progress.sendStarted();
+      } else {
+        backupsActive++;
+      }
     }
     Readiness readiness = new Readiness(stream);
     threads.execute(
         () -> {
-          Path dir = checkpoints.resolve("fetch-" + sequence.incrementAndGet());
+          Path dir = checkpoints.resolve(kind + "-" + sequence.incrementAndGet());
           try {
-            sendCheckpoint(request, stream, readiness, dir);
+            Checkpoint c = checkpoint(dir, install, readiness);
+            sendCheckpoint(kind, requester, c, stream, readiness, parts, install);
           } catch (IOException | RuntimeException | InterruptedException e) {
             if (e instanceof InterruptedException) {
               Thread.currentThread().interrupt();
             }
             LOG.atWarn()
                 .addKeyValue("event", "STORE_SEND_FAILED")
-                .addKeyValue("requester", request.getRequesterId())
-                .log("sending the store to {} failed: {}", request.getRequesterId(), e.toString());
+                .addKeyValue("kind", kind)
+                .addKeyValue("requester", requester)
+                .log("sending the store ({}) to {} failed: {}", kind, requester, e.toString());
             if (!readiness.cancelled()) {
               stream.onError(
                   errors.apply(
@@ -162,7 +305,13 @@ public final class StoreSender implements AutoCloseable {
             }
           } finally {
             sending.remove(dir);
-            progress.sendEnded();
+            synchronized (this) {
+              if (install) {
+                progress.sendEnded();
+              } else {
+                backupsActive--;
+              }
+            }
             try {
               StoreSwap.deleteTree(dir);
             } catch (IOException e) {
@@ -172,12 +321,12 @@ public final class StoreSender implements AutoCloseable {
         });
   }
 
-  private void sendCheckpoint(
-      FetchStoreRequest request,
-      ServerCallStreamObserver<StorePart> stream,
-      Readiness readiness,
-      Path dir)
-      throws IOException, InterruptedException {
+  /**
+   * Makes the checkpoint and lists its files. For an install, snapshots are held at its index while
+   * it exists (the installing member needs the log after it); a backup needs no log and holds
+   * nothing.
+   */
+  private Checkpoint checkpoint(Path dir, boolean install, Readiness readiness) throws IOException {
     Files.createDirectories(checkpoints);
     engine.withStore(
         s -> {
@@ -191,49 +340,58 @@ public final class StoreSender implements AutoCloseable {
     try (RocksKvStore copy = RocksKvStore.openReadOnly(dir)) {
       at = Engine.appliedIn(copy);
     }
-    sending.put(dir, at);
+    if (install) {
+      sending.put(dir, at);
+    }
     List<Path> files = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       list.filter(Files::isRegularFile).sorted().forEach(files::add);
     }
-    StoreManifest.Builder manifest =
-        StoreManifest.newBuilder()
-            .setFormat(FORMAT)
-            .setSourceId(nodeId)
-            .setClusterName(clusterName)
-            .setTerm(at.term())
-            .setIndex(at.index())
-            .setStateDigest(ByteString.copyFrom(at.digest()));
-    long total = 0;
+    List<Long> sizes = new ArrayList<>();
+    List<Integer> crcs = new ArrayList<>();
     for (Path f : files) {
       if (readiness.cancelled()) {
         throw new IOException("the requester cancelled the stream");
       }
-      long size = Files.size(f);
-      total += size;
-      manifest.addFiles(
-          StoreFile.newBuilder()
-              .setName(f.getFileName().toString())
-              .setSize(size)
-              .setCrc32C(crc32c(f)));
+      sizes.add(Files.size(f));
+      crcs.add(crc32c(f));
+    }
+    return new Checkpoint(dir, at, List.copyOf(files), List.copyOf(sizes), List.copyOf(crcs));
+  }
+
+  private <M> void sendCheckpoint(
+      String kind,
+      String requester,
+      Checkpoint c,
+      ServerCallStreamObserver<M> stream,
+      Readiness readiness,
+      Parts<M> parts,
+      boolean install)
+      throws IOException, InterruptedException {
+    long total = c.sizes().stream().mapToLong(Long::longValue).sum();
+    M manifest = parts.manifest(c);
+    if (readiness.cancelled()) {
+      throw new IOException("the requester cancelled the stream");
     }
     LOG.atInfo()
         .addKeyValue("event", "STORE_SEND_STARTED")
-        .addKeyValue("requester", request.getRequesterId())
-        .addKeyValue("index", at.index())
-        .addKeyValue("files", files.size())
+        .addKeyValue("kind", kind)
+        .addKeyValue("requester", requester)
+        .addKeyValue("index", c.at().index())
+        .addKeyValue("files", c.files().size())
         .addKeyValue("bytes", total)
         .log(
-            "sending the store at index {} to {}: {} files, {} bytes",
-            at.index(),
-            request.getRequesterId(),
-            files.size(),
+            "sending the store ({}) at index {} to {}: {} files, {} bytes",
+            kind,
+            c.at().index(),
+            requester,
+            c.files().size(),
             total);
     readiness.await();
-    stream.onNext(StorePart.newBuilder().setManifest(manifest).build());
+    stream.onNext(manifest);
     ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES);
-    for (int i = 0; i < files.size(); i++) {
-      try (FileChannel in = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
+    for (int i = 0; i < c.files().size(); i++) {
+      try (FileChannel in = FileChannel.open(c.files().get(i), StandardOpenOption.READ)) {
         long offset = 0;
         while (true) {
           buffer.clear();
@@ -243,25 +401,21 @@ public final class StoreSender implements AutoCloseable {
           }
           buffer.flip();
           readiness.await();
-          stream.onNext(
-              StorePart.newBuilder()
-                  .setChunk(
-                      StoreChunk.newBuilder()
-                          .setFile(i)
-                          .setOffset(offset)
-                          .setData(ByteString.copyFrom(buffer)))
-                  .build());
+          stream.onNext(parts.chunk(i, offset, ByteString.copyFrom(buffer)));
           offset += n;
-          progress.sent(n);
+          if (install) {
+            progress.sent(n);
+          }
         }
       }
     }
     stream.onCompleted();
     LOG.atInfo()
         .addKeyValue("event", "STORE_SENT")
-        .addKeyValue("requester", request.getRequesterId())
-        .addKeyValue("index", at.index())
-        .log("sent the store at index {} to {}", at.index(), request.getRequesterId());
+        .addKeyValue("kind", kind)
+        .addKeyValue("requester", requester)
+        .addKeyValue("index", c.at().index())
+        .log("sent the store ({}) at index {} to {}", kind, c.at().index(), requester);
   }
 
   static int crc32c(Path file) throws IOException {

@@ -146,14 +146,7 @@ public final class DataDirectory implements AutoCloseable {
               root.toString()));
     }
     Path file = root.resolve("identity");
-    String expected =
-        "nodeId="
-            + config.nodeId()
-            + "\nclusterName="
-            + config.clusterName()
-            + "\nformat="
-            + FORMAT
-            + "\n";
+    String expected = identity(config.nodeId(), config.clusterName());
     if (Files.exists(file)) {
       String actual = Files.readString(file, StandardCharsets.UTF_8);
       if (!actual.equals(expected)) {
@@ -173,20 +166,43 @@ public final class DataDirectory implements AutoCloseable {
       }
       return;
     }
+    writeIdentity(root, config.nodeId(), config.clusterName());
+  }
+
+  private static String identity(String nodeId, String clusterName) {
+    return "nodeId=" + nodeId + "\nclusterName=" + clusterName + "\nformat=" + FORMAT + "\n";
+  }
+
+  /**
+   * Writes (atomically, fsynced) the identity file that ties {@code root} to one node of one
+   * cluster: at a node's first start, and by an offline restore preparing a directory.
+   */
+  public static void writeIdentity(Path root, String nodeId, String clusterName)
+      throws IOException {
     Path tmp = root.resolve("identity.tmp");
-    Files.writeString(tmp, expected, StandardCharsets.UTF_8);
+    Files.writeString(tmp, identity(nodeId, clusterName), StandardCharsets.UTF_8);
     try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       c.force(true);
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, root.resolve("identity"), StandardCopyOption.ATOMIC_MOVE);
   }
 
-  public Path raftDir() {
+  /** The Raft storage of the data directory at {@code root}. */
+  public static Path raftDir(Path root) {
     return root.resolve("raft");
   }
 
-  public Path storeDir() {
+  /** The store (RocksDB) of the data directory at {@code root}. */
+  public static Path storeDir(Path root) {
     return root.resolve("store");
+  }
+
+  public Path raftDir() {
+    return raftDir(root);
+  }
+
+  public Path storeDir() {
+    return storeDir(root);
   }
 
   public Path checkpointsDir() {

@@ -4,6 +4,7 @@ import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
 import io.aerodb.node.fault.Faults.Event;
 import io.aerodb.node.fault.RegisterWorkload.Recorded;
+import io.aerodb.node.testing.NodeFiles;
 import io.aerodb.node.testing.RegisterChecker.Kind;
 import io.aerodb.node.testing.TmpfsDisk;
 import io.aerodb.proto.v1.NodeStatusReply;

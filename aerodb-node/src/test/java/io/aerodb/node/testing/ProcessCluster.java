@@ -118,6 +118,29 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Runs the aerodb CLI in a separate JVM; returns "exit stdout". Bounded to 120 s. */
   public String runCli(String... args) throws Exception {
+    return runCliProcess(args);
+  }
+
+  /** Starts the aerodb CLI in a separate JVM (output discarded); the caller stops it by its PID. */
+  public static Process startCliProcess(String... args) throws IOException {
+    return new ProcessBuilder(cliCommand(args))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  /** Runs the aerodb CLI in a separate JVM; returns "exit stdout". Bounded to 120 s. */
+  public static String runCliProcess(String... args) throws Exception {
+    Process p =
+        new ProcessBuilder(cliCommand(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      signal(p.pid(), "KILL");
+      throw new AssertionError("aerodb " + List.of(args) + " did not finish");
+    }
+    return p.exitValue() + " " + new String(p.getInputStream().readAllBytes()).trim();
+  }
+
+  private static List<String> cliCommand(String... args) {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd =
         new ArrayList<>(
@@ -127,12 +150,7 @@ public final class ProcessCluster implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 "io.aerodb.node.cli.AeroCli"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      signal(p.pid(), "KILL");
-      throw new AssertionError("aerodb " + List.of(args) + " did not finish");
-    }
-    return p.exitValue() + " " + new String(p.getInputStream().readAllBytes()).trim();
+    return cmd;
   }
 
   public Path configPath(int i) {

@@ -1,4 +1,4 @@
-package io.aerodb.node.fault;
+package io.aerodb.node.testing;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * A stopped node's files as the byte-flip scenario sees them: Raft log segments and single bytes.
+ * A stopped node's files as the byte-flip scenarios and the corruption tests see them: Raft log
+ * segments and single bytes.
  */
-final class NodeFiles {
+public final class NodeFiles {
   private NodeFiles() {}
 
-  static Path newestSegment(Path dataDir) throws IOException {
+  public static Path newestSegment(Path dataDir) throws IOException {
     try (Stream<Path> files = Files.walk(dataDir)) {
       return files
           .filter(p -> p.getFileName().toString().startsWith("log_"))
@@ -30,7 +31,7 @@ final class NodeFiles {
   }
 
   /** Length up to the last non-zero byte (a segment is preallocated with zeros). */
-  static long writtenLength(Path file) throws IOException {
+  public static long writtenLength(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int end = all.length;
     while (end > 0 && all[end - 1] == 0) {
@@ -39,7 +40,7 @@ final class NodeFiles {
     return end;
   }
 
-  static byte flip(Path file, long offset, int bit) throws IOException {
+  public static byte flip(Path file, long offset, int bit) throws IOException {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.seek(offset);
       byte b = raf.readByte();
@@ -50,7 +51,7 @@ final class NodeFiles {
     }
   }
 
-  static byte readByte(Path file, long offset) throws IOException {
+  public static byte readByte(Path file, long offset) throws IOException {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       raf.seek(offset);
       return raf.readByte();
