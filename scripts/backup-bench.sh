@@ -3,8 +3,9 @@
 #   0. the cluster: --reuse DIR starts an existing cluster directory as it is (e.g. var/lifecycle-bench/cluster
 #      after scripts/lifecycle-bench.sh --docs 1000000, with the same --base-port); otherwise a fresh one that
 #      gets --docs documents of 1 KiB;
-#   1. the insert throughput of --window-s seconds without a backup, then of --window-s seconds while backups of
-#      a follower run back to back (the first one's time and size are the backup figures);
+#   1. the insert throughput of --window-s seconds without a backup (after 90 s of warm-up), then of --window-s
+#      seconds while backups of a follower run back to back (the first one's time and size are the backup
+#      figures), then again without (the ratio is to the mean of both windows without);
 #   2. the time of `backup verify` and of `restore` (into a new directory), and the restored store's size.
 # Prints a summary and writes var/backup-bench/<time>/summary.txt (the backup and restored files are deleted at
 # the end unless --keep). Every process it starts it stops by PID (the cluster by scripts/local-cluster.sh down).
@@ -32,7 +33,8 @@ if [[ -n "$REUSE" ]]; then
 else
   export AERODB_CLUSTER_DIR="$ROOT/var/backup-bench/cluster"
 fi
-OUT="$ROOT/var/backup-bench/$(date +%Y%m%d-%H%M%S)"
+RUN="$(date +%Y%m%d%H%M%S)" # document ids unique per run (a reused cluster keeps the earlier ones)
+OUT="$ROOT/var/backup-bench/$RUN"
 mkdir -p "$OUT"
 EP="127.0.0.1:$((BASE + 1)),127.0.0.1:$((BASE + 11)),127.0.0.1:$((BASE + 21))"
 LC=("$ROOT/scripts/local-cluster.sh" --base-port "$BASE")
@@ -66,10 +68,11 @@ fi
 log "   stores: $(for n in n1 n2 n3; do printf '%s %s MiB  ' $n $(( $(du -sb "$AERODB_CLUSTER_DIR/$n/data/store" | cut -f1) / 1048576 )); done)"
 
 log "1. $WINDOW_S s of inserts without a backup, then $WINDOW_S s while backups run back to back"
+# the first window warms the nodes up (90 s of unmeasured inserts); a second one after the backups checks for drift
+"${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max 10000000 --prime-s 90 --prime-min-s 90 --warmup-s 2 --measure-s "$WINDOW_S" \
+  --prefix "base$RUN" > "$OUT/base.json"
 "${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max 10000000 --warmup-s 2 --measure-s "$WINDOW_S" \
-  --prefix base > "$OUT/base.json"
-"${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max 10000000 --warmup-s 2 --measure-s "$WINDOW_S" \
-  --prefix during > "$OUT/during.json" &
+  --prefix "during$RUN" > "$OUT/during.json" &
 LGPID=$!
 sleep 2
 n=0; busy_ms=0
@@ -89,11 +92,14 @@ print("%d documents at index %d from %s: %.1f MiB in %d ms (the CLI JVM included
   fi
 done
 wait "$LGPID"; LGPID=""
-python3 - "$OUT/base.json" "$OUT/during.json" "$n" "$busy_ms" "$WINDOW_S" <<'PY' | tee -a "$OUT/summary.txt" >&2
+"${LG[@]}" --workloads insert --clients "$CLIENTS" --ops-max 10000000 --warmup-s 2 --measure-s "$WINDOW_S" \
+  --prefix "after$RUN" > "$OUT/after.json"
+python3 - "$OUT/base.json" "$OUT/during.json" "$OUT/after.json" "$n" "$busy_ms" "$WINDOW_S" <<'PY' | tee -a "$OUT/summary.txt" >&2
 import json, sys
-b = json.loads(open(sys.argv[1]).readline()); d = json.loads(open(sys.argv[2]).readline())
-print("   inserts/s without a backup %.0f, while %s backups ran (%.0f s of backups in a %s s window) %.0f: ratio %.2f"
-      % (b["ops_per_s"], sys.argv[3], int(sys.argv[4]) / 1000, sys.argv[5], d["ops_per_s"], d["ops_per_s"] / b["ops_per_s"]))
+b, d, a = (json.loads(open(f).readline())["ops_per_s"] for f in sys.argv[1:4])
+print("   inserts/s without a backup %.0f (before) and %.0f (after), while %s backups ran back to back"
+      " (%.0f s of backups in a %s s window) %.0f: ratio %.2f"
+      % (b, a, sys.argv[4], int(sys.argv[5]) / 1000, sys.argv[6], d, d / ((b + a) / 2)))
 PY
 
 log "2. verify and restore the first backup"

@@ -422,7 +422,13 @@ public final class AeroStateMachine extends BaseStateMachine {
                 AeroError.of(ErrorCode.AERO_INTERNAL, "entry " + index + " was already applied")));
       }
     } else {
-      AppliedEntry applied = engine.apply(term, index, entry); // throws only on store failure
+      AppliedEntry applied;
+      try {
+        applied = engine.apply(term, index, entry); // throws only on store failure
+      } catch (AeroException e) {
+        events.storeFailed(e.error());
+        throw e;
+      }
       appliedEntries.incrementAndGet();
       firstAppliedSinceStart.compareAndSet(0, index);
       for (AuthorityRecord r : applied.authorityRecords()) {
@@ -482,6 +488,11 @@ public final class AeroStateMachine extends BaseStateMachine {
   private <T> CompletableFuture<T> readNow(ViewRead<T> read) {
     try {
       return CompletableFuture.completedFuture(read.readAt(engine, engine.applied().index()));
+    } catch (AeroException e) {
+      if (e.code() == ErrorCode.AERO_STORAGE_IO || e.code() == ErrorCode.AERO_STORAGE_CORRUPTION) {
+        events.storeFailed(e.error()); // never answer from a damaged store: this node stops
+      }
+      return CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -30,6 +30,12 @@ public interface RaftEvents {
   /** The log failed to write; the server will stop. */
   default void logFailed(Throwable cause) {}
 
+  /**
+   * The store failed under apply or a read (AERO_STORAGE_IO or AERO_STORAGE_CORRUPTION, with the
+   * file and offset when known): the node must stop serving, with this error.
+   */
+  default void storeFailed(io.aerodb.core.error.AeroError error) {}
+
   /** The store was made durable up to (term, index) and recorded as the snapshot. */
   default void snapshotTaken(long term, long index) {}
 

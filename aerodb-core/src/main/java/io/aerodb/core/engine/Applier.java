@@ -115,8 +115,8 @@ final class Applier {
     try {
       return command.apply(context);
     } catch (AeroException e) {
-      if (e.code() == ErrorCode.AERO_STORAGE_IO) {
-        throw e;
+      if (e.code() == ErrorCode.AERO_STORAGE_IO || e.code() == ErrorCode.AERO_STORAGE_CORRUPTION) {
+        throw e; // a store failure is no result: this replica stops, the others go on
       }
       return CommandResult.rejected(context.index(), e.error());
     }

@@ -31,6 +31,13 @@ public interface KvStore extends AutoCloseable {
   /** Makes every batch written so far durable (fsync). */
   void syncDurable();
 
+  /**
+   * Reads every byte of the store's files once and checks their checksums; a mismatch is
+   * AERO_STORAGE_CORRUPTION naming the file (a store without files or checksums has nothing to
+   * check). Takes time proportional to the store's size.
+   */
+  default void verifyChecksums() {}
+
   @Override
   void close();
 }

@@ -141,6 +141,16 @@ public final class ReplaceableStore implements KvStore {
   }
 
   @Override
+  public void verifyChecksums() {
+    lock.readLock().lock();
+    try {
+      current.verifyChecksums();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public void close() {
     lock.writeLock().lock();
     try {

@@ -14,6 +14,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -249,15 +250,50 @@ public final class RocksKvStore implements KvStore {
     options.close();
   }
 
+  /**
+   * A store failure: AERO_STORAGE_CORRUPTION when RocksDB says the data is corrupt (a block or file
+   * checksum mismatch, a torn file; with the file and offset when its message names them),
+   * AERO_STORAGE_IO otherwise. Either way the node stops serving.
+   */
   private static AeroException io(String op, Path dir, Exception e) {
-    return new AeroException(
+    boolean corrupt =
+        e instanceof RocksDBException r
+            && r.getStatus() != null
+            && r.getStatus().getCode() == Status.Code.Corruption;
+    AeroError error =
         AeroError.of(
-            ErrorCode.AERO_STORAGE_IO,
-            "store " + op + " failed in " + dir + ": " + e.getMessage(),
+            corrupt ? ErrorCode.AERO_STORAGE_CORRUPTION : ErrorCode.AERO_STORAGE_IO,
+            "store "
+                + op
+                + (corrupt ? " found corrupt data in " : " failed in ")
+                + dir
+                + ": "
+                + e.getMessage(),
             "path",
             dir.toString(),
             "operation",
-            op),
-        e);
+            op);
+    java.util.regex.Matcher m = CORRUPT_AT.matcher(String.valueOf(e.getMessage()));
+    if (corrupt && m.find()) {
+      error = error.withDetail("file", m.group(1));
+      if (m.group(2) != null) {
+        error = error.withDetail("offset", m.group(2));
+      }
+    }
+    return new AeroException(error, e);
+  }
+
+  /** Where RocksDB's corruption messages name the place: "... in /dir/000012.sst offset 4096". */
+  private static final java.util.regex.Pattern CORRUPT_AT =
+      java.util.regex.Pattern.compile(
+          "(/[^\\s:]+\\.(?:sst|log|ldb)|/[^\\s:]*MANIFEST-\\d+)(?:\\s+offset\\s+(\\d+))?");
+
+  @Override
+  public void verifyChecksums() {
+    try {
+      db.verifyChecksum();
+    } catch (RocksDBException e) {
+      throw io("verify checksums", dir, e);
+    }
   }
 }

@@ -5,6 +5,8 @@ import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.config.NodeConfigLoader;
 import io.aerodb.node.server.AeroNode;
+import io.aerodb.node.server.StartFailure;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -34,28 +36,26 @@ final class NodeCommand implements Callable<Integer> {
     AeroNode node;
     try {
       cfg = NodeConfigLoader.load(config);
+    } catch (ConfigException e) {
+      return refused(root, e.error());
+    }
+    try {
       node = AeroNode.start(cfg, NodeCommand::halt);
     } catch (ConfigException e) {
-      AeroError err = e.error();
-      if (root.json) {
-        Out.object()
-            .put(
-                "error",
-                Out.object()
-                    .put("code", err.code().name())
-                    .put("severity", err.severity().name())
-                    .put("message", err.message())
-                    .put("invariant", err.invariant())
-                    .putStrings("details", err.details()))
-            .print(root.out);
-      }
+      return refused(root, e.error());
+    } catch (IOException | RuntimeException e) {
+      // the data could not be opened: named (corruption or I/O), never a bare stack trace
+      AeroError err = StartFailure.classify(e, cfg.dataDir());
       LOG.atError()
-          .addKeyValue("event", "CONFIG_REFUSED")
+          .addKeyValue("event", "FATAL")
           .addKeyValue("code", err.code().name())
+          .addKeyValue("reason", err.message())
           .addKeyValue("details", err.details().toString())
-          .log("refusing to start: {}", err);
+          .log("FATAL at start: {}", err);
+      printError(root, err);
       return ExitCodes.FATAL;
     }
+
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -80,6 +80,32 @@ final class NodeCommand implements Callable<Integer> {
         .log("node {} runs as pid {}", cfg.nodeId(), ProcessHandle.current().pid());
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /** A refusal before any data file is touched (the config or the data directory's identity). */
+  private static int refused(AeroCli root, AeroError err) {
+    printError(root, err);
+    LOG.atError()
+        .addKeyValue("event", "CONFIG_REFUSED")
+        .addKeyValue("code", err.code().name())
+        .addKeyValue("details", err.details().toString())
+        .log("refusing to start: {}", err);
+    return ExitCodes.FATAL;
+  }
+
+  private static void printError(AeroCli root, AeroError err) {
+    if (root.json) {
+      Out.object()
+          .put(
+              "error",
+              Out.object()
+                  .put("code", err.code().name())
+                  .put("severity", err.severity().name())
+                  .put("message", err.message())
+                  .put("invariant", err.invariant())
+                  .putStrings("details", err.details()))
+          .print(root.out);
+    }
   }
 
   /**

@@ -312,6 +312,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     node.phase = Phase.SERVING;
     node.healthMonitor.start();
     node.gcRunner.start(); // finishes a collection a crash interrupted, then follows the floor
+    node.verifyStoreInBackground();
     node.gcPolicy =
         new GcPolicy(
             config.nodeId(),
@@ -339,6 +340,42 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               RedGate.ACTIVE);
     }
     return node;
+  }
+
+  /**
+   * Reads the whole store once after start and checks the checksums of every file (RocksDB's
+   * verifyChecksum), so damage that start-up did not read is found now rather than when a read or
+   * apply hits it; a mismatch stops the node with AERO_STORAGE_CORRUPTION naming the file (SPEC
+   * §5). Holds the store's read lock meanwhile (an install's swap and a stop wait for it).
+   */
+  private void verifyStoreInBackground() {
+    Thread t =
+        new Thread(
+            () -> {
+              long t0 = System.nanoTime();
+              try {
+                engine.withStore(
+                    s -> {
+                      s.verifyChecksums();
+                      return null;
+                    });
+                LOG.atInfo()
+                    .addKeyValue("event", "STORE_VERIFIED")
+                    .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000)
+                    .log(
+                        "the store's checksums verified in {} ms",
+                        (System.nanoTime() - t0) / 1_000_000);
+              } catch (AeroException e) {
+                if (phase != Phase.STOPPING) {
+                  raftEvents.storeFailed(e.error());
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("the store's checksums could not be verified: {}", e.toString());
+              }
+            },
+            "aerodb-store-verify-" + config.nodeId());
+    t.setDaemon(true);
+    t.start();
   }
 
   // ---------------------------------------------------------------------------------- wiring

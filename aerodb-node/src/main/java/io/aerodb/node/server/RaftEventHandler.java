@@ -211,6 +211,11 @@ final class RaftEventHandler implements RaftEvents {
   }
 
   @Override
+  public void storeFailed(AeroError error) {
+    node.fail(error);
+  }
+
+  @Override
   public void logFailed(Throwable cause) {
     node.fail(
         AeroError.of(

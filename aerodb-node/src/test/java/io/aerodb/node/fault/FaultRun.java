@@ -323,6 +323,11 @@ public final class FaultRun {
       }
     }
     violations.addAll(firstOf(set.violations(cluster), 10));
+    if (faults.metrics().getOrDefault("flip_exit_unnamed", 0L) > 0) {
+      violations.add(
+          "a node that could not start on a damaged log did not name AERO_STORAGE_CORRUPTION"
+              + " (SPEC §5)");
+    }
     long noRecovery = faults.metrics().getOrDefault("no_recovery", 0L);
     if (noRecovery > 0) {
       violations.add(noRecovery + " fault(s) after which no write was acknowledged in time");

@@ -374,9 +374,9 @@ public enum Scenario {
 
   /**
    * Stop a follower (SIGTERM), flip one byte in the middle of the written part of its newest Raft
-   * log segment, restart it and report what it does. Today: reported, not judged (issue 12 makes it
-   * a named refusal); if it cannot start, the byte is put back and it must catch up. Reads it
-   * serves meanwhile are checked like all others.
+   * log segment, restart it and report what it does. If it exits, its log must name
+   * AERO_STORAGE_CORRUPTION (SPEC §5; a violation otherwise), the byte is put back and it must
+   * catch up. Reads it serves meanwhile are checked like all others.
    */
   BYTE_FLIP("byte-flip", 3) {
     @Override
@@ -433,6 +433,9 @@ public enum Scenario {
               + NodeLog.firstProblem(f.cluster().logFrom(victim, logFrom))
               + NodeLog.corruptionNamed(f.cluster().logFrom(victim, logFrom)));
       f.add(alive ? "flip_node_running" : "flip_node_exited", 1);
+      if (!alive && !f.cluster().logFrom(victim, logFrom).contains("AERO_STORAGE_CORRUPTION")) {
+        f.add("flip_exit_unnamed", 1); // a violation: the refusal must name the corruption
+      }
       if (!alive) {
         f.exited(victim);
         NodeFiles.flip(
