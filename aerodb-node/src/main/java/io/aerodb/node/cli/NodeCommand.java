@@ -45,7 +45,7 @@ final class NodeCommand implements Callable<Integer> {
       return refused(root, e.error());
     } catch (IOException | RuntimeException e) {
       // the data could not be opened: named (corruption or I/O), never a bare stack trace
-      AeroError err = StartFailure.classify(e, cfg.dataDir());
+      AeroError err = StartFailure.classify(e, cfg.dataDir(), cfg.clusterName());
       LOG.atError()
           .addKeyValue("event", "FATAL")
           .addKeyValue("code", err.code().name())

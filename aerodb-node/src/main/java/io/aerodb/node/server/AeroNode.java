@@ -524,6 +524,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
           .addKeyValue("event", "FATAL")
           .addKeyValue("code", error.code().name())
           .addKeyValue("reason", error.message())
+          .addKeyValue("details", error.details().toString())
           .log("FATAL {}", error);
       fatalHandler.fatal(error);
     }

@@ -3,7 +3,10 @@ package io.aerodb.node.server;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.node.raft.RaftDivision;
+import io.aerodb.ratis.RaftLogInspector;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +24,10 @@ public final class StartFailure {
 
   private StartFailure() {}
 
-  public static AeroError classify(Throwable failure, Path dataDir) {
+  /**
+   * @param clusterName names the Raft group whose log is looked at to name a damaged segment
+   */
+  public static AeroError classify(Throwable failure, Path dataDir, String clusterName) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof AeroException a
           && (a.code() == ErrorCode.AERO_STORAGE_CORRUPTION
@@ -39,7 +45,25 @@ public final class StartFailure {
               "path",
               dataDir.resolve("raft").toString());
       Matcher m = SEGMENT.matcher(chain);
-      return m.find() ? e.withDetail("file", m.group(1)) : e;
+      if (m.find()) {
+        return e.withDetail("file", m.group(1));
+      }
+      // Ratis' checksum message names no file: read the segments to find the damaged one(s)
+      try {
+        Path current =
+            RaftLogInspector.currentDir(
+                dataDir.resolve("raft"), RaftDivision.groupIdOf(clusterName).getUuid().toString());
+        List<String> damaged = RaftLogInspector.check(current, -1).damaged();
+        if (!damaged.isEmpty()) {
+          String first = damaged.get(0);
+          int colon = first.indexOf(':');
+          return e.withDetail("file", colon > 0 ? first.substring(0, colon) : first)
+              .withDetail("damagedSegments", String.join("; ", damaged));
+        }
+      } catch (java.io.IOException | RuntimeException unreadable) {
+        // the refusal stands without the file name
+      }
+      return e;
     }
     return AeroError.of(
         ErrorCode.AERO_STORAGE_IO,

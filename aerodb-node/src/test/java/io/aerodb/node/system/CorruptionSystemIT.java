@@ -64,7 +64,9 @@ class CorruptionSystemIT {
         cluster.terminate(logVictim);
         Path segment = NodeFiles.newestSegment(cluster.dataDir(logVictim));
         NodeFiles.flip(segment, NodeFiles.writtenLength(segment) / 2, 0x04);
-        assertThat(refusedAtStart(cluster, logVictim)).contains("ChecksumException");
+        assertThat(refusedAtStart(cluster, logVictim))
+            .contains("ChecksumException")
+            .contains(segment.getFileName().toString());
         assertThat(client.insert("docs", "{\"_id\":\"after-log\",\"n\":1}").getCommitIndex())
             .as("the other two serve")
             .isPositive();
