@@ -23,8 +23,8 @@ import java.security.NoSuchAlgorithmException;
  *
  * <p>Error contract: a client's mistake is an {@link io.aerodb.core.error.AeroException} with a
  * REJECT code thrown from {@code prepare} or {@code apply} (apply's caller turns it into a rejected
- * result, identical on every node); only a store failure ({@code AERO_STORAGE_IO}) leaves apply as
- * an exception, and it stops the replica.
+ * result, identical on every node); only a store failure ({@code AERO_STORAGE_IO}, {@code
+ * AERO_STORAGE_CORRUPTION}) leaves apply as an exception, and it stops the replica.
  *
  * <p>Before {@code prepare} a command's JSON is raw client text and its schema version 0; the log
  * holds only the canonical form.

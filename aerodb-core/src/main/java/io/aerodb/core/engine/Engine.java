@@ -150,6 +150,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Told of every store failure (AERO_STORAGE_IO or AERO_STORAGE_CORRUPTION) any caller meets: the
+   * node must stop serving (ReplaceableStore#onStorageFailure).
+   */
+  public void onStorageFailure(java.util.function.Consumer<io.aerodb.core.error.AeroError> l) {
+    store.onStorageFailure(l);
+  }
+
+  /**
    * Runs {@code f} on the underlying store (for example a checkpoint), which stays open meanwhile.
    */
   public <T> T withStore(Function<KvStore, T> f) {
@@ -209,7 +217,7 @@ public final class Engine implements AutoCloseable {
    */
   public AppliedEntry apply(long term, long index, Entry entry) {
     Applier.Outcome outcome = applier.apply(state, term, index, entry);
-    store.write(outcome.batch()); // throws AERO_STORAGE_IO: the caller must stop this replica
+    store.write(outcome.batch()); // throws AERO_STORAGE_IO or _CORRUPTION: this replica stops
     state = outcome.after();
     return outcome.entry();
   }

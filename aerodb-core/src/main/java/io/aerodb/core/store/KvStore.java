@@ -8,7 +8,8 @@ package io.aerodb.core.store;
  * <p>Durability contract: {@link #write} is atomic but need not be durable; the Raft log is the
  * durable record. {@link #syncDurable} makes every write so far survive a power loss. After a crash
  * the store holds a prefix of the batches written (never a partial batch, never a gap). I/O
- * failures are {@link io.aerodb.core.error.AeroException}s with code AERO_STORAGE_IO and the path.
+ * failures are {@link io.aerodb.core.error.AeroException}s with code AERO_STORAGE_IO (or
+ * AERO_STORAGE_CORRUPTION when the data is damaged) and the path.
  *
  * <p>Thread-safety: one writer thread, any number of concurrent readers.
  */

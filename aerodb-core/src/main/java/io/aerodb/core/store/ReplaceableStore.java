@@ -1,6 +1,10 @@
 package io.aerodb.core.store;
 
+import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
+import io.aerodb.core.error.ErrorCode;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -17,6 +21,7 @@ import java.util.function.Supplier;
 public final class ReplaceableStore implements KvStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private KvStore current; // guarded by lock
+  private volatile Consumer<AeroError> onStorageFailure = e -> {};
 
   public ReplaceableStore(KvStore initial) {
     this.current = initial;
@@ -39,6 +44,24 @@ public final class ReplaceableStore implements KvStore {
     }
   }
 
+  /**
+   * Told of every store failure (AERO_STORAGE_IO or AERO_STORAGE_CORRUPTION) any operation meets,
+   * whoever called it (apply, a read, garbage collection, a digest): the node stops serving [SPEC
+   * §5]. The exception still reaches the caller.
+   */
+  public void onStorageFailure(Consumer<AeroError> listener) {
+    this.onStorageFailure = listener;
+  }
+
+  private RuntimeException failed(RuntimeException e) {
+    if (e instanceof AeroException a
+        && (a.code() == ErrorCode.AERO_STORAGE_IO
+            || a.code() == ErrorCode.AERO_STORAGE_CORRUPTION)) {
+      onStorageFailure.accept(a.error());
+    }
+    return e;
+  }
+
   /** Runs {@code f} on the current underlying store, which stays open until f returns. */
   public <T> T withCurrent(Function<KvStore, T> f) {
     lock.readLock().lock();
@@ -54,6 +77,8 @@ public final class ReplaceableStore implements KvStore {
     lock.readLock().lock();
     try {
       return current.get(key);
+    } catch (RuntimeException e) {
+      throw failed(e);
     } finally {
       lock.readLock().unlock();
     }
@@ -66,7 +91,7 @@ public final class ReplaceableStore implements KvStore {
       return held(current.seek(from));
     } catch (RuntimeException e) {
       lock.readLock().unlock();
-      throw e;
+      throw failed(e);
     }
   }
 
@@ -77,7 +102,7 @@ public final class ReplaceableStore implements KvStore {
       return held(current.seekReverse(from));
     } catch (RuntimeException e) {
       lock.readLock().unlock();
-      throw e;
+      throw failed(e);
     }
   }
 
@@ -88,22 +113,38 @@ public final class ReplaceableStore implements KvStore {
 
       @Override
       public boolean valid() {
-        return c.valid();
+        try {
+          return c.valid();
+        } catch (RuntimeException e) {
+          throw failed(e);
+        }
       }
 
       @Override
       public byte[] key() {
-        return c.key();
+        try {
+          return c.key();
+        } catch (RuntimeException e) {
+          throw failed(e);
+        }
       }
 
       @Override
       public byte[] value() {
-        return c.value();
+        try {
+          return c.value();
+        } catch (RuntimeException e) {
+          throw failed(e);
+        }
       }
 
       @Override
       public void next() {
-        c.next();
+        try {
+          c.next();
+        } catch (RuntimeException e) {
+          throw failed(e);
+        }
       }
 
       @Override
@@ -125,6 +166,8 @@ public final class ReplaceableStore implements KvStore {
     lock.readLock().lock();
     try {
       current.write(batch);
+    } catch (RuntimeException e) {
+      throw failed(e);
     } finally {
       lock.readLock().unlock();
     }
@@ -135,6 +178,8 @@ public final class ReplaceableStore implements KvStore {
     lock.readLock().lock();
     try {
       current.syncDurable();
+    } catch (RuntimeException e) {
+      throw failed(e);
     } finally {
       lock.readLock().unlock();
     }
@@ -145,6 +190,8 @@ public final class ReplaceableStore implements KvStore {
     lock.readLock().lock();
     try {
       current.verifyChecksums();
+    } catch (RuntimeException e) {
+      throw failed(e);
     } finally {
       lock.readLock().unlock();
     }
@@ -191,6 +238,11 @@ public final class ReplaceableStore implements KvStore {
 
     @Override
     public void syncDurable() {
+      throw closed();
+    }
+
+    @Override
+    public void verifyChecksums() {
       throw closed();
     }
 

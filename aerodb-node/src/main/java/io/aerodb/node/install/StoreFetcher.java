@@ -219,6 +219,11 @@ public final class StoreFetcher implements StoreInstaller, AutoCloseable {
     AppliedState found;
     try (RocksKvStore copy = RocksKvStore.openReadOnly(incoming)) {
       found = Engine.appliedIn(copy);
+      // every block's checksum: a store that was damaged on the sender's disk (the file CRC32Cs
+      // only cover the transfer) is refused here, never installed (SPEC §5)
+      copy.verifyChecksums();
+    } catch (io.aerodb.core.error.AeroException e) {
+      throw new IOException("the received store fails its checks: " + e.getMessage(), e);
     }
     if (found.index() != expected.index()
         || found.term() != expected.term()

@@ -72,6 +72,7 @@ public final class StoreSender implements AutoCloseable {
   private final String clusterName;
   private final int concurrentMax;
   private final InstallProgress progress;
+  private final java.util.function.Consumer<AeroError> onCorruption;
   private final ExecutorService threads;
   private final AtomicLong sequence = new AtomicLong();
 
@@ -87,6 +88,7 @@ public final class StoreSender implements AutoCloseable {
   /**
    * @param checkpoints where checkpoints are made (on the store's file system: hard links)
    * @param concurrentMax stores sent at once; more are refused with RESOURCE_EXHAUSTED
+   * @param onCorruption told when reading a checkpoint finds corrupt data (the node must stop)
    */
   public StoreSender(
       Engine engine,
@@ -94,13 +96,15 @@ public final class StoreSender implements AutoCloseable {
       String nodeId,
       String clusterName,
       int concurrentMax,
-      InstallProgress progress) {
+      InstallProgress progress,
+      java.util.function.Consumer<AeroError> onCorruption) {
     this.engine = engine;
     this.checkpoints = checkpoints;
     this.nodeId = nodeId;
     this.clusterName = clusterName;
     this.concurrentMax = concurrentMax;
     this.progress = progress;
+    this.onCorruption = onCorruption;
     this.threads =
         Executors.newCachedThreadPool(
             r -> {
@@ -290,6 +294,11 @@ public final class StoreSender implements AutoCloseable {
           } catch (IOException | RuntimeException | InterruptedException e) {
             if (e instanceof InterruptedException) {
               Thread.currentThread().interrupt();
+            }
+            if (e instanceof io.aerodb.core.error.AeroException a
+                && a.code() == ErrorCode.AERO_STORAGE_CORRUPTION) {
+              // the checkpoint's files are hard links to the live store's: its damage is ours
+              onCorruption.accept(a.error());
             }
             LOG.atWarn()
                 .addKeyValue("event", "STORE_SEND_FAILED")

@@ -168,6 +168,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       StoreSender.discardLeftovers(dataDir.checkpointsDir());
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
       this.engine = opened;
+      // a damaged or failing store stops the node, whoever meets it (SPEC §5)
+      engine.onStorageFailure(this::storeFailed);
       this.events = new EventLog(config.nodeId(), metrics, System::currentTimeMillis, 2048);
       PeerDirectory peers = new PeerDirectory(config, engine);
       this.stateMachine = new AeroStateMachine(engine);
@@ -183,7 +185,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               config.nodeId(),
               config.clusterName(),
               STORE_SENDS_MAX,
-              installs);
+              installs,
+              this::storeFailed);
       stateMachine.setSnapshotHold(storeSender::oldestSent);
       RatisConfig ratis = ratisConfig(config, dataDir);
       logConfig(config, engine, ratis);
@@ -342,6 +345,14 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     return node;
   }
 
+  /** A store failure met anywhere: the node stops serving (once its handlers are wired). */
+  private void storeFailed(AeroError error) {
+    RaftEventHandler events = this.raftEvents; // null until the constructor wired it
+    if (events != null) {
+      events.storeFailed(error);
+    }
+  }
+
   /**
    * Reads the whole store once after start and checks the checksums of every file (RocksDB's
    * verifyChecksum), so damage that start-up did not read is found now rather than when a read or
@@ -367,7 +378,12 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                         (System.nanoTime() - t0) / 1_000_000);
               } catch (AeroException e) {
                 if (phase != Phase.STOPPING) {
-                  raftEvents.storeFailed(e.error());
+                  raftEvents.storeFailed(e.error()); // (the store's listener did already)
+                } else {
+                  LOG.atError()
+                      .addKeyValue("event", "STORE_DAMAGED")
+                      .addKeyValue("code", e.code().name())
+                      .log("while stopping, the store's verification found: {}", e.getMessage());
                 }
               } catch (RuntimeException e) {
                 LOG.warn("the store's checksums could not be verified: {}", e.toString());

@@ -7,21 +7,16 @@ import io.aerodb.node.raft.RaftDivision;
 import io.aerodb.ratis.RaftLogInspector;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Names why a node could not start, from what its start threw (SPEC §5: corruption is never
  * repaired silently; the node refuses to serve, naming the reason and the place): the store's own
- * AERO_STORAGE_* error; AERO_STORAGE_CORRUPTION for damage Ratis found in the log (a checksum
- * mismatch, a torn or corrupt entry), with the segment file when its message names one; otherwise
- * AERO_STORAGE_IO with the cause. Never a stack trace as the only explanation.
+ * AERO_STORAGE_* error; AERO_STORAGE_CORRUPTION when Ratis' checks find a damaged log segment
+ * (named) or a cause is a checksum or corruption exception; otherwise AERO_STORAGE_IO for an I/O
+ * failure and AERO_INTERNAL for anything else (a port in use, say), each with the causes. Never a
+ * stack trace as the only explanation.
  */
 public final class StartFailure {
-  private static final Pattern SEGMENT =
-      Pattern.compile("(log_(?:inprogress_)?[0-9]+(?:-[0-9]+)?)");
-
   private StartFailure() {}
 
   /**
@@ -36,40 +31,60 @@ public final class StartFailure {
       }
     }
     String chain = describe(failure);
-    String lower = chain.toLowerCase(Locale.ROOT);
-    if (lower.contains("checksum") || lower.contains("corrupt")) {
+    Path raft = dataDir.resolve("raft");
+    // Ratis' messages for a damaged log vary (a checksum, an entry length, a gap): when loading
+    // the log failed, read the segments with Ratis' own checks and let what they find decide
+    boolean fromTheLog = chain.contains("RaftLog") || namesCorruption(failure);
+    List<String> damaged = fromTheLog ? damagedSegments(raft, clusterName) : List.of();
+    if (!damaged.isEmpty() || namesCorruption(failure)) {
       AeroError e =
           AeroError.of(
               ErrorCode.AERO_STORAGE_CORRUPTION,
-              "the Raft log under " + dataDir.resolve("raft") + " is damaged: " + chain,
+              "the Raft log under " + raft + " is damaged: " + chain,
               "path",
-              dataDir.resolve("raft").toString());
-      Matcher m = SEGMENT.matcher(chain);
-      if (m.find()) {
-        return e.withDetail("file", m.group(1));
-      }
-      // Ratis' checksum message names no file: read the segments to find the damaged one(s)
-      try {
-        Path current =
-            RaftLogInspector.currentDir(
-                dataDir.resolve("raft"), RaftDivision.groupIdOf(clusterName).getUuid().toString());
-        List<String> damaged = RaftLogInspector.check(current, -1).damaged();
-        if (!damaged.isEmpty()) {
-          String first = damaged.get(0);
-          int colon = first.indexOf(':');
-          return e.withDetail("file", colon > 0 ? first.substring(0, colon) : first)
-              .withDetail("damagedSegments", String.join("; ", damaged));
-        }
-      } catch (java.io.IOException | RuntimeException unreadable) {
-        // the refusal stands without the file name
+              raft.toString());
+      if (!damaged.isEmpty()) {
+        String first = damaged.get(0);
+        int colon = first.indexOf(':');
+        e =
+            e.withDetail("file", colon > 0 ? first.substring(0, colon) : first)
+                .withDetail("damagedSegments", String.join("; ", damaged));
       }
       return e;
     }
+    boolean io = false;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      io |= t instanceof java.io.IOException;
+    }
     return AeroError.of(
-        ErrorCode.AERO_STORAGE_IO,
+        io ? ErrorCode.AERO_STORAGE_IO : ErrorCode.AERO_INTERNAL,
         "the node could not start: " + chain,
         "path",
         dataDir.toString());
+  }
+
+  /** Whether a cause's class says checksum or corruption (its message and paths are not read). */
+  private static boolean namesCorruption(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String name = t.getClass().getSimpleName();
+      if (name.contains("Checksum") || name.contains("Corrupt")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> damagedSegments(Path raft, String clusterName) {
+    try {
+      Path current =
+          RaftLogInspector.currentDir(
+              raft, RaftDivision.groupIdOf(clusterName).getUuid().toString());
+      return java.nio.file.Files.isDirectory(current)
+          ? RaftLogInspector.check(current, -1).damaged()
+          : List.of();
+    } catch (java.io.IOException | RuntimeException unreadable) {
+      return List.of(); // the refusal stands without the file name
+    }
   }
 
   /** Every cause's class and message, outermost first, on one line. */

@@ -14,6 +14,7 @@ import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
 import io.aerodb.node.testing.NodeFiles;
 import io.aerodb.node.testing.ProcessCluster;
+import io.aerodb.node.testing.Promotions;
 import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.NodeStatusReply;
 import io.aerodb.proto.v1.StateDigestReply;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster that holds exactly the writes acknowledged at or below the backup's index, with the
  * manifest's state digest at that index, and whose next commit index and term are above the
  * backup's. Offline verify of one of its stopped nodes is clean, then names a removed index entry,
- * an orphaned one and a damaged log segment.
+ * an orphaned one and a damaged log segment. One node restored alone seeds a cluster too: a learner
+ * added to it installs the restored store and is promoted.
  */
 @Timeout(600)
 class BackupRestoreSystemIT {
@@ -177,6 +180,74 @@ class BackupRestoreSystemIT {
         assertThat(s.getTerm()).isGreaterThan(term);
       }
       offlineVerifyFindsWhatWasDoneToAStoppedNode(restored, leader == 2 ? 1 : 2);
+    }
+    oneRestoredNodeSeedsAClusterTheOthersJoinByInstall(backup, index, stateDigest);
+  }
+
+  /**
+   * The other way to seed a cluster: one node restored and started alone (its config names only
+   * itself), a second one added as a learner: it installs the restored store and is promoted, and
+   * both hold the backup's writes with the manifest's digest at its index.
+   */
+  private void oneRestoredNodeSeedsAClusterTheOthersJoinByInstall(
+      Path backup, long index, String stateDigest) throws Exception {
+    try (ProcessCluster single = new ProcessCluster(dir.resolve("single"), 1)) {
+      assertThat(
+              runCli(
+                  "restore",
+                  "--json",
+                  backup.toString(),
+                  "--data-dir",
+                  single.dataDir(0).toString(),
+                  "--node-id",
+                  "n1"))
+          .startsWith("0 ");
+      single.startAll();
+      single.awaitLeader(60_000);
+      int joiner = single.startJoiner();
+      await("n2 answers")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> single.status(joiner).isPresent());
+      try (AeroClient client = AeroClient.connect(List.of(single.layout.apiAddress(0)))) {
+        assertThat(
+                client
+                    .admin()
+                    .addLearner("n2", single.layout.apiAddress(joiner), false, "add-n2")
+                    .getOutcome())
+            .isEqualTo("APPLIED");
+        await("n2 installs the restored store")
+            .atMost(Duration.ofSeconds(90))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    single.status(joiner).orElseThrow().getInstall().getInstalls() >= 1
+                        && single.status(joiner).orElseThrow().getAppliedIndex() >= index);
+        assertThat(Promotions.awaitPromotion(client, "n2").getVotersList())
+            .containsExactlyInAnyOrder("n1", "n2");
+        assertThat(
+                client
+                    .admin()
+                    .stateDigest(single.layout.apiAddress(joiner), index, Duration.ofSeconds(5))
+                    .getStateDigest())
+            .as("the installed store's digest at the backup's index")
+            .isEqualTo(stateDigest);
+        long next = client.insert("docs", doc("joined", 1)).getCommitIndex();
+        assertThat(next).isGreaterThan(index);
+        await("n2 applied the write after the join")
+            .atMost(Duration.ofSeconds(30))
+            .ignoreExceptions()
+            .until(() -> single.status(joiner).orElseThrow().getAppliedIndex() >= next);
+        assertThat(
+                client
+                    .admin()
+                    .stateDigest(single.layout.apiAddress(joiner), next, Duration.ofSeconds(5))
+                    .getStateDigest())
+            .isEqualTo(
+                client
+                    .admin()
+                    .stateDigest(single.layout.apiAddress(0), next, Duration.ofSeconds(5))
+                    .getStateDigest());
+      }
     }
   }
 

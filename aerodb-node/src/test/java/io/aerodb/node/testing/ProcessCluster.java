@@ -44,6 +44,14 @@ public final class ProcessCluster implements AutoCloseable {
     this.statusClient = AeroClient.connect(layout.apiAddresses());
   }
 
+  /** Adds a node in join mode (ClusterLayout.addJoiner), starts it and returns its index. */
+  public int startJoiner() throws IOException {
+    int i = layout.addJoiner();
+    processes.add(null);
+    start(i);
+    return i;
+  }
+
   public void startAll() throws IOException {
     for (int i = 0; i < processes.size(); i++) {
       start(i);
