@@ -56,26 +56,11 @@ public final class RaftLogInspector {
         confIndex = LogEntryProto.newBuilder().mergeFrom(in).build().getIndex();
       }
     }
-    List<Path> segments = new ArrayList<>();
-    try (Stream<Path> files = Files.list(current)) {
-      files
-          .filter(f -> f.getFileName().toString().startsWith("log_"))
-          .sorted()
-          .forEach(segments::add);
-    }
     AtomicLong lastTerm = new AtomicLong();
     AtomicLong lastIndex = new AtomicLong(-1);
-    for (Path f : segments) {
-      LogSegmentPath sp = LogSegmentPath.matchLogSegment(f);
-      if (sp == null) {
-        continue;
-      }
-      LogSegment.readSegmentFile(
-          f.toFile(),
-          sp.getStartEnd(),
-          SizeInBytes.valueOf("64MB"),
-          RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION,
-          null,
+    for (Path f : segments(current)) {
+      read(
+          f,
           e -> {
             if (e.getIndex() > lastIndex.get()) {
               lastIndex.set(e.getIndex());
@@ -89,38 +74,22 @@ public final class RaftLogInspector {
   /**
    * What an offline check of a stopped node's log finds: the first and last entry, the term of the
    * entry at {@code termAtIndex} (-1 when the log does not hold it), and the segments that fail
-   * Ratis' own checks (the file and Ratis' message: a CRC32 mismatch, a torn entry).
+   * Ratis' own checks (the file and Ratis' message: a CRC32C mismatch, a torn entry).
    */
   public record LogCheck(
       long firstIndex, long lastIndex, long termAt, int segments, List<String> damaged) {}
 
   /** Reads every segment of {@code current} with Ratis' checks, without stopping at damage. */
   public static LogCheck check(Path current, long termAtIndex) throws IOException {
-    List<Path> segments = new ArrayList<>();
-    try (Stream<Path> files = Files.list(current)) {
-      files
-          .filter(f -> f.getFileName().toString().startsWith("log_"))
-          .sorted()
-          .forEach(segments::add);
-    }
     AtomicLong first = new AtomicLong(-1);
     AtomicLong last = new AtomicLong(-1);
     AtomicLong termAt = new AtomicLong(-1);
     List<String> damaged = new ArrayList<>();
-    int read = 0;
+    List<Path> segments = segments(current);
     for (Path f : segments) {
-      LogSegmentPath sp = LogSegmentPath.matchLogSegment(f);
-      if (sp == null) {
-        continue;
-      }
-      read++;
       try {
-        LogSegment.readSegmentFile(
-            f.toFile(),
-            sp.getStartEnd(),
-            SizeInBytes.valueOf("64MB"),
-            RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION,
-            null,
+        read(
+            f,
             e -> {
               if (first.get() < 0 || e.getIndex() < first.get()) {
                 first.set(e.getIndex());
@@ -134,7 +103,31 @@ public final class RaftLogInspector {
         damaged.add(f.getFileName() + ": " + e.getMessage());
       }
     }
-    return new LogCheck(first.get(), last.get(), termAt.get(), read, List.copyOf(damaged));
+    return new LogCheck(
+        first.get(), last.get(), termAt.get(), segments.size(), List.copyOf(damaged));
+  }
+
+  /** The log segments of {@code current} (Ratis' names only), sorted by name. */
+  private static List<Path> segments(Path current) throws IOException {
+    try (Stream<Path> files = Files.list(current)) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("log_"))
+          .filter(f -> LogSegmentPath.matchLogSegment(f) != null)
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** Reads one segment with Ratis' checks (CRC32C per entry; corruption policy EXCEPTION). */
+  private static void read(Path segment, java.util.function.Consumer<LogEntryProto> entries)
+      throws IOException {
+    LogSegment.readSegmentFile(
+        segment.toFile(),
+        LogSegmentPath.matchLogSegment(segment).getStartEnd(),
+        SizeInBytes.valueOf("64MB"),
+        RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION,
+        null,
+        entries::accept);
   }
 
   /**

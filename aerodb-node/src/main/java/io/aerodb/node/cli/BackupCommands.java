@@ -411,16 +411,7 @@ final class BackupCommands {
 
   private static int fail(AeroCli root, AeroError err) {
     if (root.json) {
-      Out.object()
-          .put(
-              "error",
-              Out.object()
-                  .put("code", err.code().name())
-                  .put("severity", err.severity().name())
-                  .put("message", err.message())
-                  .put("invariant", err.invariant())
-                  .putStrings("details", err.details()))
-          .print(root.out);
+      Out.error(err).print(root.out);
     } else {
       root.err.println("error " + err.code().name() + ": " + err.message());
       err.details().forEach((k, v) -> root.err.println("  " + k + ": " + v));

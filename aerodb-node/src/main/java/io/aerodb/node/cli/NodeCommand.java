@@ -95,16 +95,7 @@ final class NodeCommand implements Callable<Integer> {
 
   private static void printError(AeroCli root, AeroError err) {
     if (root.json) {
-      Out.object()
-          .put(
-              "error",
-              Out.object()
-                  .put("code", err.code().name())
-                  .put("severity", err.severity().name())
-                  .put("message", err.message())
-                  .put("invariant", err.invariant())
-                  .putStrings("details", err.details()))
-          .print(root.out);
+      Out.error(err).print(root.out);
     }
   }
 

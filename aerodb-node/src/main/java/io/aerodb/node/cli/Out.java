@@ -57,6 +57,22 @@ final class Out {
     return this;
   }
 
+  /**
+   * The CLI's error object for an error met in the CLI's own process (the contract of --json:
+   * {"error": {code, severity, message, invariant, details}}).
+   */
+  static Out error(io.aerodb.core.error.AeroError err) {
+    return Out.object()
+        .put(
+            "error",
+            Out.object()
+                .put("code", err.code().name())
+                .put("severity", err.severity().name())
+                .put("message", err.message())
+                .put("invariant", err.invariant())
+                .putStrings("details", err.details()));
+  }
+
   JsonValue.Obj build() {
     return new JsonValue.Obj(fields);
   }

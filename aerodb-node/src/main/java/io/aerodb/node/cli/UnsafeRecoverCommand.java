@@ -72,16 +72,7 @@ final class UnsafeRecoverCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       AeroError err = e.error();
       if (root.json) {
-        Out.object()
-            .put(
-                "error",
-                Out.object()
-                    .put("code", err.code().name())
-                    .put("severity", err.severity().name())
-                    .put("message", err.message())
-                    .put("invariant", err.invariant())
-                    .putStrings("details", err.details()))
-            .print(root.out);
+        Out.error(err).print(root.out);
       } else {
         root.err.println("refused " + err);
       }

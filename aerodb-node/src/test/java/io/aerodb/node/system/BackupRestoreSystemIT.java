@@ -124,31 +124,13 @@ class BackupRestoreSystemIT {
     Path occupied = dir.resolve("occupied");
     Files.createDirectories(occupied);
     Files.writeString(occupied.resolve("keep"), "x");
-    assertThat(
-            runCli(
-                "restore",
-                "--json",
-                backup.toString(),
-                "--data-dir",
-                occupied.toString(),
-                "--node-id",
-                "n1"))
-        .startsWith("1 ")
-        .contains("AERO_RESTORE_REFUSED");
+    assertThat(restore(backup, occupied, "n1")).startsWith("1 ").contains("AERO_RESTORE_REFUSED");
     assertThat(Files.readString(occupied.resolve("keep"))).isEqualTo("x");
 
     try (ProcessCluster restored = new ProcessCluster(dir.resolve("restored"), 3)) {
       killedMidway(backup, restored.dataDir(0));
       for (int i = 0; i < 3; i++) {
-        assertThat(
-                runCli(
-                    "restore",
-                    "--json",
-                    backup.toString(),
-                    "--data-dir",
-                    restored.dataDir(i).toString(),
-                    "--node-id",
-                    restored.layout.ids.get(i)))
+        assertThat(restore(backup, restored.dataDir(i), restored.layout.ids.get(i)))
             .startsWith("0 ")
             .contains("\"restored\":true");
       }
@@ -192,16 +174,7 @@ class BackupRestoreSystemIT {
   private void oneRestoredNodeSeedsAClusterTheOthersJoinByInstall(
       Path backup, long index, String stateDigest) throws Exception {
     try (ProcessCluster single = new ProcessCluster(dir.resolve("single"), 1)) {
-      assertThat(
-              runCli(
-                  "restore",
-                  "--json",
-                  backup.toString(),
-                  "--data-dir",
-                  single.dataDir(0).toString(),
-                  "--node-id",
-                  "n1"))
-          .startsWith("0 ");
+      assertThat(restore(backup, single.dataDir(0), "n1")).startsWith("0 ");
       single.startAll();
       single.awaitLeader(60_000);
       int joiner = single.startJoiner();
@@ -331,17 +304,7 @@ class BackupRestoreSystemIT {
         .contains("AERO_BACKUP_CORRUPT")
         .contains(says);
     Path target = dir.resolve("target-" + copy.getFileName());
-    assertThat(
-            runCli(
-                "restore",
-                "--json",
-                copy.toString(),
-                "--data-dir",
-                target.toString(),
-                "--node-id",
-                "n1"))
-        .startsWith("1 ")
-        .contains("AERO_BACKUP_CORRUPT");
+    assertThat(restore(copy, target, "n1")).startsWith("1 ").contains("AERO_BACKUP_CORRUPT");
     assertThat(target).doesNotExist();
     try (var list = Files.list(dir)) {
       assertThat(list.map(p -> p.getFileName().toString()))
@@ -368,6 +331,18 @@ class BackupRestoreSystemIT {
       f.write(b ^ 0x10);
     }
     return copy;
+  }
+
+  /** {@code aerodb restore --json BACKUP --data-dir DIR --node-id ID}: "exit stdout". */
+  private static String restore(Path backup, Path dataDir, String nodeId) throws Exception {
+    return runCli(
+        "restore",
+        "--json",
+        backup.toString(),
+        "--data-dir",
+        dataDir.toString(),
+        "--node-id",
+        nodeId);
   }
 
   private static String runCli(String... args) throws Exception {
