@@ -12,7 +12,7 @@
 #   scripts/lifecycle-bench.sh --phase gc [--docs N] [--gc-retain R] [--clients C]
 #       instead: N documents, then 5 updates of each (round robin) with the GC floor R entries behind (R huge: no GC);
 #       the log and store before and after, the update throughput, the GC passes; run it with and without GC.
-#   scripts/lifecycle-bench.sh --phase gc-rounds [--docs N] [--clients C]
+#   scripts/lifecycle-bench.sh --phase gc-rounds [--docs N] [--clients C] [--reuse]
 #       instead, one run that is its own baseline: N documents, then 5 rounds (each updates every document
 #       once); no GC policy; round 1 runs without a floor, and before each later round and after the last the
 #       operator sets the floor at the applied index (`cluster gc --floor`), so rounds 2-5 run while the
@@ -21,7 +21,7 @@
 #       and after.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DOCS=200000; CLIENTS=16; SNAP=20000; RETAIN=10000; SEG_MIB=8; WINDOW_S=20; PHASE=install; GC_RETAIN=20000
+DOCS=200000; CLIENTS=16; SNAP=20000; RETAIN=10000; SEG_MIB=8; WINDOW_S=20; PHASE=install; GC_RETAIN=20000; REUSE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --docs) DOCS="$2"; shift 2 ;;
@@ -32,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --window-s) WINDOW_S="$2"; shift 2 ;;
     --phase) PHASE="$2"; shift 2 ;;
     --gc-retain) GC_RETAIN="$2"; shift 2 ;;
+    --reuse) REUSE=yes; shift ;; # gc-rounds: the cluster directory as an earlier run left it (its documents)
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -59,9 +60,13 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true package -pl aerodb-bench -am >&2)
-"${LC[@]}" wipe >/dev/null 2>&1 || true
-"${LC[@]}" up >/dev/null
-"${CLI[@]}" --json collection create bench --schema "$(java -cp "$BENCH_CP" io.aerodb.bench.BenchDocs schema)" >/dev/null
+if [[ -n "$REUSE" ]]; then
+  "${LC[@]}" up >/dev/null
+else
+  "${LC[@]}" wipe >/dev/null 2>&1 || true
+  "${LC[@]}" up >/dev/null
+  "${CLI[@]}" --json collection create bench --schema "$(java -cp "$BENCH_CP" io.aerodb.bench.BenchDocs schema)" >/dev/null
+fi
 data() { echo "$AERODB_CLUSTER_DIR/$1/data"; }
 sizes() { # t n1raft n1store n2raft n2store n3raft n3store
   local line n; line="$1"
@@ -81,8 +86,12 @@ gc_status() {
 PRELOAD_MAX_S=$(( DOCS / 300 + 120 > 3600 ? 3600 : DOCS / 300 + 120 )) # at 300 documents/s at least
 if [[ "$PHASE" == gc-rounds ]]; then
   log "gc-rounds: $DOCS documents of 1 KiB, then 5 rounds of updates (each document once per round), $CLIENTS clients"
-  "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" \
-    --preload-max-s "$PRELOAD_MAX_S" --prefix gcdocs > "$OUT/preload.json"
+  if [[ -n "$REUSE" ]]; then
+    log "   reusing the cluster in $AERODB_CLUSTER_DIR and its $DOCS documents (gcdocs-p*)"
+  else
+    "${LG[@]}" --workloads get --clients 1 --ops-max 1 --warmup-s 0 --measure-s 5 --preload "$DOCS" \
+      --preload-max-s "$PRELOAD_MAX_S" --prefix gcdocs > "$OUT/preload.json"
+  fi
   sleep 3
   log "   before the updates: $(sizes "$((SECONDS - start))")"
   for round in 1 2 3 4 5; do
