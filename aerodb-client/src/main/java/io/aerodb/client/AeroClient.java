@@ -1,6 +1,7 @@
 package io.aerodb.client;
 
 import com.google.protobuf.ByteString;
+import io.aerodb.proto.v1.BatchRequest;
 import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.CreateCollectionRequest;
 import io.aerodb.proto.v1.CreateIndexRequest;
@@ -19,6 +20,8 @@ import io.aerodb.proto.v1.QueryRequest;
 import io.aerodb.proto.v1.QueryServiceGrpc;
 import io.aerodb.proto.v1.UpdateRequest;
 import io.aerodb.proto.v1.WriteReply;
+import io.aerodb.proto.v1.WriteStatusReply;
+import io.aerodb.proto.v1.WriteStatusRequest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,32 +110,85 @@ public final class AeroClient implements AutoCloseable {
   }
 
   public WriteReply insert(String collection, String documentJson) {
-    ByteString id = newRequestId();
-    InsertRequest req =
+    return insert(collection, documentJson, WriteOptions.none());
+  }
+
+  /** An insert with a guard and/or the caller's own request_id. */
+  public WriteReply insert(String collection, String documentJson, WriteOptions options) {
+    ByteString id = options.requestId().orElseGet(AeroClient::newRequestId);
+    InsertRequest.Builder req =
         InsertRequest.newBuilder()
             .setCollection(collection)
             .setDocumentJson(documentJson)
-            .setRequestId(id)
-            .build();
-    return write(id, (t, nanos) -> documents(t, nanos).insert(req));
+            .setRequestId(id);
+    options.expected().ifPresent(req::setExpectedVersion);
+    InsertRequest built = req.build();
+    return write(id, (t, nanos) -> documents(t, nanos).insert(built));
   }
 
   public WriteReply update(String collection, String documentJson) {
-    ByteString id = newRequestId();
-    UpdateRequest req =
+    return update(collection, documentJson, WriteOptions.none());
+  }
+
+  /** An update with a guard and/or the caller's own request_id. */
+  public WriteReply update(String collection, String documentJson, WriteOptions options) {
+    ByteString id = options.requestId().orElseGet(AeroClient::newRequestId);
+    UpdateRequest.Builder req =
         UpdateRequest.newBuilder()
             .setCollection(collection)
             .setDocumentJson(documentJson)
-            .setRequestId(id)
-            .build();
-    return write(id, (t, nanos) -> documents(t, nanos).update(req));
+            .setRequestId(id);
+    options.expected().ifPresent(req::setExpectedVersion);
+    UpdateRequest built = req.build();
+    return write(id, (t, nanos) -> documents(t, nanos).update(built));
+  }
+
+  /**
+   * Compare-and-set: replaces the document only if its version is still {@code expectedVersion}
+   * (the commit index of the version the caller read); otherwise AERO_TXN_PRECONDITION_FAILED with
+   * the actual version, and nothing is written.
+   */
+  public WriteReply compareAndSet(String collection, String documentJson, long expectedVersion) {
+    return update(collection, documentJson, WriteOptions.none().expectVersion(expectedVersion));
   }
 
   public WriteReply delete(String collection, String docId) {
-    ByteString id = newRequestId();
-    DeleteRequest req =
-        DeleteRequest.newBuilder().setCollection(collection).setId(docId).setRequestId(id).build();
-    return write(id, (t, nanos) -> documents(t, nanos).delete(req));
+    return delete(collection, docId, WriteOptions.none());
+  }
+
+  /** A delete with a guard and/or the caller's own request_id. */
+  public WriteReply delete(String collection, String docId, WriteOptions options) {
+    ByteString id = options.requestId().orElseGet(AeroClient::newRequestId);
+    DeleteRequest.Builder req =
+        DeleteRequest.newBuilder().setCollection(collection).setId(docId).setRequestId(id);
+    options.expected().ifPresent(req::setExpectedVersion);
+    DeleteRequest built = req.build();
+    return write(id, (t, nanos) -> documents(t, nanos).delete(built));
+  }
+
+  /** A new atomic batch; {@link BatchBuilder#commit} sends it. */
+  public BatchBuilder batch() {
+    return new BatchBuilder(
+        req -> {
+          ByteString id = req.getRequestId().isEmpty() ? newRequestId() : req.getRequestId();
+          BatchRequest built = req.setRequestId(id).build();
+          return retrier.run(
+              Retrier.Call.write(id), (t, nanos) -> documents(t, nanos).batch(built));
+        });
+  }
+
+  /**
+   * What became of the write that carried {@code requestId} (linearizable): COMMITTED at an index,
+   * REJECTED with its error, or UNKNOWN (never seen, or older than the idempotency horizon).
+   */
+  public WriteStatusReply writeStatus(ByteString requestId) {
+    WriteStatusRequest req = WriteStatusRequest.newBuilder().setRequestId(requestId).build();
+    return read((t, nanos) -> documents(t, nanos).writeStatus(req));
+  }
+
+  /** A session: read-your-writes on any node (see {@link Session}). */
+  public Session session() {
+    return new Session(this);
   }
 
   // ----------------------------------------------------------------------------------------- reads

@@ -3,6 +3,7 @@ package io.aerodb.ratis;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import io.aerodb.core.command.AtomicBatch;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.CreateCollection;
@@ -11,6 +12,7 @@ import io.aerodb.core.command.Delete;
 import io.aerodb.core.command.DropIndex;
 import io.aerodb.core.command.Entry;
 import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Precondition;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.SetGcFloor;
@@ -22,8 +24,10 @@ import io.aerodb.core.error.ErrorCode;
 import io.aerodb.proto.internal.v1.ApplyResult;
 import io.aerodb.proto.internal.v1.ApplyResults;
 import io.aerodb.proto.internal.v1.AuthorityRecord;
+import io.aerodb.proto.internal.v1.BatchOperation;
 import io.aerodb.proto.internal.v1.DeleteDocument;
 import io.aerodb.proto.internal.v1.LogEntry;
+import io.aerodb.proto.internal.v1.OperationResult;
 import io.aerodb.proto.internal.v1.PutDocument;
 import io.aerodb.proto.internal.v1.Rejection;
 import io.aerodb.proto.internal.v1.WriteBatch;
@@ -107,17 +111,35 @@ public final class LogEntryCodec {
 
     @Override
     public LogEntry.Builder visit(Insert c) {
-      return b.setInsert(put(c.collection(), c.documentJson(), c.schemaVersion()));
+      return b.setInsert(put(c.collection(), c.documentJson(), c.schemaVersion(), c.expected()));
     }
 
     @Override
     public LogEntry.Builder visit(Update c) {
-      return b.setUpdate(put(c.collection(), c.documentJson(), c.schemaVersion()));
+      return b.setUpdate(put(c.collection(), c.documentJson(), c.schemaVersion(), c.expected()));
     }
 
     @Override
     public LogEntry.Builder visit(Delete c) {
-      return b.setDelete(DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id()));
+      return b.setDelete(delete(c));
+    }
+
+    @Override
+    public LogEntry.Builder visit(AtomicBatch c) {
+      io.aerodb.proto.internal.v1.AtomicBatch.Builder batch =
+          io.aerodb.proto.internal.v1.AtomicBatch.newBuilder();
+      for (Command op : c.operations()) {
+        BatchOperation.Builder o = BatchOperation.newBuilder();
+        if (op instanceof Insert i) {
+          o.setInsert(put(i.collection(), i.documentJson(), i.schemaVersion(), i.expected()));
+        } else if (op instanceof Update u) {
+          o.setUpdate(put(u.collection(), u.documentJson(), u.schemaVersion(), u.expected()));
+        } else {
+          o.setDelete(delete((Delete) op));
+        }
+        batch.addOperations(o);
+      }
+      return b.setAtomicBatch(batch);
     }
 
     @Override
@@ -161,12 +183,34 @@ public final class LogEntryCodec {
       throw new IllegalArgumentException("an undecodable command is never logged: " + c.reason());
     }
 
-    private static PutDocument put(String collection, byte[] json, int schemaVersion) {
-      return PutDocument.newBuilder()
-          .setCollection(collection)
-          .setDocumentJson(wrap(json))
-          .setSchemaVersion(schemaVersion)
-          .build();
+    private static PutDocument put(
+        String collection, byte[] json, int schemaVersion, Precondition expected) {
+      PutDocument.Builder p =
+          PutDocument.newBuilder()
+              .setCollection(collection)
+              .setDocumentJson(wrap(json))
+              .setSchemaVersion(schemaVersion);
+      if (!expected.isNone()) {
+        p.setExpected(precondition(expected));
+      }
+      return p.build();
+    }
+
+    private static DeleteDocument delete(Delete c) {
+      DeleteDocument.Builder d =
+          DeleteDocument.newBuilder().setCollection(c.collection()).setId(c.id());
+      if (!c.expected().isNone()) {
+        d.setExpected(precondition(c.expected()));
+      }
+      return d.build();
+    }
+
+    private static io.aerodb.proto.internal.v1.Precondition precondition(Precondition p) {
+      io.aerodb.proto.internal.v1.Precondition.Builder b =
+          io.aerodb.proto.internal.v1.Precondition.newBuilder();
+      return p.equals(Precondition.absent())
+          ? b.setAbsent(true).build()
+          : b.setVersion(p.version()).build();
     }
   }
 
@@ -207,17 +251,10 @@ public final class LogEntryCodec {
               new CreateCollection(
                   e.getCreateCollection().getCollection(),
                   e.getCreateCollection().getSchemaJson().toByteArray());
-          case INSERT ->
-              new Insert(
-                  e.getInsert().getCollection(),
-                  e.getInsert().getDocumentJson().toByteArray(),
-                  e.getInsert().getSchemaVersion());
-          case UPDATE ->
-              new Update(
-                  e.getUpdate().getCollection(),
-                  e.getUpdate().getDocumentJson().toByteArray(),
-                  e.getUpdate().getSchemaVersion());
-          case DELETE -> new Delete(e.getDelete().getCollection(), e.getDelete().getId());
+          case INSERT -> insert(e.getInsert());
+          case UPDATE -> update(e.getUpdate());
+          case DELETE -> delete(e.getDelete());
+          case ATOMIC_BATCH -> atomicBatch(e.getAtomicBatch());
           case PUBLISH_SCHEMA ->
               new PublishSchema(
                   e.getPublishSchema().getCollection(),
@@ -236,6 +273,65 @@ public final class LogEntryCodec {
     return new Write(requestId, command);
   }
 
+  private static Command insert(PutDocument p) {
+    return guarded(p.hasExpected(), p.getExpected())
+        .<Command>map(
+            g ->
+                new Insert(
+                    p.getCollection(), p.getDocumentJson().toByteArray(), p.getSchemaVersion(), g))
+        .orElseGet(() -> new Undecodable("a malformed precondition"));
+  }
+
+  private static Command update(PutDocument p) {
+    return guarded(p.hasExpected(), p.getExpected())
+        .<Command>map(
+            g ->
+                new Update(
+                    p.getCollection(), p.getDocumentJson().toByteArray(), p.getSchemaVersion(), g))
+        .orElseGet(() -> new Undecodable("a malformed precondition"));
+  }
+
+  private static Command delete(DeleteDocument d) {
+    return guarded(d.hasExpected(), d.getExpected())
+        .<Command>map(g -> new Delete(d.getCollection(), d.getId(), g))
+        .orElseGet(() -> new Undecodable("a malformed precondition"));
+  }
+
+  /** The guard, or empty for one no encoder writes (absent=false, version 0 or above 2^63-1). */
+  private static java.util.Optional<Precondition> guarded(
+      boolean present, io.aerodb.proto.internal.v1.Precondition p) {
+    if (!present) {
+      return java.util.Optional.of(Precondition.NONE);
+    }
+    return switch (p.getExpectedCase()) {
+      case VERSION ->
+          p.getVersion() > 0
+              ? java.util.Optional.of(Precondition.version(p.getVersion()))
+              : java.util.Optional.empty();
+      case ABSENT ->
+          p.getAbsent() ? java.util.Optional.of(Precondition.absent()) : java.util.Optional.empty();
+      case EXPECTED_NOT_SET -> java.util.Optional.empty();
+    };
+  }
+
+  private static Command atomicBatch(io.aerodb.proto.internal.v1.AtomicBatch b) {
+    List<Command> ops = new ArrayList<>(b.getOperationsCount());
+    for (BatchOperation o : b.getOperationsList()) {
+      Command op =
+          switch (o.getOpCase()) {
+            case INSERT -> insert(o.getInsert());
+            case UPDATE -> update(o.getUpdate());
+            case DELETE -> delete(o.getDelete());
+            case OP_NOT_SET -> new Undecodable("a batch operation without a write");
+          };
+      if (op instanceof Undecodable u) {
+        return u;
+      }
+      ops.add(op);
+    }
+    return new AtomicBatch(ops);
+  }
+
   // ------------------------------------------------------------------------------------ results
 
   /** The state machine's answer to an entry: one result per write, in order. */
@@ -250,6 +346,12 @@ public final class LogEntryCodec {
               .setSchemaVersion(r.schemaVersion());
       if (r.rejection() != null) {
         a.setRejection(encodeRejection(r.rejection()));
+      }
+      for (CommandResult.Operation op : r.operations()) {
+        a.addOperations(
+            OperationResult.newBuilder()
+                .setExisted(op.existed())
+                .setSchemaVersion(op.schemaVersion()));
       }
       b.addResults(a);
     }
@@ -280,13 +382,18 @@ public final class LogEntryCodec {
     }
     List<CommandResult> out = new ArrayList<>(expected);
     for (ApplyResult a : r.getResultsList()) {
+      List<CommandResult.Operation> ops = new ArrayList<>(a.getOperationsCount());
+      for (OperationResult op : a.getOperationsList()) {
+        ops.add(new CommandResult.Operation(op.getExisted(), op.getSchemaVersion()));
+      }
       out.add(
           new CommandResult(
               a.getCommitIndex(),
               a.hasRejection() ? decodeRejection(a.getRejection()) : null,
               a.getExisted(),
               a.getDeduplicated(),
-              a.getSchemaVersion()));
+              a.getSchemaVersion(),
+              ops));
     }
     return out;
   }

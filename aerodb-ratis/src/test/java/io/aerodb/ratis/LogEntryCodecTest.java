@@ -3,6 +3,7 @@ package io.aerodb.ratis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.aerodb.core.command.AtomicBatch;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.CreateCollection;
@@ -11,6 +12,7 @@ import io.aerodb.core.command.Delete;
 import io.aerodb.core.command.DropIndex;
 import io.aerodb.core.command.Entry;
 import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Precondition;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.Undecodable;
@@ -46,7 +48,53 @@ class LogEntryCodecTest {
           new PublishSchema("users", utf8("{\"fields\":{\"x\":1}}")),
           new CreateIndex("users", "age"),
           new DropIndex("users", "address.city"),
-          new RecordAuthority("epoch", new TreeMap<>(Map.of("leaderId", "n1", "cause", "x"))));
+          new RecordAuthority("epoch", new TreeMap<>(Map.of("leaderId", "n1", "cause", "x"))),
+          new Insert("users", utf8("{\"_id\":\"u2\"}"), 3, Precondition.absent()),
+          new Update("users", utf8("{\"_id\":\"u1\",\"a\":2}"), 4, Precondition.version(17)),
+          new Delete("users", "u1", Precondition.version(Long.MAX_VALUE)),
+          new AtomicBatch(
+              List.of(
+                  new Insert("users", utf8("{\"_id\":\"u3\"}"), 3),
+                  new Update("accounts", utf8("{\"_id\":\"a1\"}"), 1, Precondition.version(9)),
+                  new Delete("users", "u4", Precondition.absent()))));
+
+  @Test
+  void aGuardIsPartOfTheFingerprintAndUnguardedFingerprintsAreUnchanged() {
+    Command plain = new Update("users", utf8("{\"_id\":\"u1\"}"), 4);
+    Command guarded = new Update("users", utf8("{\"_id\":\"u1\"}"), 4, Precondition.version(3));
+    Command other = new Update("users", utf8("{\"_id\":\"u1\"}"), 4, Precondition.version(4));
+    assertThat(Bytes.hex(plain.fingerprint()))
+        .isNotEqualTo(Bytes.hex(guarded.fingerprint()))
+        .isNotEqualTo(Bytes.hex(other.fingerprint()));
+    assertThat(Bytes.hex(guarded.fingerprint())).isNotEqualTo(Bytes.hex(other.fingerprint()));
+    // the unguarded layout is what every stored idempotency record holds: it must not move
+    assertThat(plain.fingerprintName()).isEqualTo("update");
+    assertThat(guarded.fingerprintName()).isEqualTo("update?expected=3");
+  }
+
+  @Test
+  void malformedGuardsAndBatchOperationsBecomeUndecodable() {
+    io.aerodb.proto.internal.v1.LogEntry zeroVersion =
+        io.aerodb.proto.internal.v1.LogEntry.newBuilder()
+            .setFormat(1)
+            .setDelete(
+                io.aerodb.proto.internal.v1.DeleteDocument.newBuilder()
+                    .setCollection("users")
+                    .setId("u1")
+                    .setExpected(io.aerodb.proto.internal.v1.Precondition.newBuilder()))
+            .build();
+    assertThat(reason(LogEntryCodec.decode(zeroVersion.toByteArray())))
+        .isEqualTo("a malformed precondition");
+    io.aerodb.proto.internal.v1.LogEntry emptyOp =
+        io.aerodb.proto.internal.v1.LogEntry.newBuilder()
+            .setFormat(1)
+            .setAtomicBatch(
+                io.aerodb.proto.internal.v1.AtomicBatch.newBuilder()
+                    .addOperations(io.aerodb.proto.internal.v1.BatchOperation.newBuilder()))
+            .build();
+    assertThat(reason(LogEntryCodec.decode(emptyOp.toByteArray())))
+        .isEqualTo("a batch operation without a write");
+  }
 
   @Test
   void everyCommandTypeSurvivesARoundTrip() {
@@ -135,16 +183,20 @@ class LogEntryCodecTest {
             CommandResult.ok(7, true, 2),
             CommandResult.rejected(
                 7, AeroError.of(ErrorCode.AERO_DOCUMENT_EXISTS, "exists", "id", "u1")),
-            new CommandResult(5, null, false, true, 0));
+            new CommandResult(5, null, false, true, 0),
+            CommandResult.batch(
+                7,
+                List.of(
+                    new CommandResult.Operation(true, 2), new CommandResult.Operation(false, 0))));
     List<CommandResult> back =
-        LogEntryCodec.decodeResults(ByteBuffer.wrap(LogEntryCodec.encodeResults(results)), 3);
+        LogEntryCodec.decodeResults(ByteBuffer.wrap(LogEntryCodec.encodeResults(results)), 4);
     assertThat(back).isEqualTo(results);
     assertThatThrownBy(
             () ->
                 LogEntryCodec.decodeResults(
                     ByteBuffer.wrap(LogEntryCodec.encodeResults(results)), 2))
         .isInstanceOf(AeroException.class)
-        .hasMessageContaining("answered with 3 results");
+        .hasMessageContaining("answered with 4 results");
   }
 
   private static String reason(Entry e) {
@@ -165,6 +217,13 @@ class LogEntryCodecTest {
     }
     if (expected instanceof Update u) {
       assertThat(((Update) actual).schemaVersion()).isEqualTo(u.schemaVersion());
+    }
+    if (expected instanceof AtomicBatch b) {
+      List<Command> ops = ((AtomicBatch) actual).operations();
+      assertThat(ops).hasSameSizeAs(b.operations());
+      for (int i = 0; i < ops.size(); i++) {
+        assertSame(b.operations().get(i), ops.get(i));
+      }
     }
   }
 

@@ -29,6 +29,7 @@ public final class ApplyContext {
   private AuthorityState authority;
   private long gcFloor;
   private final TreeSet<DocumentKey> written = new TreeSet<>();
+  private final boolean batchOperations;
   private final List<AuthorityRecord> authorityRecords = new ArrayList<>();
 
   /**
@@ -43,6 +44,20 @@ public final class ApplyContext {
       Catalog catalog,
       AuthorityState authority,
       long gcFloor) {
+    this(term, index, store, view, batch, catalog, authority, gcFloor, false);
+  }
+
+  private ApplyContext(
+      long term,
+      long index,
+      KvStore store,
+      long view,
+      WriteBatch batch,
+      Catalog catalog,
+      AuthorityState authority,
+      long gcFloor,
+      boolean batchOperations) {
+    this.batchOperations = batchOperations;
     this.gcFloor = gcFloor;
     this.term = term;
     this.index = index;
@@ -113,18 +128,54 @@ public final class ApplyContext {
 
   /** Whether a live version of the document exists before this entry. */
   public boolean isLive(String collection, String id) {
-    return VersionReader.live(store, collection, id, view).isPresent();
+    return live(collection, id).isPresent();
+  }
+
+  /** The document's live version at the view, if any. */
+  public java.util.Optional<io.aerodb.core.mvcc.DocumentVersion> live(
+      String collection, String id) {
+    return VersionReader.live(store, collection, id, view);
+  }
+
+  /**
+   * A scratch context for the operations of one {@link AtomicBatch} [TX1]: the same entry, view and
+   * catalog, its own store batch, which {@link #absorb} adds to this one only once every operation
+   * succeeded; a rejected operation leaves this context untouched.
+   */
+  ApplyContext forBatchOperations() {
+    return new ApplyContext(
+        term, index, store, view, new WriteBatch(), catalog, authority, gcFloor, true);
+  }
+
+  /** Takes over the writes of a scratch context whose operations all succeeded. */
+  void absorb(ApplyContext scratch) {
+    batch.addAll(scratch.batch);
+    written.addAll(scratch.written);
   }
 
   /**
    * Refuses a second write of a document in this entry (their versions would share a key):
-   * AERO_LOG_ENTRY_INVALID, as an AeroException.
+   * AERO_LOG_ENTRY_INVALID, as an AeroException; within a batch, AERO_TXN_DOCUMENT_REPEATED.
    */
   public void checkNotWritten(DocumentKey key) {
+    if (written.contains(key) && batchOperations) {
+      throw AtomicBatch.repeated(key).toException();
+    }
     if (written.contains(key)) {
       throw Rejections.malformedEntry(
               index, "document '" + key.id() + "' of '" + key.collection() + "' is written twice")
           .toException();
+    }
+  }
+
+  /**
+   * Marks a document a write addressed without writing it (a delete of an absent document): within
+   * a batch no other operation may write it [TX1]; a group's writes are unaffected (their rule was
+   * fixed before batches existed and stays as it is, entries in logs depend on it).
+   */
+  public void markAddressed(DocumentKey key) {
+    if (batchOperations) {
+      written.add(key);
     }
   }
 

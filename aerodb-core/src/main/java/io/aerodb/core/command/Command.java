@@ -39,6 +39,7 @@ public sealed interface Command
         DropIndex,
         RecordAuthority,
         SetGcFloor,
+        AtomicBatch,
         Undecodable {
 
   /** The collection the command addresses; "" for commands about the cluster. */
@@ -72,13 +73,19 @@ public sealed interface Command
    */
   String commandName();
 
+  /** The name the fingerprint covers: {@link #commandName} and, for a guarded write, its guard. */
+  default String fingerprintName() {
+    return commandName();
+  }
+
   /** The canonical content the fingerprint covers besides name and collection. */
   byte[] fingerprintBody();
 
   /**
    * A digest of the command's canonical content, stored with its idempotency record so that a
    * request_id reused for a different command is detected (AERO_IDEMPOTENCY_KEY_REUSED). Layout:
-   * SHA-256 of {@code len|name|len|collection|len|body}, lengths as u64 (docs/FORMATS.md).
+   * SHA-256 of {@code len|name|len|collection|len|body}, lengths as u64, name = {@link
+   * #fingerprintName} (docs/FORMATS.md).
    */
   default byte[] fingerprint() {
     MessageDigest md;
@@ -87,7 +94,7 @@ public sealed interface Command
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }
-    for (String part : new String[] {commandName(), collection()}) {
+    for (String part : new String[] {fingerprintName(), collection()}) {
       byte[] b = part.getBytes(StandardCharsets.UTF_8);
       md.update(Bytes.ofLong(b.length));
       md.update(b);
@@ -117,6 +124,8 @@ public sealed interface Command
     R visit(RecordAuthority c);
 
     R visit(SetGcFloor c);
+
+    R visit(AtomicBatch c);
 
     R visit(Undecodable c);
   }

@@ -1,6 +1,7 @@
 package io.aerodb.core.command;
 
 import io.aerodb.core.error.AeroError;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,13 +17,37 @@ import java.util.Optional;
  *     request_id
  * @param schemaVersion the schema version used (Insert/Update) or created (CreateCollection); 0
  *     otherwise
+ * @param operations for an {@link AtomicBatch} that took effect: each operation's result, in order
+ *     (all share {@code commitIndex}); empty otherwise
  */
 public record CommandResult(
     long commitIndex,
     AeroError rejection,
     boolean existed,
     boolean deduplicated,
-    int schemaVersion) {
+    int schemaVersion,
+    List<Operation> operations) {
+
+  /** The result of one operation of a batch: as for the single write of its kind. */
+  public record Operation(boolean existed, int schemaVersion) {}
+
+  public CommandResult {
+    operations = List.copyOf(operations);
+  }
+
+  public CommandResult(
+      long commitIndex,
+      AeroError rejection,
+      boolean existed,
+      boolean deduplicated,
+      int schemaVersion) {
+    this(commitIndex, rejection, existed, deduplicated, schemaVersion, List.of());
+  }
+
+  /** A batch that took effect at {@code commitIndex}. */
+  public static CommandResult batch(long commitIndex, List<Operation> operations) {
+    return new CommandResult(commitIndex, null, true, false, 0, operations);
+  }
 
   public static CommandResult ok(long commitIndex, boolean existed, int schemaVersion) {
     return new CommandResult(commitIndex, null, existed, false, schemaVersion);
@@ -41,6 +66,6 @@ public record CommandResult(
   }
 
   public CommandResult asDeduplicated() {
-    return new CommandResult(commitIndex, rejection, existed, true, schemaVersion);
+    return new CommandResult(commitIndex, rejection, existed, true, schemaVersion, operations);
   }
 }

@@ -8,13 +8,26 @@ import java.nio.charset.StandardCharsets;
 /**
  * Deletes a document by writing a tombstone version; deleting an absent document is not an error
  * (the result says {@code existed=false} and nothing is written).
+ *
+ * @param expected the client's guard on the document's version [TX2]
  */
-public record Delete(String collection, String id) implements Command {
+public record Delete(String collection, String id, Precondition expected) implements Command {
+
+  public Delete {
+    expected = expected == null ? Precondition.NONE : expected;
+  }
+
+  public Delete(String collection, String id) {
+    this(collection, id, Precondition.NONE);
+  }
 
   @Override
   public Prepared prepare(PrepareContext context) {
     Rejections.existingCollection(collection, context.catalog());
     Document.checkId(id);
+    if (context.checksState()) {
+      expected.check(commandName(), collection, id, context.live(collection, id));
+    }
     return Prepared.of(this, new DocumentKey(collection, id));
   }
 
@@ -24,8 +37,12 @@ public record Delete(String collection, String id) implements Command {
     Document.checkId(id);
     DocumentKey key = new DocumentKey(collection, id);
     context.checkNotWritten(key);
-    boolean existed = context.isLive(collection, id);
-    if (existed) {
+    var live = context.live(collection, id);
+    expected.check(commandName(), collection, id, live);
+    boolean existed = live.isPresent();
+    if (!existed) {
+      context.markAddressed(key); // a batch writes each document at most once [TX1]
+    } else {
       context.markWritten(key);
       context
           .batch()
@@ -49,6 +66,11 @@ public record Delete(String collection, String id) implements Command {
   @Override
   public String commandName() {
     return "delete";
+  }
+
+  @Override
+  public String fingerprintName() {
+    return DocumentPut.guardedName(commandName(), expected);
   }
 
   @Override

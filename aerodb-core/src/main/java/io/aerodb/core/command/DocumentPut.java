@@ -28,18 +28,31 @@ final class DocumentPut {
    * the client was told "rejected" while its insert was in the database). Apply still validates
    * anything it would write [S4].
    */
-  static Prepared prepare(PrepareContext context, String collection, byte[] json, boolean insert) {
+  static Prepared prepare(PrepareContext context, Command put, boolean insert) {
+    String collection = put.collection();
+    byte[] json = insert ? ((Insert) put).documentJson() : ((Update) put).documentJson();
+    Precondition expected = insert ? ((Insert) put).expected() : ((Update) put).expected();
     if (!context.checksState()) {
-      return prepareRetry(context, collection, json, insert);
+      return prepareRetry(context, collection, json, insert, expected);
     }
     SchemaVersion sv = Rejections.existingCollection(collection, context.catalog()).latest();
     Document doc = Document.admit(json, sv.schema(), collection, sv.version());
-    checkExistence(collection, doc.id(), context.isLive(collection, doc.id()), insert);
+    var live = context.live(collection, doc.id());
+    expected.check(put.commandName(), collection, doc.id(), live);
+    checkExistence(collection, doc.id(), live.isPresent(), insert);
     Command canonical =
         insert
-            ? new Insert(collection, doc.canonicalJson(), sv.version())
-            : new Update(collection, doc.canonicalJson(), sv.version());
+            ? new Insert(collection, doc.canonicalJson(), sv.version(), expected)
+            : new Update(collection, doc.canonicalJson(), sv.version(), expected);
     return Prepared.of(canonical, new DocumentKey(collection, doc.id()));
+  }
+
+  /**
+   * The name a guarded write's fingerprint carries ("update?expected=17"), so that a request_id
+   * reused with another guard is a different command; an unguarded write keeps its plain name.
+   */
+  static String guardedName(String commandName, Precondition expected) {
+    return expected.isNone() ? commandName : commandName + "?expected=" + expected.describe();
   }
 
   /**
@@ -48,12 +61,18 @@ final class DocumentPut {
    * {@code _id}, the document key. Schema version 0: nothing was validated here.
    */
   private static Prepared prepareRetry(
-      PrepareContext context, String collection, byte[] json, boolean insert) {
+      PrepareContext context,
+      String collection,
+      byte[] json,
+      boolean insert,
+      Precondition expected) {
     Rejections.existingCollection(collection, context.catalog());
     JsonValue parsed = JsonReader.parse(json, Limits.DOCUMENT_JSON);
     byte[] canonical = CanonicalJson.toBytes(parsed);
     Command command =
-        insert ? new Insert(collection, canonical, 0) : new Update(collection, canonical, 0);
+        insert
+            ? new Insert(collection, canonical, 0, expected)
+            : new Update(collection, canonical, 0, expected);
     if (parsed instanceof JsonValue.Obj o && o.get("_id") instanceof JsonValue.Str id) {
       return Prepared.of(command, new DocumentKey(collection, id.value()));
     }
@@ -61,16 +80,22 @@ final class DocumentPut {
   }
 
   /**
-   * Re-validates against the schema in force at apply [S4], then writes the version (keyed by the
-   * entry's index [MVCC-2]) and the entries of every live index [Q2].
+   * Re-validates against the schema in force at apply [S4], checks the guard at the entry's view
+   * [TX2], then writes the version (keyed by the entry's index [MVCC-2]) and the entries of every
+   * live index [Q2].
    */
-  static CommandResult apply(ApplyContext context, String collection, byte[] json, boolean insert) {
+  static CommandResult apply(ApplyContext context, Command put, boolean insert) {
+    String collection = put.collection();
+    byte[] json = insert ? ((Insert) put).documentJson() : ((Update) put).documentJson();
+    Precondition expected = insert ? ((Insert) put).expected() : ((Update) put).expected();
     CollectionInfo info = Rejections.existingCollection(collection, context.catalog());
     SchemaVersion sv = info.latest();
     Document doc = Document.admit(json, sv.schema(), collection, sv.version());
     DocumentKey key = new DocumentKey(collection, doc.id());
     context.checkNotWritten(key);
-    boolean exists = context.isLive(collection, doc.id());
+    var live = context.live(collection, doc.id());
+    expected.check(put.commandName(), collection, doc.id(), live);
+    boolean exists = live.isPresent();
     checkExistence(collection, doc.id(), exists, insert);
     context.markWritten(key);
     long index = context.index();

@@ -57,6 +57,12 @@ public final class PrepareContext {
 
   /** Whether a live version of the document exists in the applied state. */
   public boolean isLive(String collection, String id) {
-    return VersionReader.live(store, collection, id, view).isPresent();
+    return live(collection, id).isPresent();
+  }
+
+  /** The document's live version at the view, if any. */
+  public java.util.Optional<io.aerodb.core.mvcc.DocumentVersion> live(
+      String collection, String id) {
+    return VersionReader.live(store, collection, id, view);
   }
 }

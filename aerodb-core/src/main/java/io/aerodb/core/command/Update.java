@@ -7,22 +7,39 @@ package io.aerodb.core.command;
  * @param documentJson raw client text before prepare; canonical JSON in the log
  * @param schemaVersion the schema version the leader validated the document against (0 before
  *     prepare); apply validates again against the version in force then [S4]
+ * @param expected the client's guard on the document's version [TX2]
  */
-public record Update(String collection, byte[] documentJson, int schemaVersion) implements Command {
+public record Update(
+    String collection, byte[] documentJson, int schemaVersion, Precondition expected)
+    implements Command {
+
+  public Update {
+    expected = expected == null ? Precondition.NONE : expected;
+  }
 
   /** A client's update, before prepare. */
   public Update(String collection, byte[] documentJson) {
-    this(collection, documentJson, 0);
+    this(collection, documentJson, 0, Precondition.NONE);
+  }
+
+  /** A client's guarded update, before prepare. */
+  public Update(String collection, byte[] documentJson, Precondition expected) {
+    this(collection, documentJson, 0, expected);
+  }
+
+  /** An unguarded update as the log holds it. */
+  public Update(String collection, byte[] documentJson, int schemaVersion) {
+    this(collection, documentJson, schemaVersion, Precondition.NONE);
   }
 
   @Override
   public Prepared prepare(PrepareContext context) {
-    return DocumentPut.prepare(context, collection, documentJson, false);
+    return DocumentPut.prepare(context, this, false);
   }
 
   @Override
   public CommandResult apply(ApplyContext context) {
-    return DocumentPut.apply(context, collection, documentJson, false);
+    return DocumentPut.apply(context, this, false);
   }
 
   @Override
@@ -38,6 +55,11 @@ public record Update(String collection, byte[] documentJson, int schemaVersion) 
   @Override
   public String commandName() {
     return "update";
+  }
+
+  @Override
+  public String fingerprintName() {
+    return DocumentPut.guardedName(commandName(), expected);
   }
 
   @Override

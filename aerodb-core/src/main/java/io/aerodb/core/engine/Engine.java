@@ -64,9 +64,11 @@ public final class Engine implements AutoCloseable {
   private volatile EngineState state;
   private final ViewPins pins = new ViewPins();
   private final GarbageCollector collector;
+  private final long idempotencyHorizonEntries;
 
   private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
+    this.idempotencyHorizonEntries = idempotencyHorizonEntries;
     this.applier = new Applier(store, idempotencyHorizonEntries);
     this.collector = new GarbageCollector(store);
     this.state = state;
@@ -189,6 +191,40 @@ public final class Engine implements AutoCloseable {
   public KvStore store() {
     return store;
   }
+
+  /**
+   * What the replicated idempotency table says about {@code requestId} at {@code view} (the applied
+   * index the read runs at, for the answer's receipt): the original write's index and result, or
+   * unknown — never seen, or seen more than the horizon ago (every node answers the same at the
+   * same applied index).
+   */
+  public WriteStatus writeStatus(byte[] requestId, long view) {
+    if (requestId.length == 0) {
+      throw AeroError.of(
+              io.aerodb.core.error.ErrorCode.AERO_REQUEST_INVALID,
+              "a write status needs the write's request_id (1 to "
+                  + Limits.REQUEST_ID_BYTES_MAX
+                  + " bytes)",
+              "field",
+              "request_id")
+          .toException();
+    }
+    if (requestId.length > Limits.REQUEST_ID_BYTES_MAX) {
+      throw Rejections.requestIdTooLong(requestId).toException();
+    }
+    Optional<IdempotencyTable.Record> r =
+        store.withCurrent(s -> IdempotencyTable.find(s, requestId));
+    return new WriteStatus(
+        view, Math.max(1, view - idempotencyHorizonEntries + 1), r.map(x -> x.result()));
+  }
+
+  /**
+   * @param view the applied index the answer describes
+   * @param rememberedFrom the oldest entry whose request_ids are still remembered at the view
+   * @param result the original write's result (its commit index; a rejection is a result), or empty
+   *     when unknown
+   */
+  public record WriteStatus(long view, long rememberedFrom, Optional<CommandResult> result) {}
 
   // ---------------------------------------------------------------------------------- prepare
 

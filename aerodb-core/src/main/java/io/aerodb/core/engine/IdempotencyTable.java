@@ -28,7 +28,9 @@ import java.util.TreeMap;
  * found by its own key (entry index and the write's position in it), so every write of a batch
  * entry expires, not only its last one.
  *
- * <p>Value layout: {@code index u64 | fingerprint (32 bytes) | result as canonical JSON}.
+ * <p>Value layout: {@code index u64 | fingerprint (32 bytes) | result as canonical JSON} (an atomic
+ * batch's result adds {@code operations}: each operation's {@code existed} and {@code
+ * schemaVersion}).
  */
 public final class IdempotencyTable {
   /** Log entries a request_id stays known for: far longer than Ratis' retry cache (60 s). */
@@ -102,6 +104,16 @@ public final class IdempotencyTable {
       rej.put("details", new JsonValue.Obj(details));
       m.put("rejection", new JsonValue.Obj(rej));
     }
+    if (!r.operations().isEmpty()) { // an atomic batch's per-operation results
+      java.util.List<JsonValue> ops = new java.util.ArrayList<>(r.operations().size());
+      for (CommandResult.Operation op : r.operations()) {
+        TreeMap<String, JsonValue> o = new TreeMap<>(JsonValue.KEY_ORDER);
+        o.put("existed", new JsonValue.Bool(op.existed()));
+        o.put("schemaVersion", new JsonValue.Int(op.schemaVersion()));
+        ops.add(new JsonValue.Obj(o));
+      }
+      m.put("operations", new JsonValue.Arr(ops));
+    }
     return CanonicalJson.toBytes(new JsonValue.Obj(m));
   }
 
@@ -121,11 +133,22 @@ public final class IdempotencyTable {
               ((JsonValue.Str) rej.get("message")).value(),
               details);
     }
+    java.util.List<CommandResult.Operation> operations = new java.util.ArrayList<>();
+    if (m.get("operations") instanceof JsonValue.Arr ops) {
+      for (JsonValue v : ops.elements()) {
+        JsonValue.Obj o = (JsonValue.Obj) v;
+        operations.add(
+            new CommandResult.Operation(
+                ((JsonValue.Bool) o.get("existed")).value(),
+                (int) ((JsonValue.Int) o.get("schemaVersion")).value()));
+      }
+    }
     return new CommandResult(
         ((JsonValue.Int) m.get("commitIndex")).value(),
         rejection,
         ((JsonValue.Bool) m.get("existed")).value(),
         false,
-        (int) ((JsonValue.Int) m.get("schemaVersion")).value());
+        (int) ((JsonValue.Int) m.get("schemaVersion")).value(),
+        operations);
   }
 }

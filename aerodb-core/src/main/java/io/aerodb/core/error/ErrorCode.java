@@ -103,6 +103,32 @@ public enum ErrorCode {
       "The collection already has schemaVersionsMax schema versions; no new one can be published."),
   AERO_LIMIT_INDEX_COUNT(
       REJECT, FAILED_PRECONDITION, "", "The collection already has indexesMax live indexes."),
+  AERO_LIMIT_BATCH_OPERATIONS(
+      REJECT,
+      INVALID_ARGUMENT,
+      "TX1",
+      "The batch has more than batchOperationsMax operations (or none); nothing was applied."),
+  AERO_LIMIT_BATCH_SIZE(
+      REJECT,
+      INVALID_ARGUMENT,
+      "TX1",
+      "The batch's documents and ids exceed batchBytesMax in total (below the Raft entry limit);"
+          + " nothing was applied."),
+
+  // --- transactions: batches and preconditions
+  AERO_TXN_PRECONDITION_FAILED(
+      REJECT,
+      FAILED_PRECONDITION,
+      "TX2",
+      "A write's expected version (the commit index the client last saw, or absent) is not the"
+          + " document's version when the write applies; the error names the operation, the"
+          + " expected and the actual version. Nothing was written (in a batch: no operation)."),
+  AERO_TXN_DOCUMENT_REPEATED(
+      REJECT,
+      INVALID_ARGUMENT,
+      "TX1",
+      "Two operations of one batch write the same document; a batch writes each document at most"
+          + " once. Nothing was applied."),
 
   // --- secondary indexes (replicated commands)
   AERO_INDEX_EXISTS(

@@ -38,6 +38,15 @@ public final class Limits {
   /** Longest client idempotency key (request_id), in bytes. */
   public static final int REQUEST_ID_BYTES_MAX = 64;
 
+  /** Most operations one atomic batch may carry [TX1]. */
+  public static final int BATCH_OPERATIONS_MAX = 1_000;
+
+  /**
+   * Most bytes of documents (canonical JSON) and ids one atomic batch may carry [TX1]: the entry,
+   * with its framing, stays below the Raft entry limit (4 MiB).
+   */
+  public static final int BATCH_BYTES_MAX = 2 * 1024 * 1024;
+
   /** Parse bounds for documents. */
   public static final JsonLimits DOCUMENT_JSON =
       new JsonLimits(DOCUMENT_BYTES_MAX, NESTING_DEPTH_MAX, ARRAY_LENGTH_MAX);

@@ -32,6 +32,13 @@ public final class WriteBatch {
     return this;
   }
 
+  /** Appends every operation of {@code other}, in order. */
+  public WriteBatch addAll(WriteBatch other) {
+    ops.addAll(other.ops);
+    bytes += other.bytes;
+    return this;
+  }
+
   public List<Op> ops() {
     return Collections.unmodifiableList(ops);
   }

@@ -1,16 +1,23 @@
 package io.aerodb.node.api;
 
 import com.google.protobuf.ByteString;
+import io.aerodb.core.command.AtomicBatch;
 import io.aerodb.core.command.Command;
+import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.engine.ViewRead;
 import io.aerodb.core.error.AeroError;
+import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.proto.v1.BatchReply;
 import io.aerodb.proto.v1.Consistency;
+import io.aerodb.proto.v1.OperationResult;
 import io.aerodb.proto.v1.ReadReceipt;
 import io.aerodb.proto.v1.WriteReply;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The shape every API call shares, asynchronous end to end (the request's size and unsigned fields
@@ -24,6 +31,74 @@ final class ApiCalls {
   /** Proposes {@code command} with the client's request_id and answers with the write reply. */
   static void write(
       NodeContext node, ByteString requestId, Command command, StreamObserver<WriteReply> out) {
+    write(node, requestId, () -> command, out);
+  }
+
+  /**
+   * As {@link #write(NodeContext, ByteString, Command, StreamObserver)}, for a command built from
+   * the request here: a request that cannot become one (an AeroException) is answered as that
+   * error, and nothing is proposed.
+   */
+  static void write(
+      NodeContext node,
+      ByteString requestId,
+      Supplier<? extends Command> command,
+      StreamObserver<WriteReply> out) {
+    submit(
+        node,
+        requestId,
+        command,
+        out,
+        r ->
+            WriteReply.newBuilder()
+                .setCommitIndex(r.commitIndex())
+                .setExisted(r.existed())
+                .setDeduplicated(r.deduplicated())
+                .setSchemaVersion(r.schemaVersion())
+                .setNodeId(node.nodeId())
+                .build());
+  }
+
+  /** Proposes an atomic batch [TX1] and answers with one result per operation. */
+  static void batch(
+      NodeContext node,
+      ByteString requestId,
+      Supplier<AtomicBatch> batch,
+      StreamObserver<BatchReply> out) {
+    submit(
+        node,
+        requestId,
+        batch,
+        out,
+        r -> {
+          BatchReply.Builder b =
+              BatchReply.newBuilder()
+                  .setCommitIndex(r.commitIndex())
+                  .setDeduplicated(r.deduplicated())
+                  .setNodeId(node.nodeId());
+          for (CommandResult.Operation op : r.operations()) {
+            b.addResults(
+                OperationResult.newBuilder()
+                    .setExisted(op.existed())
+                    .setSchemaVersion(op.schemaVersion()));
+          }
+          return b.build();
+        });
+  }
+
+  private static <T> void submit(
+      NodeContext node,
+      ByteString requestId,
+      Supplier<? extends Command> build,
+      StreamObserver<T> out,
+      Function<CommandResult, T> reply) {
+    Command command;
+    try {
+      command = build.get();
+    } catch (AeroException e) {
+      out.onError(GrpcErrors.toStatus(e.error(), node.nodeId()));
+      return;
+    }
     node.gateway()
         .write(requestId.toByteArray(), command)
         .whenComplete(
@@ -36,14 +111,7 @@ final class ApiCalls {
                 out.onError(GrpcErrors.toStatus(r.rejection(), node.nodeId()));
                 return;
               }
-              out.onNext(
-                  WriteReply.newBuilder()
-                      .setCommitIndex(r.commitIndex())
-                      .setExisted(r.existed())
-                      .setDeduplicated(r.deduplicated())
-                      .setSchemaVersion(r.schemaVersion())
-                      .setNodeId(node.nodeId())
-                      .build());
+              out.onNext(reply.apply(r));
               out.onCompleted();
             });
   }

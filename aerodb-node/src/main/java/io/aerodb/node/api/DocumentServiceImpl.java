@@ -1,11 +1,16 @@
 package io.aerodb.node.api;
 
+import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.CreateCollection;
 import io.aerodb.core.command.Delete;
 import io.aerodb.core.command.Insert;
 import io.aerodb.core.command.Update;
+import io.aerodb.core.engine.Engine;
 import io.aerodb.core.engine.ReadResult;
 import io.aerodb.core.mvcc.DocumentVersion;
+import io.aerodb.proto.v1.BatchReply;
+import io.aerodb.proto.v1.BatchRequest;
+import io.aerodb.proto.v1.Consistency;
 import io.aerodb.proto.v1.CreateCollectionRequest;
 import io.aerodb.proto.v1.DeleteRequest;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
@@ -14,6 +19,8 @@ import io.aerodb.proto.v1.GetRequest;
 import io.aerodb.proto.v1.InsertRequest;
 import io.aerodb.proto.v1.UpdateRequest;
 import io.aerodb.proto.v1.WriteReply;
+import io.aerodb.proto.v1.WriteStatusReply;
+import io.aerodb.proto.v1.WriteStatusRequest;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 
@@ -34,7 +41,7 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
     ApiCalls.write(
         node,
         req.getRequestId(),
-        new CreateCollection(req.getCollection(), utf8(req.getSchemaJson())),
+        () -> new CreateCollection(req.getCollection(), utf8(req.getSchemaJson())),
         out);
   }
 
@@ -43,7 +50,12 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
     ApiCalls.write(
         node,
         req.getRequestId(),
-        new Insert(req.getCollection(), utf8(req.getDocumentJson())),
+        () ->
+            new Insert(
+                req.getCollection(),
+                utf8(req.getDocumentJson()),
+                WriteRequests.precondition(
+                    req.hasExpectedVersion(), req.getExpectedVersion(), "expected_version")),
         out);
   }
 
@@ -52,13 +64,60 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
     ApiCalls.write(
         node,
         req.getRequestId(),
-        new Update(req.getCollection(), utf8(req.getDocumentJson())),
+        () ->
+            new Update(
+                req.getCollection(),
+                utf8(req.getDocumentJson()),
+                WriteRequests.precondition(
+                    req.hasExpectedVersion(), req.getExpectedVersion(), "expected_version")),
         out);
   }
 
   @Override
   public void delete(DeleteRequest req, StreamObserver<WriteReply> out) {
-    ApiCalls.write(node, req.getRequestId(), new Delete(req.getCollection(), req.getId()), out);
+    ApiCalls.write(
+        node,
+        req.getRequestId(),
+        () ->
+            new Delete(
+                req.getCollection(),
+                req.getId(),
+                WriteRequests.precondition(
+                    req.hasExpectedVersion(), req.getExpectedVersion(), "expected_version")),
+        out);
+  }
+
+  @Override
+  public void batch(BatchRequest req, StreamObserver<BatchReply> out) {
+    ApiCalls.batch(node, req.getRequestId(), () -> WriteRequests.batch(req), out);
+  }
+
+  @Override
+  public void writeStatus(WriteStatusRequest req, StreamObserver<WriteStatusReply> out) {
+    byte[] requestId = req.getRequestId().toByteArray();
+    ApiCalls.read(
+        node,
+        Consistency.LINEARIZABLE,
+        0,
+        (engine, view) -> engine.writeStatus(requestId, view),
+        out,
+        (Engine.WriteStatus s, io.aerodb.proto.v1.ReadReceipt receipt) -> {
+          WriteStatusReply.Builder b =
+              WriteStatusReply.newBuilder()
+                  .setRememberedFromIndex(s.rememberedFrom())
+                  .setReceipt(receipt);
+          if (s.result().isEmpty()) {
+            return b.setState(WriteStatusReply.State.UNKNOWN).build();
+          }
+          CommandResult r = s.result().get();
+          b.setCommitIndex(r.commitIndex());
+          if (r.rejection() != null) {
+            return b.setState(WriteStatusReply.State.REJECTED)
+                .setRejection(GrpcErrors.toProto(r.rejection(), node.nodeId()))
+                .build();
+          }
+          return b.setState(WriteStatusReply.State.COMMITTED).build();
+        });
   }
 
   @Override

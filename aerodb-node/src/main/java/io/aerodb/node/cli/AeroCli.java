@@ -28,6 +28,8 @@ import picocli.CommandLine.ScopeType;
       DocumentCommands.Update.class,
       DocumentCommands.Delete.class,
       DocumentCommands.Get.class,
+      BatchCommands.Batch.class,
+      BatchCommands.WriteStatus.class,
       SchemaCommands.class,
       IndexCommands.class,
       QueryCommands.Query.class,

@@ -2,6 +2,7 @@ package io.aerodb.node.cli;
 
 import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
+import io.aerodb.client.WriteOptions;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.limits.Limits;
@@ -10,6 +11,7 @@ import io.aerodb.proto.v1.WriteReply;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,6 +20,66 @@ import picocli.CommandLine.Spec;
 /** insert, update, delete, get. */
 final class DocumentCommands {
   private DocumentCommands() {}
+
+  /** The flags every write command takes: its guard and the caller's request_id. */
+  static final class WriteFlags {
+    @Option(
+        names = "--expected-version",
+        paramLabel = "N|absent",
+        description =
+            "Compare-and-set: write only if the document's version (the commit index of its live"
+                + " version, as get --json shows in versionIndex) is N, or if it has none"
+                + " (absent). Otherwise AERO_TXN_PRECONDITION_FAILED and nothing is written.")
+    String expectedVersion;
+
+    @Option(
+        names = "--request-id",
+        paramLabel = "ID",
+        description =
+            "Your own idempotency key (1-64 bytes): a retry with the same key returns the"
+                + " original result; write-status --request-id ID says what became of it.")
+    String requestId;
+
+    /** The options, or a usage message as an IllegalArgumentException. */
+    WriteOptions options() {
+      WriteOptions o = WriteOptions.none();
+      if (expectedVersion != null) {
+        o = expectedVersion.equals("absent") ? o.expectAbsent() : o.expectVersion(version());
+      }
+      if (requestId != null) {
+        o = o.requestId(checkedRequestId(requestId));
+      }
+      return o;
+    }
+
+    private long version() {
+      try {
+        long v = Long.parseLong(expectedVersion);
+        if (v > 0) {
+          return v;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          "--expected-version is a commit index (1 or more) or 'absent', not '"
+              + expectedVersion
+              + "'");
+    }
+  }
+
+  /** A request id given on the command line: 1 to requestIdBytesMax bytes of UTF-8. */
+  static String checkedRequestId(String id) {
+    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes == 0 || bytes > Limits.REQUEST_ID_BYTES_MAX) {
+      throw new IllegalArgumentException(
+          "--request-id takes 1 to "
+              + Limits.REQUEST_ID_BYTES_MAX
+              + " bytes (requestIdBytesMax), this one has "
+              + bytes);
+    }
+    return id;
+  }
 
   static Out writeResult(String op, String collection, String id, WriteReply r) {
     return Out.object()
@@ -60,13 +122,22 @@ final class DocumentCommands {
 
     abstract String done();
 
-    abstract WriteReply send(AeroClient c);
+    @Mixin WriteFlags flags;
+
+    abstract WriteReply send(AeroClient c, WriteOptions options);
 
     @Override
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
+      WriteOptions options;
+      try {
+        options = flags.options();
+      } catch (IllegalArgumentException e) {
+        root.err.println(e.getMessage());
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
-        WriteReply r = send(c);
+        WriteReply r = send(c, options);
         String id = idOf(document);
         if (root.json) {
           writeResult(op(), collection, id, r).print(root.out);
@@ -101,8 +172,8 @@ final class DocumentCommands {
     }
 
     @Override
-    WriteReply send(AeroClient c) {
-      return c.insert(collection, document);
+    WriteReply send(AeroClient c, WriteOptions options) {
+      return c.insert(collection, document, options);
     }
   }
 
@@ -121,8 +192,8 @@ final class DocumentCommands {
     }
 
     @Override
-    WriteReply send(AeroClient c) {
-      return c.update(collection, document);
+    WriteReply send(AeroClient c, WriteOptions options) {
+      return c.update(collection, document, options);
     }
   }
 
@@ -138,11 +209,20 @@ final class DocumentCommands {
     @Parameters(index = "1", paramLabel = "ID")
     String id;
 
+    @Mixin WriteFlags flags;
+
     @Override
     public Integer call() {
       AeroCli root = AeroCli.root(spec);
+      WriteOptions options;
+      try {
+        options = flags.options();
+      } catch (IllegalArgumentException e) {
+        root.err.println(e.getMessage());
+        return ExitCodes.USAGE;
+      }
       try (AeroClient c = root.client()) {
-        WriteReply r = c.delete(collection, id);
+        WriteReply r = c.delete(collection, id, options);
         if (root.json) {
           writeResult("delete", collection, id, r).print(root.out);
         } else if (r.getExisted()) {

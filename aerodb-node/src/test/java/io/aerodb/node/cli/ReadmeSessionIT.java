@@ -134,6 +134,76 @@ class ReadmeSessionIT {
         .contains("AERO_VALIDATION_NULL_VALUE")
         .contains("\"invariant\":\"S3\"");
 
+    // Compare-and-set, an atomic batch from a file, and what became of a request id.
+    String version =
+        java.util.regex.Pattern.compile("\"versionIndex\":(\\d+)")
+            .matcher(get.stdout())
+            .results()
+            .findFirst()
+            .orElseThrow()
+            .group(1);
+    Result stale =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "update",
+            "users",
+            "{\"_id\":\"u1\",\"name\":\"Ada L\"}",
+            "--expected-version",
+            Long.toString(Long.parseLong(version) - 1),
+            "--json");
+    assertThat(stale.exit()).isEqualTo(1);
+    assertThat(stale.stdout())
+        .contains("AERO_TXN_PRECONDITION_FAILED")
+        .contains("\"actualVersion\":\"" + version + "\"")
+        .contains("\"invariant\":\"TX2\"");
+    Result cas =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "update",
+            "users",
+            "{\"_id\":\"u1\",\"name\":\"Ada L\",\"age\":37}",
+            "--expected-version",
+            version,
+            "--request-id",
+            "readme-cas-1",
+            "--json");
+    assertThat(cas.exit()).as(cas.stderr()).isZero();
+    Path ops = dir.resolve("ops.json");
+    Files.writeString(
+        ops,
+        "{\"operations\": [\n"
+            + "  {\"op\": \"insert\", \"collection\": \"users\", \"document\": {\"_id\": \"u7\","
+            + " \"name\": \"Grace\"}, \"expectedVersion\": \"absent\"},\n"
+            + "  {\"op\": \"delete\", \"collection\": \"users\", \"id\": \"nobody\"}\n]}\n");
+    Result batch =
+        run("scripts/aerodb", "--cluster", cluster, "batch", "--file", ops.toString(), "--json");
+    assertThat(batch.exit()).as(batch.stderr()).isZero();
+    assertThat(batch.stdout()).contains("\"operationIndex\":1").contains("\"existed\":false");
+    Result again = run("scripts/aerodb", "--cluster", cluster, "batch", "--file", ops.toString());
+    assertThat(again.exit()).isEqualTo(1); // u7 exists now: the whole batch is refused
+    assertThat(again.stderr())
+        .contains("AERO_TXN_PRECONDITION_FAILED")
+        .contains("operationIndex: 0");
+    Result written =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "write-status",
+            "--request-id",
+            "readme-cas-1",
+            "--json");
+    assertThat(written.exit()).as(written.stderr()).isZero();
+    assertThat(written.stdout()).contains("\"state\":\"COMMITTED\"");
+    Result unknown =
+        run("scripts/aerodb", "--cluster", cluster, "write-status", "--request-id", "never-sent");
+    assertThat(unknown.exit()).isZero();
+    assertThat(unknown.stdout()).startsWith("unknown:");
+
     // The status, the kill of a node, the cluster carrying on, and the node coming back.
     Result kill = run("scripts/local-cluster.sh", "kill", "n2");
     assertThat(kill.exit()).isZero();

@@ -51,6 +51,7 @@ final class ClusterSimulation {
       long brokenGroups,
       long malformedEntries,
       long epochs,
+      long batchesApplied,
       SortedMap<ErrorCode, Long> rejections) {}
 
   /** The actions a step may take, with their weights. */
@@ -162,6 +163,7 @@ final class ClusterSimulation {
         gateway.brokenGroups,
         gateway.malformedEntries,
         model.epochs(),
+        model.batchesApplied,
         model.rejections);
   }
 
@@ -211,6 +213,17 @@ final class ClusterSimulation {
     throw new IllegalStateException("no action");
   }
 
+  /** The live version of a document on {@code replica} (what a client read would show), 0: none. */
+  private static long liveVersion(SimulatedReplica replica, io.aerodb.core.command.DocumentKey k) {
+    if (replica == null) {
+      return 0;
+    }
+    return io.aerodb.core.mvcc.VersionReader.live(
+            replica.engine().store(), k.collection(), k.id(), replica.engine().applied().index())
+        .map(v -> v.index())
+        .orElse(0L);
+  }
+
   private static int weight(Action a, boolean leaderless) {
     return a == Action.ELECTION && leaderless ? 400 : a.weight;
   }
@@ -220,7 +233,9 @@ final class ClusterSimulation {
     switch (action) {
       case CLIENT_WRITE -> {
         SimulatedReplica to = clientsLeader(leader);
-        ClientRequest request = workload.next(to == null ? Catalog.EMPTY : to.engine().catalog());
+        ClientRequest request =
+            workload.next(
+                to == null ? Catalog.EMPTY : to.engine().catalog(), k -> liveVersion(to, k));
         note(request + " -> " + gateway.submit(to, request));
       }
       case RETRY -> {
@@ -231,7 +246,9 @@ final class ClusterSimulation {
       }
       case REUSE_REQUEST_ID -> {
         SimulatedReplica to = clientsLeader(leader);
-        ClientRequest request = workload.reuse(to == null ? Catalog.EMPTY : to.engine().catalog());
+        ClientRequest request =
+            workload.reuse(
+                to == null ? Catalog.EMPTY : to.engine().catalog(), k -> liveVersion(to, k));
         if (request != null) {
           note(request + " -> " + gateway.submit(to, request));
         }

@@ -71,6 +71,7 @@ class ClusterSimulationTest {
     long deduplicated = 0;
     long installs = 0;
     long historyReads = 0;
+    long batches = 0;
     TreeMap<ErrorCode, Long> rejections = new TreeMap<>();
     long started = System.nanoTime(); // the test measures itself; the simulation has no clock
     for (long seed : seeds) {
@@ -86,6 +87,7 @@ class ClusterSimulationTest {
         deduplicated += r.deduplicated();
         installs += r.installs();
         historyReads += r.historyReads();
+        batches += r.batchesApplied();
         r.rejections().forEach((code, n) -> rejections.merge(code, n, Long::sum));
         if (SimulationSeeds.replaying()) {
           System.out.println(r);
@@ -105,7 +107,8 @@ class ClusterSimulationTest {
     System.out.printf(
         "ClusterSimulation: mode=%s seeds=%d passed=%d failed=%d steps/seed=%d steps=%d"
             + " committed_entries=%d acknowledged_writes=%d deduplicated=%d crashes=%d"
-            + " elections=%d truncated_entries=%d installs=%d history_reads=%d seconds=%.1f"
+            + " elections=%d truncated_entries=%d installs=%d history_reads=%d"
+            + " batches_applied=%d seconds=%.1f"
             + " seeds_per_s=%.2f steps_per_s=%.0f%n",
         mode,
         seeds.size(),
@@ -121,6 +124,7 @@ class ClusterSimulationTest {
         truncated,
         installs,
         historyReads,
+        batches,
         seconds,
         seeds.size() / seconds,
         stepsRun / seconds);

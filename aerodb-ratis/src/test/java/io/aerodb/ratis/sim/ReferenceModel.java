@@ -2,6 +2,7 @@ package io.aerodb.ratis.sim;
 
 import io.aerodb.core.authority.AuthorityHistory;
 import io.aerodb.core.authority.AuthorityRecord;
+import io.aerodb.core.command.AtomicBatch;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CommandResult;
 import io.aerodb.core.command.CreateCollection;
@@ -11,6 +12,7 @@ import io.aerodb.core.command.DocumentKey;
 import io.aerodb.core.command.DropIndex;
 import io.aerodb.core.command.Entry;
 import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Precondition;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.Rejections;
@@ -85,13 +87,22 @@ final class ReferenceModel {
 
   /** What one write should produce. {@code rejection == null && dedupOf == null}: it succeeds. */
   private record Expected(
-      ErrorCode rejection, boolean existed, int schemaVersion, Recorded dedupOf, Runnable effect) {
+      ErrorCode rejection,
+      boolean existed,
+      int schemaVersion,
+      Recorded dedupOf,
+      Runnable effect,
+      List<CommandResult.Operation> operations) {
     static Expected rejected(ErrorCode code) {
-      return new Expected(code, false, 0, null, null);
+      return new Expected(code, false, 0, null, null, List.of());
     }
 
     static Expected ok(boolean existed, int schemaVersion, Runnable effect) {
-      return new Expected(null, existed, schemaVersion, null, effect);
+      return new Expected(null, existed, schemaVersion, null, effect, List.of());
+    }
+
+    static Expected dedup(Recorded original) {
+      return new Expected(null, false, 0, original, null, List.of());
     }
 
     @Override
@@ -101,7 +112,12 @@ final class ReferenceModel {
       }
       return rejection != null
           ? "rejection " + rejection
-          : "success (existed=" + existed + ", schemaVersion=" + schemaVersion + ")";
+          : "success (existed="
+              + existed
+              + ", schemaVersion="
+              + schemaVersion
+              + (operations.isEmpty() ? "" : ", operations=" + operations)
+              + ")";
     }
   }
 
@@ -122,6 +138,7 @@ final class ReferenceModel {
   final TreeMap<ErrorCode, Long> rejections = new TreeMap<>();
 
   long deduplicated;
+  long batchesApplied;
   long rejected;
   long succeeded;
 
@@ -203,6 +220,7 @@ final class ReferenceModel {
           && actual.commitIndex() == e.dedupOf.index
           && actual.existed() == original.existed()
           && actual.schemaVersion() == original.schemaVersion()
+          && actual.operations().equals(original.operations())
           && Objects.equals(actual.rejection(), original.rejection());
     }
     if (actual.deduplicated() || actual.commitIndex() != index) {
@@ -213,7 +231,8 @@ final class ReferenceModel {
     }
     return actual.isOk()
         && actual.existed() == e.existed
-        && actual.schemaVersion() == e.schemaVersion;
+        && actual.schemaVersion() == e.schemaVersion
+        && actual.operations().equals(e.operations);
   }
 
   /** The entry rules and the idempotency table (Applier's order), then the command's rule. */
@@ -239,19 +258,89 @@ final class ReferenceModel {
       Recorded prior = idempotency.get(Bytes.hex(key));
       if (prior != null) {
         return Arrays.equals(prior.fingerprint, c.fingerprint())
-            ? new Expected(null, false, 0, prior, null)
+            ? Expected.dedup(prior)
             : Expected.rejected(ErrorCode.AERO_IDEMPOTENCY_KEY_REUSED);
       }
     }
     try {
-      return rule(c, term, index, written);
+      return rule(c, term, index, written, false);
     } catch (AeroException e) {
       return Expected.rejected(e.code());
     }
   }
 
+  /**
+   * An atomic batch [TX1]: its limits, then every operation's rule against the state before the
+   * entry (each document at most once, a delete of an absent one included); the first rejection is
+   * the batch's, and only if there is none does every operation's effect happen.
+   */
+  private Expected batch(AtomicBatch b, long term, long index) {
+    int n = b.operations().size();
+    if (n == 0 || n > Limits.BATCH_OPERATIONS_MAX) {
+      return Expected.rejected(ErrorCode.AERO_LIMIT_BATCH_OPERATIONS);
+    }
+    long bytes = 0;
+    for (Command op : b.operations()) {
+      bytes +=
+          op instanceof Delete d
+              ? d.id().getBytes(StandardCharsets.UTF_8).length
+              : op instanceof Insert in
+                  ? in.documentJson().length
+                  : ((Update) op).documentJson().length;
+    }
+    if (bytes > Limits.BATCH_BYTES_MAX) {
+      return Expected.rejected(ErrorCode.AERO_LIMIT_BATCH_SIZE);
+    }
+    TreeSet<DocumentKey> written = new TreeSet<>();
+    List<Expected> each = new java.util.ArrayList<>();
+    for (Command op : b.operations()) {
+      Expected e;
+      try {
+        e = rule(op, term, index, written, true);
+      } catch (AeroException ex) {
+        return Expected.rejected(ex.code());
+      }
+      if (e.rejection != null) {
+        return e;
+      }
+      each.add(e);
+    }
+    List<CommandResult.Operation> ops = new java.util.ArrayList<>();
+    for (Expected e : each) {
+      ops.add(new CommandResult.Operation(e.existed, e.schemaVersion));
+    }
+    return new Expected(
+        null,
+        true,
+        0,
+        null,
+        () -> {
+          batchesApplied++;
+          each.forEach(e -> e.effect.run());
+        },
+        List.copyOf(ops));
+  }
+
+  /** A guard against the document's live version before the entry [TX2]. */
+  private void checkGuard(Precondition p, DocumentKey k) {
+    if (p.isNone()) {
+      return;
+    }
+    TreeMap<Long, Version> versions = documents.get(k);
+    boolean live = isLive(k);
+    boolean holds =
+        p.equals(Precondition.absent()) ? !live : live && versions.lastKey() == p.version();
+    if (!holds) {
+      throw AeroError.of(ErrorCode.AERO_TXN_PRECONDITION_FAILED, "guard").toException();
+    }
+  }
+
   /** Each command's checks, in the order the command makes them; AeroException for a rejection. */
-  private Expected rule(Command c, long term, long index, Set<DocumentKey> written) {
+  private Expected rule(
+      Command c, long term, long index, Set<DocumentKey> written, boolean inBatch) {
+    if (c instanceof AtomicBatch b) {
+      return batch(b, term, index);
+    }
     if (c instanceof Undecodable) {
       return Expected.rejected(ErrorCode.AERO_LOG_ENTRY_INVALID);
     }
@@ -310,20 +399,25 @@ final class ReferenceModel {
       return Expected.ok(true, 0, () -> m.liveIndexes.remove(di.field()));
     }
     if (c instanceof Insert in) {
-      return put(in.collection(), in.documentJson(), true, index, written);
+      return put(in.collection(), in.documentJson(), true, index, written, in.expected(), inBatch);
     }
     if (c instanceof Update up) {
-      return put(up.collection(), up.documentJson(), false, index, written);
+      return put(up.collection(), up.documentJson(), false, index, written, up.expected(), inBatch);
     }
     if (c instanceof Delete d) {
       existing(d.collection());
       Document.checkId(d.id());
       DocumentKey k = new DocumentKey(d.collection(), d.id());
       if (written.contains(k)) {
-        return Expected.rejected(ErrorCode.AERO_LOG_ENTRY_INVALID);
+        return Expected.rejected(
+            inBatch ? ErrorCode.AERO_TXN_DOCUMENT_REPEATED : ErrorCode.AERO_LOG_ENTRY_INVALID);
       }
+      checkGuard(d.expected(), k);
       boolean live = isLive(k);
       if (!live) {
+        if (inBatch) {
+          written.add(k);
+        }
         return Expected.ok(false, 0, () -> {});
       }
       written.add(k);
@@ -358,14 +452,22 @@ final class ReferenceModel {
    * then existence.
    */
   private Expected put(
-      String collection, byte[] json, boolean insert, long index, Set<DocumentKey> written) {
+      String collection,
+      byte[] json,
+      boolean insert,
+      long index,
+      Set<DocumentKey> written,
+      Precondition guard,
+      boolean inBatch) {
     CollectionModel m = existing(collection);
     int version = m.versions.lastKey();
     Document doc = Document.admit(json, m.versions.get(version), collection, version);
     DocumentKey k = new DocumentKey(collection, doc.id());
     if (written.contains(k)) {
-      return Expected.rejected(ErrorCode.AERO_LOG_ENTRY_INVALID);
+      return Expected.rejected(
+          inBatch ? ErrorCode.AERO_TXN_DOCUMENT_REPEATED : ErrorCode.AERO_LOG_ENTRY_INVALID);
     }
+    checkGuard(guard, k);
     boolean exists = isLive(k);
     if (insert && exists) {
       return Expected.rejected(ErrorCode.AERO_DOCUMENT_EXISTS);

@@ -2,12 +2,15 @@ package io.aerodb.ratis.sim;
 
 import io.aerodb.core.authority.AuthorityHistory;
 import io.aerodb.core.catalog.Catalog;
+import io.aerodb.core.command.AtomicBatch;
 import io.aerodb.core.command.Command;
 import io.aerodb.core.command.CreateCollection;
 import io.aerodb.core.command.CreateIndex;
 import io.aerodb.core.command.Delete;
+import io.aerodb.core.command.DocumentKey;
 import io.aerodb.core.command.DropIndex;
 import io.aerodb.core.command.Insert;
+import io.aerodb.core.command.Precondition;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.Update;
@@ -17,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * The clients: what they ask for, and their retries. Commands are raw, as a client sends them (JSON
@@ -72,8 +76,11 @@ final class Workload {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A new client request, chosen with what the leader's catalog shows (a client reads too). */
-  ClientRequest next(Catalog catalog) {
+  /**
+   * A new client request, chosen with what the leader's catalog and documents show (a client reads
+   * too): {@code version} gives a document's live version there (0: none), which guards use.
+   */
+  ClientRequest next(Catalog catalog, ToLongFunction<DocumentKey> version) {
     boolean users = catalog.collection(USERS).isPresent();
     boolean orders = catalog.collection(ORDERS).isPresent();
     int p = random.nextInt(100);
@@ -138,8 +145,95 @@ final class Workload {
     if (p < 91) {
       return request(new Insert(USERS, utf8("{\"_id\":\"u1\",\"name\":")), "insert bad json");
     }
+    if (p < 95) {
+      Command c = guardedWrite(version);
+      return request(c, c.fingerprintName() + " " + c.collection() + "/" + idOf(c));
+    }
+    if (p < 99) {
+      return batch(version);
+    }
     String id = "u" + random.nextInt(10);
     return request(new Insert(USERS, utf8(userDocument(id))), "insert users/" + id);
+  }
+
+  /**
+   * A write with a guard [TX2]: mostly the version the client just read (or absent), sometimes a
+   * stale one, so both outcomes race with the other clients' writes.
+   */
+  private Command guardedWrite(ToLongFunction<DocumentKey> version) {
+    boolean users = random.nextInt(3) != 0;
+    String collection = users ? USERS : ORDERS;
+    String id = users ? "u" + random.nextInt(10) : "o" + random.nextInt(6);
+    Precondition guard = guard(version.applyAsLong(new DocumentKey(collection, id)));
+    byte[] json = utf8(users ? userDocument(id) : orderDocument(id));
+    return switch (random.nextInt(3)) {
+      case 0 -> new Insert(collection, json, guard);
+      case 1 -> new Update(collection, json, guard);
+      default -> new Delete(collection, id, guard);
+    };
+  }
+
+  private Precondition guard(long seen) {
+    int g = random.nextInt(10);
+    if (g < 6) {
+      return seen == 0 ? Precondition.absent() : Precondition.version(seen);
+    }
+    if (g < 8) {
+      return Precondition.absent();
+    }
+    return g == 8 || seen <= 1 ? Precondition.NONE : Precondition.version(seen - 1);
+  }
+
+  /**
+   * An atomic batch [TX1] of 1 to 5 operations across both collections, each chosen from what the
+   * client read (insert what is absent, update or delete what is live, mostly guarded by that
+   * version), so that many take effect; now and then one operation is stale or invalid, or a
+   * document comes twice, and the whole batch must be refused.
+   */
+  private ClientRequest batch(ToLongFunction<DocumentKey> version) {
+    int n = 1 + random.nextInt(5);
+    List<Command> ops = new ArrayList<>();
+    java.util.TreeSet<DocumentKey> used = new java.util.TreeSet<>();
+    StringBuilder d = new StringBuilder("batch");
+    for (int i = 0; i < n; i++) {
+      boolean users = random.nextInt(8) == 0;
+      String collection = users ? USERS : ORDERS;
+      String id = users ? "u" + random.nextInt(10) : "o" + random.nextInt(6);
+      DocumentKey key = new DocumentKey(collection, id);
+      if (!used.add(key) && random.nextInt(4) != 0) {
+        continue; // mostly distinct documents; sometimes one twice (refused whole)
+      }
+      long seen = version.applyAsLong(key);
+      Precondition guard =
+          random.nextInt(10) == 0
+              ? Precondition.version(seen + 1) // stale: refused whole
+              : random.nextInt(3) == 0
+                  ? Precondition.NONE
+                  : seen == 0 ? Precondition.absent() : Precondition.version(seen);
+      byte[] json = utf8(users ? userDocument(id) : batchOrder(id));
+      Command op =
+          seen == 0
+              ? new Insert(collection, json, guard)
+              : random.nextInt(4) == 0
+                  ? new Delete(collection, id, guard)
+                  : new Update(collection, json, guard);
+      ops.add(op);
+      d.append(ops.size() == 1 ? " " : ", ").append(op.fingerprintName()).append(' ');
+      d.append(collection).append('/').append(id);
+    }
+    return request(new AtomicBatch(ops), d.toString());
+  }
+
+  private static String idOf(Command c) {
+    if (c instanceof Delete del) {
+      return del.id();
+    }
+    String json =
+        new String(
+            c instanceof Insert in ? in.documentJson() : ((Update) c).documentJson(),
+            StandardCharsets.UTF_8);
+    int at = json.indexOf("\"_id\":\"");
+    return at < 0 ? "?" : json.substring(at + 7, json.indexOf('"', at + 7));
   }
 
   /** A document for users: mostly valid under one of its schema versions, sometimes under none. */
@@ -164,6 +258,15 @@ final class Workload {
     if (random.nextInt(40) == 0) {
       fields.add("\"zzz\":true"); // declared by no version
     }
+    return object(fields);
+  }
+
+  /** An order valid under both order schemas (note present) but for a 1-in-20 bad qty. */
+  private String batchOrder(String id) {
+    List<String> fields = new ArrayList<>();
+    fields.add("\"_id\":\"" + id + "\"");
+    fields.add(random.nextInt(20) == 0 ? "\"qty\":\"many\"" : "\"qty\":" + random.nextInt(1000));
+    fields.add("\"note\":\"b" + (values++) + "\"");
     return object(fields);
   }
 
@@ -244,12 +347,12 @@ final class Workload {
   }
 
   /** A new command under an old request_id (a client bug): apply answers KEY_REUSED. */
-  ClientRequest reuse(Catalog catalog) {
+  ClientRequest reuse(Catalog catalog, ToLongFunction<DocumentKey> version) {
     if (remembered.isEmpty()) {
       return null;
     }
     ClientRequest old = remembered.get(random.nextInt(remembered.size()));
-    ClientRequest fresh = next(catalog);
+    ClientRequest fresh = next(catalog, version);
     return new ClientRequest(
         ++requests, old.requestId, fresh.command, fresh.description + " (reusing " + old + ")");
   }
