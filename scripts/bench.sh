@@ -9,6 +9,8 @@
 #
 # Options: --runs N  --warmup-s S  --measure-s S  --prime-s S (AeroDB)  --etcd-prime-s S  --ops-max N  --clients "1 8 64"
 #          --workloads "insert get"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
+#          --workloads batch10 (one AeroDB batch / one etcd Txn of 10 puts per op; rows report docs_per_s)
+#          --watchers "0 10" (each row once per count of watchers of the collection/prefix; "insert+w10")
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR
 #
@@ -31,7 +33,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 
 # ------------------------------------------------------------------------------------------------ options
-RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
+WATCHERS=0; RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
 RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
 while [[ $# -gt 0 ]]; do
@@ -46,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --ops-max) OPS_MAX="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --workloads) WORKLOADS="$2"; shift 2 ;;
+    --watchers) WATCHERS="$2"; shift 2 ;;
     --systems) SYSTEMS="$2"; shift 2 ;;
     --only) SYSTEMS="$2"; shift 2 ;;
     --no-ops) DO_OPS=0; shift ;;
@@ -57,7 +60,7 @@ while [[ $# -gt 0 ]]; do
     --gate-pct) GATE_PCT="$2"; shift 2 ;;
     --gate-max-s) GATE_MAX_S="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -169,6 +172,7 @@ loadgen() { # system endpoints pids names label extra prime-seconds  (progress o
   bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
     --workloads "${WORKLOADS// /,}" --clients "${CLIENTS// /,}" --warmup-s "$WARMUP_S" --measure-s "$MEASURE_S" \
     --prime-s "$7" --ops-max "$OPS_MAX" --gate-pct "$GATE_PCT" --gate-max-s "$GATE_MAX_S" \
+    --watchers "${WATCHERS// /,}" \
     --markers "$BENCH" --scope-pids "$$" --label "$5" --extra "$6" > "$rows" || log "load generator failed ($5)"
   cat "$rows" >> "$RESULTS"
 }

@@ -29,6 +29,29 @@ final class AeroDriver implements Driver {
   }
 
   @Override
+  public void insertAll(java.util.List<String> ids, java.util.List<String> documents) {
+    io.aerodb.client.BatchBuilder b = client.batch();
+    for (String d : documents) {
+      b.insert(collection, d);
+    }
+    b.commit();
+  }
+
+  @Override
+  public AutoCloseable watch(java.util.concurrent.atomic.AtomicLong received) {
+    long from = client.get(collection, "-").getReceipt().getIndex() + 1;
+    return client.watch(
+        collection,
+        from,
+        new io.aerodb.client.WatchListener() {
+          @Override
+          public void onChange(io.aerodb.proto.v1.DocumentChange change) {
+            received.incrementAndGet();
+          }
+        });
+  }
+
+  @Override
   public void get(String id) {
     GetReply r = client.get(collection, id);
     if (!r.getFound()) {

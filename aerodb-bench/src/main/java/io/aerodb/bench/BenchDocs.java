@@ -68,8 +68,25 @@ public final class BenchDocs {
     return "{\"_id\":\"" + id + "\",\"n\":" + seq + "}";
   }
 
-  /** Prints a schema for scripts: {@code BenchDocs schema|small-schema}. */
-  public static void main(String[] args) {
+  /**
+   * For scripts: {@code BenchDocs schema|small-schema} prints a schema; {@code BenchDocs jsonl N
+   * PREFIX [BYTES]} prints N benchmark documents as JSON Lines (ids PREFIX0..), for import figures.
+   */
+  public static void main(String[] args) throws java.io.IOException {
+    if (args.length >= 3 && args[0].equals("jsonl")) {
+      long n = Long.parseLong(args[1]);
+      BenchDocs docs = new BenchDocs(args.length > 3 ? Integer.parseInt(args[3]) : 1024);
+      java.io.Writer w =
+          new java.io.BufferedWriter(
+              new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8),
+              1 << 20);
+      for (long i = 0; i < n; i++) {
+        w.write(docs.document(args[2] + i, i));
+        w.write('\n');
+      }
+      w.flush();
+      return;
+    }
     System.out.println(args.length > 0 && args[0].equals("small-schema") ? SMALL_SCHEMA : SCHEMA);
   }
 

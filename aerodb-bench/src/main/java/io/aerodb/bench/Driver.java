@@ -13,6 +13,18 @@ interface Driver extends AutoCloseable {
     insert(id, document); // a key-value store's put replaces
   }
 
+  /**
+   * Stores new documents atomically, in one replicated write (AeroDB: one batch; etcd: one Txn of
+   * puts); throws on any error.
+   */
+  void insertAll(java.util.List<String> ids, java.util.List<String> documents) throws Exception;
+
+  /**
+   * Starts a watcher of every new document (AeroDB: Watch on the collection from the next index;
+   * etcd: watch on the prefix), counting what it receives into {@code received}; close it to stop.
+   */
+  AutoCloseable watch(java.util.concurrent.atomic.AtomicLong received) throws Exception;
+
   /** Reads {@code id} with linearizable consistency; throws if it is absent or on any error. */
   void get(String id) throws Exception;
 

@@ -38,6 +38,32 @@ final class EtcdDriver implements Driver {
   }
 
   @Override
+  public void insertAll(java.util.List<String> ids, java.util.List<String> documents)
+      throws Exception {
+    io.etcd.jetcd.op.Op[] puts = new io.etcd.jetcd.op.Op[ids.size()];
+    for (int i = 0; i < puts.length; i++) {
+      puts[i] =
+          io.etcd.jetcd.op.Op.put(
+              key(ids.get(i)),
+              ByteSequence.from(documents.get(i), StandardCharsets.UTF_8),
+              io.etcd.jetcd.options.PutOption.DEFAULT);
+    }
+    kv.txn().Then(puts).commit().get(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public AutoCloseable watch(java.util.concurrent.atomic.AtomicLong received) {
+    io.etcd.jetcd.Watch.Watcher w =
+        client
+            .getWatchClient()
+            .watch(
+                ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
+                io.etcd.jetcd.options.WatchOption.builder().isPrefix(true).build(),
+                r -> received.addAndGet(r.getEvents().size()));
+    return w::close;
+  }
+
+  @Override
   public void get(String id) throws Exception {
     GetResponse r = kv.get(key(id), LINEARIZABLE).get(10, TimeUnit.SECONDS);
     if (r.getKvs().isEmpty()) {

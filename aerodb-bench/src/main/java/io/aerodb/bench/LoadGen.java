@@ -60,7 +60,28 @@ public final class LoadGen {
       List<Long> serverPids,
       List<String> serverNames,
       String label,
-      String extra) {}
+      String extra,
+      int watchers) {
+    Setup withWatchers(int w) {
+      return new Setup(
+          system,
+          opsMax,
+          warmupS,
+          measureS,
+          docBytes,
+          preload,
+          preloadMaxS,
+          updateFrom,
+          prefix,
+          gatePct,
+          gateMaxS,
+          serverPids,
+          serverNames,
+          label,
+          extra,
+          w);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = parse(args);
@@ -93,7 +114,12 @@ public final class LoadGen {
             longs(o.getOrDefault("server-pids", "")),
             strings(o.getOrDefault("server-names", "")),
             o.getOrDefault("label", ""),
-            o.getOrDefault("extra", "")); // k=v,k=v copied into every output line
+            o.getOrDefault("extra", ""), // k=v,k=v copied into every output line
+            0);
+    // watchers of the collection running during a row (their events are counted): each row is run
+    // once per count, e.g. --watchers 0,10 for the fan-out's effect on the same workload
+    List<Integer> watcherCounts =
+        strings(o.getOrDefault("watchers", "0")).stream().map(Integer::parseInt).toList();
     List<String> markers = strings(o.getOrDefault("markers", ""));
     // Processes under these PIDs (e.g. the bench script) are part of the benchmark, not foreign.
     List<Long> scopePids = longs(o.getOrDefault("scope-pids", ""));
@@ -109,6 +135,11 @@ public final class LoadGen {
         throw new IllegalArgumentException("clients must be 1..1024");
       }
     }
+    for (int w : watcherCounts) {
+      if (w < 0 || w > 100) {
+        throw new IllegalArgumentException("watchers: 0..100");
+      }
+    }
     if (setup.measureS() > 1800
         || setup.warmupS() > 600
         || primeS > 600
@@ -118,8 +149,9 @@ public final class LoadGen {
           "bounds: measure <= 1800 s, warm-up <= 600 s, preload <= 3600 s, ops <= 20M");
     }
     for (String w : workloads) {
-      if (!List.of("insert", "get", "load", "update").contains(w)) {
-        throw new IllegalArgumentException("workload must be insert, get, load or update: " + w);
+      if (!List.of("insert", "get", "load", "update", "batch10").contains(w)) {
+        throw new IllegalArgumentException(
+            "workload must be insert, get, load, update or batch10: " + w);
       }
     }
 
@@ -151,8 +183,11 @@ public final class LoadGen {
           preloaded = true;
         }
         for (int clients : clientCounts) {
-          System.out.println(runRow(driver, docs, cpu, setup, workload, clients, false));
-          System.out.flush();
+          for (int w : watcherCounts) {
+            System.out.println(
+                runRow(driver, docs, cpu, setup.withWatchers(w), workload, clients, false));
+            System.out.flush();
+          }
         }
       }
     }
@@ -203,7 +238,8 @@ public final class LoadGen {
               setup.serverPids(),
               setup.serverNames(),
               "prime",
-              "");
+              "",
+              0);
       JsonLine r = runRow(driver, docs, cpu, prime, read ? "get" : "insert", 8, true);
       lastJit = r.number("server_jit_cpu_pct");
       quietSlices = lastJit < jitPct ? quietSlices + 1 : 0;
@@ -218,6 +254,9 @@ public final class LoadGen {
     primeSeconds = (System.nanoTime() - t0) / 1e9;
     primeLastJitPct = lastJit;
   }
+
+  /** Documents per operation of the batch10 workload (one AeroDB batch, one etcd Txn). */
+  static final int BATCH_DOCS = 10;
 
   private static double primeSeconds;
   private static double primeLastJitPct = Double.NaN;
@@ -251,6 +290,17 @@ public final class LoadGen {
     final long end = warmEnd + (long) (setup.measureS() * 1e9);
     final boolean isGet = workload.equals("get");
     final boolean isUpdate = workload.equals("update");
+    final boolean isBatch = workload.equals("batch10");
+    final int perOp = isBatch ? BATCH_DOCS : 1;
+    AtomicLong watched = new AtomicLong();
+    List<AutoCloseable> watches = new ArrayList<>();
+    for (int w = 0; w < setup.watchers(); w++) {
+      try {
+        watches.add(driver.watch(watched));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start a watcher: " + e, e);
+      }
+    }
     final AtomicLong updates = new AtomicLong(setup.updateFrom());
     final String pfx = setup.prefix() + "-" + workload + clients;
     final String getPfx = setup.prefix() + "-p";
@@ -273,6 +323,15 @@ public final class LoadGen {
                   try {
                     if (isGet) {
                       driver.get(getPfx + rnd.nextInt(preloaded));
+                    } else if (isBatch) {
+                      List<String> ids = new ArrayList<>(BATCH_DOCS);
+                      List<String> bodies = new ArrayList<>(BATCH_DOCS);
+                      for (int j = 0; j < BATCH_DOCS; j++) {
+                        String id = pfx + "-c" + cid + "-" + seq + "-" + j;
+                        ids.add(id);
+                        bodies.add(docs.document(id, seq * BATCH_DOCS + j));
+                      }
+                      driver.insertAll(ids, bodies);
                     } else if (isUpdate) {
                       // the preloaded documents in turn: every one updated once per round
                       long n = updates.getAndIncrement();
@@ -321,6 +380,16 @@ public final class LoadGen {
     }
     ProcCpu.Snapshot after = cpu.snapshot();
     ProcCpu.Usage u = cpu.usage(before, after, setup.serverPids());
+    if (!watches.isEmpty()) {
+      Thread.sleep(2_000); // let the watchers drain what was committed
+    }
+    for (AutoCloseable w : watches) {
+      try {
+        w.close();
+      } catch (Exception e) {
+        // closing a watcher at the end of a row: nothing to do about it
+      }
+    }
     long jitTicks = 0;
     for (int i = 0; i < jitBefore.length; i++) {
       jitTicks += ProcCpu.jitTicks(setup.serverPids().get(i)) - jitBefore[i];
@@ -350,12 +419,16 @@ public final class LoadGen {
     JsonLine out =
         JsonLine.of("type", "row")
             .put("system", setup.system())
-            .put("workload", workload)
+            .put("workload", setup.watchers() > 0 ? workload + "+w" + setup.watchers() : workload)
             .put("clients", clients)
             .put("doc_bytes", load ? 40 : setup.docBytes())
             .put("ops", n)
             .put("secs", secs)
             .put("ops_per_s", opsPerS)
+            .put("docs_per_op", perOp)
+            .put("docs_per_s", opsPerS * perOp)
+            .put("watchers", setup.watchers())
+            .put("watch_events", watched.get())
             .put("p50_ms", all.getValueAtPercentile(50) / 1000.0)
             .put("p90_ms", all.getValueAtPercentile(90) / 1000.0)
             .put("p99_ms", all.getValueAtPercentile(99) / 1000.0)

@@ -49,7 +49,8 @@ public final class AeroClient implements AutoCloseable {
    */
   public record Options(Duration deadline, Duration attemptTimeout, int maxAttempts) {
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(15), Duration.ofSeconds(12), 40);
+      // the deadline is the real bound: 150 attempts with back-off outlast an election under load
+      return new Options(Duration.ofSeconds(15), Duration.ofSeconds(12), 150);
     }
   }
 
@@ -58,6 +59,7 @@ public final class AeroClient implements AutoCloseable {
   private final Options options;
   private final Endpoints endpoints;
   private final Retrier retrier;
+  private final Backoff backoff;
   private final AdminClient admin;
 
   /**
@@ -67,7 +69,8 @@ public final class AeroClient implements AutoCloseable {
   AeroClient(List<String> endpoints, Options options, RandomGenerator jitter) {
     this.options = options;
     this.endpoints = new Endpoints(endpoints);
-    this.retrier = new Retrier(this.endpoints, options, Backoff.standard(jitter));
+    this.backoff = Backoff.standard(jitter);
+    this.retrier = new Retrier(this.endpoints, options, backoff);
     this.admin = new AdminClient(this.endpoints, retrier, options);
   }
 
@@ -184,6 +187,26 @@ public final class AeroClient implements AutoCloseable {
   public WriteStatusReply writeStatus(ByteString requestId) {
     WriteStatusRequest req = WriteStatusRequest.newBuilder().setRequestId(requestId).build();
     return read((t, nanos) -> documents(t, nanos).writeStatus(req));
+  }
+
+  /**
+   * Watches the committed changes of {@code collection} from commit index {@code fromIndex} on (see
+   * {@link Watch}): every change once, in commit order, resumed on another node when its node goes
+   * away. Returns at once; {@code listener} is called on the client's threads.
+   */
+  public Watch watch(String collection, long fromIndex, WatchListener listener) {
+    return watch(collection, fromIndex, "", listener);
+  }
+
+  /**
+   * As {@link #watch(String, long, WatchListener)}, resuming inside {@code fromIndex}: only its
+   * changes whose _id sorts after {@code afterId} ({@link Watch#resumeAfterId}).
+   */
+  public Watch watch(String collection, long fromIndex, String afterId, WatchListener listener) {
+    Watch w =
+        new Watch(endpoints, backoff, options.deadline(), collection, fromIndex, afterId, listener);
+    w.start();
+    return w;
   }
 
   /** A session: read-your-writes on any node (see {@link Session}). */

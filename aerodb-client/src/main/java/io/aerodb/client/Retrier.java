@@ -134,6 +134,9 @@ final class Retrier {
           case ONE_ENDPOINT -> call.endpoint();
         };
     Failures failures = new Failures();
+    // endpoints this call could not reach: a follower's hint naming one of them is stale (the old
+    // leader died, the election is under way) and is not followed straight back into the failure
+    java.util.Set<String> unreachable = new java.util.HashSet<>();
     for (int n = 0; n < maxAttempts && (!bounded || System.nanoTime() < deadline); n++) {
       long timeoutNanos =
           bounded
@@ -149,6 +152,15 @@ final class Retrier {
       } catch (StatusRuntimeException e) {
         AeroClientException error = AeroClientException.fromStatus(e, target);
         Step step = decide(kind, error, n);
+        if (error.code().equals(AeroClientException.TRANSPORT)
+            || error.code().equals(ClientErrors.CLUSTER_UNAVAILABLE)) {
+          unreachable.add(target);
+        }
+        if (step.next() == Next.FOLLOW_LEADER
+            && (unreachable.contains(error.leaderAddress())
+                || error.leaderAddress().equals(target))) { // a node naming itself: stepping down
+          step = new Step(Next.NEXT_AFTER_FAILURE, true, true, step.outcomeUnknown());
+        }
         failures.record(error, step);
         if (step.forgetLeader()) {
           endpoints.forgetLeader();
@@ -159,7 +171,7 @@ final class Retrier {
               case SAME -> target;
               case FOLLOW_LEADER -> endpoints.follow(error.leaderAddress());
               case NEXT_ENDPOINT -> endpoints.next();
-              case NEXT_AFTER_FAILURE -> endpoints.nextAfterFailure(n);
+              case NEXT_AFTER_FAILURE -> reachable(endpoints.nextAfterFailure(n), unreachable);
               case ASK_LEADER -> endpoints.leaderEndpoint();
             };
         if (step.backoff()) {
@@ -168,6 +180,18 @@ final class Retrier {
       }
     }
     throw failures.exhausted(call.requestId(), options.deadline(), endpoints.list());
+  }
+
+  /**
+   * {@code candidate}, or the next endpoint in turn that this call has not found unreachable (the
+   * candidate itself when every endpoint failed: one may be back).
+   */
+  private String reachable(String candidate, java.util.Set<String> unreachable) {
+    String target = candidate;
+    for (int i = endpoints.list().size(); i > 0 && unreachable.contains(target); i--) {
+      target = endpoints.next();
+    }
+    return unreachable.contains(target) ? candidate : target;
   }
 
   /** What to do after attempt {@code attempt} (0 for the first) of a {@code kind} call failed. */

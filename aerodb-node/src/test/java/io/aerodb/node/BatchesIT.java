@@ -346,11 +346,19 @@ class BatchesIT {
     assertThat(total).as("committed %s, conflicts %s", committed, conflicts).isEqualTo(each * 5);
     long at = client.get("accounts", "bank0").getReceipt().getIndex();
     for (String node : cluster.layout.apiAddresses()) {
-      long sum = 0;
-      for (int i = 0; i < accounts; i++) {
-        sum += balance(client.getAtLeast(node, "accounts", "bank" + i, at));
-      }
-      assertThat(sum).as("on %s", node).isEqualTo(each * 5);
+      long[] sum = new long[1];
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .ignoreExceptions() // the restarted node may still be starting
+          .until(
+              () -> {
+                sum[0] = 0;
+                for (int i = 0; i < accounts; i++) {
+                  sum[0] += balance(client.getAtLeast(node, "accounts", "bank" + i, at));
+                }
+                return true;
+              });
+      assertThat(sum[0]).as("on %s", node).isEqualTo(each * 5);
     }
   }
 }

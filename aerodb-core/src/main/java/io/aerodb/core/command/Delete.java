@@ -1,6 +1,7 @@
 package io.aerodb.core.command;
 
 import io.aerodb.core.document.Document;
+import io.aerodb.core.mvcc.ChangeFeed;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ public record Delete(String collection, String id, Precondition expected) implem
           .put(
               Keys.documentVersion(Keys.document(collection, id), context.index()),
               VersionCodec.tombstone());
+      ChangeFeed.record(context.batch(), collection, context.index(), id, ChangeFeed.Kind.DELETE);
     }
     return CommandResult.ok(context.index(), existed, 0);
   }

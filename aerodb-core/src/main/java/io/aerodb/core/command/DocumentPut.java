@@ -8,6 +8,7 @@ import io.aerodb.core.json.CanonicalJson;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.limits.Limits;
+import io.aerodb.core.mvcc.ChangeFeed;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 
@@ -106,6 +107,12 @@ final class DocumentPut {
             VersionCodec.document(sv.version(), doc.canonicalJson()));
     IndexMaintenance.addEntries(
         context.batch(), collection, info.liveIndexes().values(), doc.id(), doc.value(), index);
+    ChangeFeed.record(
+        context.batch(),
+        collection,
+        index,
+        doc.id(),
+        insert ? ChangeFeed.Kind.INSERT : ChangeFeed.Kind.UPDATE);
     return CommandResult.ok(index, exists, sv.version());
   }
 

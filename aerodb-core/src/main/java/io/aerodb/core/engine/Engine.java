@@ -66,6 +66,9 @@ public final class Engine implements AutoCloseable {
   private final GarbageCollector collector;
   private final long idempotencyHorizonEntries;
 
+  /** The first index from which this store's change feed is complete (see {@link #changes}). */
+  private volatile long feedStart;
+
   private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
     this.idempotencyHorizonEntries = idempotencyHorizonEntries;
@@ -82,7 +85,26 @@ public final class Engine implements AutoCloseable {
   /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
   static Engine open(KvStore store, long idempotencyHorizonEntries) {
     ReplaceableStore replaceable = new ReplaceableStore(store);
-    return new Engine(replaceable, idempotencyHorizonEntries, load(replaceable));
+    Engine e = new Engine(replaceable, idempotencyHorizonEntries, load(replaceable));
+    e.feedStart = feedStartOf(replaceable);
+    return e;
+  }
+
+  /**
+   * Where the store's change feed starts, recorded once: 1 for a store created with the feed, the
+   * next index for a store written before it (its older changes were never recorded; a watch from
+   * below fails loudly). Outside the state digest, like the feed.
+   */
+  private static long feedStartOf(KvStore store) {
+    byte[] v = store.get(Keys.feedStart());
+    if (v != null) {
+      return io.aerodb.core.util.Bytes.getLong(v, 0);
+    }
+    long start = appliedIn(store).index() + 1;
+    store.write(
+        new io.aerodb.core.store.WriteBatch()
+            .put(Keys.feedStart(), io.aerodb.core.util.Bytes.ofLong(start)));
+    return start;
   }
 
   private static EngineState load(KvStore store) {
@@ -117,6 +139,7 @@ public final class Engine implements AutoCloseable {
           () -> {
             KvStore opened = reopen.get();
             loaded[0] = load(opened);
+            feedStart = feedStartOf(opened);
             state = loaded[0]; // published before any read can see the new store
             return opened;
           });
@@ -361,6 +384,113 @@ public final class Engine implements AutoCloseable {
       return CatalogListing.rejected(viewIndex, Rejections.collectionNotFound(collection));
     }
     return CatalogListing.of(info.get(), viewIndex);
+  }
+
+  /**
+   * The changes of {@code collection} from {@code fromIndex} on (after document {@code afterId} of
+   * that index; "" for all of it), up to {@code view} (at or below the applied index), at most
+   * {@code max}, in commit order: the stream {@code Watch} sends [W1]. Gap-free or refused: a start
+   * at or below the GC floor, or below the feed's start, is AERO_MVCC_SNAPSHOT_TOO_OLD naming the
+   * numbers, and so is a read the floor overtook while it ran (never a silent skip).
+   */
+  public Changes changes(String collection, long fromIndex, String afterId, long view, int max) {
+    Optional<AeroError> bad = Names.checkCollection(collection);
+    if (bad.isPresent()) {
+      return Changes.rejected(view, bad.get());
+    }
+    Optional<AeroError> gone = changesGone(fromIndex);
+    if (gone.isPresent()) {
+      return Changes.rejected(view, gone.get());
+    }
+    EngineState s = checkView(view);
+    Optional<CollectionInfo> info = s.catalog().collection(collection);
+    if (info.isEmpty() || !info.get().existsAt(view)) {
+      return Changes.rejected(view, Rejections.collectionNotFound(collection));
+    }
+    if (fromIndex > view) {
+      return new Changes(List.of(), true, view, null);
+    }
+    Changes read =
+        store.withCurrent(
+            kv -> {
+              byte[] prefix = Keys.changes(collection);
+              byte[] from =
+                  afterId.isEmpty()
+                      ? Keys.changesAt(collection, fromIndex)
+                      : Keys.change(collection, fromIndex, afterId);
+              List<Changes.Change> events = new java.util.ArrayList<>();
+              try (io.aerodb.core.store.KvCursor c = kv.seek(from)) {
+                for (;
+                    c.valid() && io.aerodb.core.util.Bytes.startsWith(c.key(), prefix);
+                    c.next()) {
+                  byte[] key = c.key();
+                  if (!afterId.isEmpty() && java.util.Arrays.equals(key, from)) {
+                    continue; // strictly after the last change the reader had
+                  }
+                  long index = Keys.changeIndex(key, prefix.length);
+                  if (index > view) {
+                    return new Changes(events, true, view, null);
+                  }
+                  if (events.size() == max) {
+                    return new Changes(events, false, view, null);
+                  }
+                  String id = Keys.changeId(key, prefix.length);
+                  byte[] version =
+                      kv.get(Keys.documentVersion(Keys.document(collection, id), index));
+                  Invariants.check(
+                      version != null,
+                      () ->
+                          "the change feed names "
+                              + collection
+                              + "/"
+                              + id
+                              + " at "
+                              + index
+                              + " but no such version exists");
+                  events.add(
+                      new Changes.Change(
+                          index,
+                          id,
+                          io.aerodb.core.mvcc.ChangeFeed.Kind.of(c.value()),
+                          io.aerodb.core.mvcc.VersionCodec.decode(index, version)));
+                }
+              }
+              return new Changes(events, true, view, null);
+            });
+    // the floor may have passed the start while the feed was read: the keys read may have gaps
+    Optional<AeroError> overtaken = changesGone(fromIndex);
+    return overtaken.isPresent() ? Changes.rejected(view, overtaken.get()) : read;
+  }
+
+  /** The first index whose changes this node still has (above the floor and the feed's start). */
+  public long changesKeptFrom() {
+    return Math.max(state.gcFloor() + 1, feedStart);
+  }
+
+  private Optional<AeroError> changesGone(long fromIndex) {
+    long floor = state.gcFloor();
+    long start = feedStart;
+    if (fromIndex > floor && fromIndex >= start) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        AeroError.of(
+            io.aerodb.core.error.ErrorCode.AERO_MVCC_SNAPSHOT_TOO_OLD,
+            "changes from index "
+                + fromIndex
+                + " are no longer kept: the garbage-collection floor is "
+                + floor
+                + " and this node's change feed starts at "
+                + start
+                + "; watch from index "
+                + Math.max(floor + 1, start)
+                + " or later (read the documents at that index first)",
+            "fromIndex",
+            Long.toString(fromIndex),
+            "gcFloor",
+            Long.toString(floor),
+            "feedStart",
+            Long.toString(start)));
   }
 
   /**

@@ -30,17 +30,17 @@ import java.util.Optional;
  *       way).
  * </ul>
  *
- * A pass ends by deleting the state digests recorded for entries below F (the digest history starts
- * at the floor). Order within a document matters: a tombstone at the base is deleted only after
- * every version it shadows (in the same batch or a later one), because a pass cut short by a crash
- * or a store replacement starts again from scratch: had the tombstone gone first, the next pass
- * would take the older version below it for the base and keep it, and the deleted document would be
- * live again (found by the cluster simulation, seed 1). The set is a function of the store and F
- * alone, so every node deletes exactly the same keys, whatever its step sizes. Versions above F are
- * never touched, and neither is anything apply reads (the newest version at or below the applied
- * index), so passes and apply do not interfere. At the end of a pass the floor it reached is
- * persisted ({@code gccollected}); a pass a crash cut short is redone from the start after a
- * restart (deleting again is harmless).
+ * A pass then deletes the change feed at or below F, and ends by deleting the state digests
+ * recorded for entries below F (the digest history starts at the floor). Order within a document
+ * matters: a tombstone at the base is deleted only after every version it shadows (in the same
+ * batch or a later one), because a pass cut short by a crash or a store replacement starts again
+ * from scratch: had the tombstone gone first, the next pass would take the older version below it
+ * for the base and keep it, and the deleted document would be live again (found by the cluster
+ * simulation, seed 1). The set is a function of the store and F alone, so every node deletes
+ * exactly the same keys, whatever its step sizes. Versions above F are never touched, and neither
+ * is anything apply reads (the newest version at or below the applied index), so passes and apply
+ * do not interfere. At the end of a pass the floor it reached is persisted ({@code gccollected}); a
+ * pass a crash cut short is redone from the start after a restart (deleting again is harmless).
  *
  * <p>Not thread-safe: one collector thread (the engine serializes steps with store replacement).
  */
@@ -63,7 +63,10 @@ final class GarbageCollector {
   /** The document's base version when it is a tombstone: deleted once the document is done. */
   private byte[] baseTombstone;
 
-  /** Whether the pass is in its second phase, the digest history below the floor. */
+  /** Whether the pass is in its second phase, the change feed at or below the floor. */
+  private boolean feed;
+
+  /** Whether the pass is in its third phase, the digest history below the floor. */
   private boolean digests;
 
   private long deleted;
@@ -84,6 +87,7 @@ final class GarbageCollector {
   /** Forgets a pass under way (the store was replaced). */
   void reset() {
     baseTombstone = null;
+    feed = false;
     digests = false;
     passFloor = 0;
     next = null;
@@ -110,6 +114,9 @@ final class GarbageCollector {
     }
     if (digests) {
       return digestStep(collected, target, maxKeys);
+    }
+    if (feed) {
+      return feedStep(collected, maxKeys);
     }
     byte[] end = new byte[] {Keys.DOCUMENT + 1};
     WriteBatch batch = new WriteBatch();
@@ -161,6 +168,53 @@ final class GarbageCollector {
     if (!done) {
       return new Step(collected, passFloor, deleted, true);
     }
+    feed = true;
+    next = new byte[] {Keys.CHANGE};
+    return new Step(collected, passFloor, deleted, true);
+  }
+
+  /**
+   * The second phase: deletes the change feed's keys at or below the pass's floor (a watch from
+   * there is refused anyway), collection by collection: the keys of a collection are ordered by
+   * index, so once one is above the floor the next step skips the rest of that collection.
+   */
+  private Step feedStep(long collected, int maxKeys) {
+    byte[] end = new byte[] {Keys.CHANGE + 1};
+    WriteBatch batch = new WriteBatch();
+    boolean done = false;
+    try (KvCursor c = store.seek(next)) {
+      for (int examined = 0; ; examined++) {
+        if (!c.valid() || Bytes.compare(c.key(), end) >= 0) {
+          done = true;
+          break;
+        }
+        if (examined == maxKeys) {
+          next = c.key();
+          break;
+        }
+        byte[] key = c.key();
+        int nameEnd = 1;
+        while (key[nameEnd] != 0) {
+          nameEnd++;
+        }
+        if (Keys.changeIndex(key, nameEnd + 1) <= passFloor) {
+          batch.delete(key);
+          c.next();
+        } else { // the next step starts past every key of this collection (names have no 0x00)
+          next = Arrays.copyOf(key, nameEnd + 1);
+          next[nameEnd] = 1;
+          break;
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      store.write(batch);
+      deleted += batch.ops().size();
+    }
+    if (!done) {
+      return new Step(collected, passFloor, deleted, true);
+    }
+    feed = false;
     digests = true;
     next = Keys.digestAt(0);
     return new Step(collected, passFloor, deleted, true);

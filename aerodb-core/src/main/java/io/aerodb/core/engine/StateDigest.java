@@ -1,5 +1,6 @@
 package io.aerodb.core.engine;
 
+import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
 import java.security.MessageDigest;
@@ -8,9 +9,10 @@ import java.security.NoSuchAlgorithmException;
 /**
  * The running state digest (docs/FORMATS.md): {@code d(i) = SHA-256(d(i-1) | i | write set)}, where
  * the write set is the entry's store batch in order, each operation as {@code 'P' | len | key | len
- * | value} or {@code 'D' | len | key} (lengths u64). Equal on every node at the same index, because
- * apply is deterministic and the batch is its canonical output. Not thread-safe: the apply thread
- * owns it.
+ * | value} or {@code 'D' | len | key} (lengths u64), leaving out the change feed (0x30 keys:
+ * derived from the versions in the same batch, added after the format was pinned). Equal on every
+ * node at the same index, because apply is deterministic and the batch is its canonical output. Not
+ * thread-safe: the apply thread owns it.
  */
 final class StateDigest {
   private final MessageDigest sha256;
@@ -29,6 +31,9 @@ final class StateDigest {
     md.update(previous);
     md.update(Bytes.ofLong(index));
     for (WriteBatch.Op op : batch.ops()) {
+      if (op.key()[0] == Keys.CHANGE) {
+        continue; // the change feed is derived from the versions the digest covers
+      }
       md.update(op.isDelete() ? (byte) 'D' : (byte) 'P');
       md.update(Bytes.ofLong(op.key().length));
       md.update(op.key());

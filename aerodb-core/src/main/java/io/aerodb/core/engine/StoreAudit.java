@@ -32,7 +32,9 @@ import java.util.Optional;
  * <p>Which versions an index covers ({@link IndexMaintenance}): versions written while it is live
  * (created &lt; V, and V &lt; dropped if dropped), and, from its build, the newest version of each
  * document below its creating index. Garbage collection removes versions together with their
- * entries, so only existing versions are judged. Callers pass a store nobody writes to.
+ * entries, so only existing versions are judged. The change feed: from the feed's start and above
+ * the floor, one key per version with the right kind ({@link #checkFeed}). Callers pass a store
+ * nobody writes to.
  */
 public final class StoreAudit {
   /** One problem: what, the store key it is about (hex), and the details. */
@@ -61,11 +63,23 @@ public final class StoreAudit {
   private final List<Problem> problems = new ArrayList<>();
   private long problemCount;
 
+  /** The first index the change feed must be complete from: above the floor and its start. */
+  private final long feedFrom;
+
+  /** Per collection, the versions at or above {@link #feedFrom} (each must have its feed key). */
+  private final java.util.TreeMap<String, Long> feedVersions = new java.util.TreeMap<>();
+
   private StoreAudit(KvStore store, int problemsMax) {
     this.store = store;
     this.catalog = Catalog.load(store);
     this.applied = Engine.appliedIn(store);
     this.problemsMax = problemsMax;
+    byte[] start = store.get(Keys.feedStart());
+    byte[] floor = store.get(Keys.gcFloor());
+    this.feedFrom =
+        Math.max(
+            start == null ? Long.MAX_VALUE : Bytes.getLong(start, 0),
+            floor == null ? 1 : Bytes.getLong(floor, 0) + 1);
   }
 
   /** Checks {@code store}; reports at most {@code problemsMax} problems (and counts them all). */
@@ -73,6 +87,7 @@ public final class StoreAudit {
     StoreAudit a = new StoreAudit(store, problemsMax);
     long[] documents = a.checkDocuments();
     long entries = a.checkIndexEntries();
+    a.checkFeed();
     return new Report(
         a.applied, documents[0], documents[1], entries, List.copyOf(a.problems), a.problemCount);
   }
@@ -122,6 +137,9 @@ public final class StoreAudit {
     for (int i = 0; i < keys.size(); i++) {
       byte[] key = keys.get(i);
       long v = indexes[i];
+      if (v >= feedFrom) {
+        feedVersions.merge(collectionName, 1L, Long::sum);
+      }
       if (v > applied.index()) {
         problem(
             "VERSION_ABOVE_APPLIED",
@@ -160,6 +178,85 @@ public final class StoreAudit {
       }
     }
     return VersionCodec.isDocument(values.get(0)) ? 1 : 0;
+  }
+
+  /**
+   * The change feed from {@link #feedFrom} on: every key names an existing version with the right
+   * kind (D for a tombstone, U when the version before it is live, else I), and each collection has
+   * as many keys as versions there (so, keys being distinct, every version has its key).
+   */
+  private void checkFeed() {
+    if (feedFrom == Long.MAX_VALUE) {
+      return; // a store this code never opened: it has no feed yet
+    }
+    java.util.TreeMap<String, Long> keysPerCollection = new java.util.TreeMap<>();
+    byte[] end = new byte[] {Keys.CHANGE + 1};
+    try (KvCursor c = store.seek(new byte[] {Keys.CHANGE})) {
+      for (; c.valid() && Bytes.compare(c.key(), end) < 0; c.next()) {
+        byte[] key = c.key();
+        int nameEnd = indexOf(key, 1);
+        String collection = new String(key, 1, nameEnd - 1, StandardCharsets.UTF_8);
+        long index = Keys.changeIndex(key, nameEnd + 1);
+        if (index < feedFrom) {
+          continue; // at or below the floor: the collector may not have reached it yet
+        }
+        String id = Keys.changeId(key, nameEnd + 1);
+        byte[] version = store.get(Keys.documentVersion(Keys.document(collection, id), index));
+        if (version == null) {
+          problem(
+              "FEED_ORPHAN", key, "a change of " + id + " at " + index + " without its version");
+          continue;
+        }
+        keysPerCollection.merge(collection, 1L, Long::sum); // keys that name a version: distinct
+        boolean tombstone = VersionCodec.decode(index, version).tombstone();
+        boolean before =
+            io.aerodb.core.mvcc.VersionReader.live(store, collection, id, index - 1).isPresent();
+        io.aerodb.core.mvcc.ChangeFeed.Kind expected =
+            tombstone
+                ? io.aerodb.core.mvcc.ChangeFeed.Kind.DELETE
+                : before
+                    ? io.aerodb.core.mvcc.ChangeFeed.Kind.UPDATE
+                    : io.aerodb.core.mvcc.ChangeFeed.Kind.INSERT;
+        io.aerodb.core.mvcc.ChangeFeed.Kind actual;
+        try {
+          actual = io.aerodb.core.mvcc.ChangeFeed.Kind.of(c.value());
+        } catch (IllegalArgumentException e) {
+          actual = null;
+        }
+        if (actual != expected) {
+          problem(
+              "FEED_KIND_MISMATCH",
+              key,
+              "the change of "
+                  + id
+                  + " at "
+                  + index
+                  + " says "
+                  + actual
+                  + ", its version "
+                  + expected);
+        }
+      }
+    }
+    java.util.TreeSet<String> collections = new java.util.TreeSet<>(feedVersions.keySet());
+    collections.addAll(keysPerCollection.keySet());
+    for (String collection : collections) {
+      long versions = feedVersions.getOrDefault(collection, 0L);
+      long keys = keysPerCollection.getOrDefault(collection, 0L);
+      if (versions != keys) {
+        problem(
+            "FEED_INCOMPLETE",
+            Keys.changes(collection),
+            collection
+                + " has "
+                + versions
+                + " versions from index "
+                + feedFrom
+                + " on but "
+                + keys
+                + " change-feed keys");
+      }
+    }
   }
 
   /**

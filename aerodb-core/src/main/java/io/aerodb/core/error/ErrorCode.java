@@ -355,6 +355,17 @@ public enum ErrorCode {
       "",
       "The read's index is below the garbage-collection floor: its history may be collected. The"
           + " error names both numbers; read at or above the floor."),
+  AERO_WATCH_TOO_SLOW(
+      ERROR,
+      RESOURCE_EXHAUSTED,
+      "",
+      "A watch stream's consumer took no message for watchSlowMs, so the node ended the stream (it"
+          + " never buffers without bound nor slows apply down); resume from the last change seen."),
+  AERO_WATCH_LIMIT(
+      ERROR,
+      RESOURCE_EXHAUSTED,
+      "",
+      "This node already serves watchesMax watch streams; watch on another node, or later."),
   AERO_STORE_SEND_REFUSED(
       ERROR,
       UNAVAILABLE,

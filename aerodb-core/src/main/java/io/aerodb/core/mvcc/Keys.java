@@ -23,6 +23,10 @@ import java.nio.charset.StandardCharsets;
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
  * 0x21 index u64 slot u32                           -> request_id recorded by the write at that position of
  *                                                      the entry at that index (for horizon expiry)
+ * 0x01 "feedstart"                                  -> the first index the change feed is complete from u64
+ * 0x30 collection 0x00 index u64 _id                -> 'I' | 'U' | 'D': the change feed, one key per document
+ *                                                      write that took effect (derived from the versions;
+ *                                                      outside the state digest; collected below the floor)
  * </pre>
  *
  * Collection names never contain 0x00 (see Names). In {@code esc(_id)} the byte 0x00 becomes 0x00
@@ -41,6 +45,7 @@ public final class Keys {
   public static final byte INDEX_ENTRY = 0x11;
   public static final byte IDEMPOTENCY = 0x20;
   public static final byte IDEMPOTENCY_BY_INDEX = 0x21;
+  public static final byte CHANGE = 0x30;
 
   private static final byte[] APPLIED =
       withTag(META, "applied".getBytes(StandardCharsets.US_ASCII));
@@ -53,6 +58,52 @@ public final class Keys {
   private Keys() {}
 
   /** The key of the state digest after the entry at {@code index}. */
+  private static final byte[] FEED_START =
+      withTag(META, "feedstart".getBytes(StandardCharsets.US_ASCII));
+
+  /** The first index from which the change feed holds every document write. */
+  public static byte[] feedStart() {
+    return FEED_START.clone();
+  }
+
+  /** Prefix of the change feed of a collection. */
+  public static byte[] changes(String collection) {
+    byte[] name = utf8(collection);
+    byte[] k = new byte[1 + name.length + 1];
+    k[0] = CHANGE;
+    System.arraycopy(name, 0, k, 1, name.length);
+    return k;
+  }
+
+  /** The first change-feed key of a collection at {@code index}. */
+  public static byte[] changesAt(String collection, long index) {
+    byte[] prefix = changes(collection);
+    byte[] k = new byte[prefix.length + 8];
+    System.arraycopy(prefix, 0, k, 0, prefix.length);
+    Bytes.putLong(k, prefix.length, index);
+    return k;
+  }
+
+  /** The change-feed key of the write of document {@code id} at {@code index}. */
+  public static byte[] change(String collection, long index, String id) {
+    byte[] at = changesAt(collection, index);
+    byte[] name = utf8(id);
+    byte[] k = java.util.Arrays.copyOf(at, at.length + name.length);
+    System.arraycopy(name, 0, k, at.length, name.length);
+    return k;
+  }
+
+  /** The index of a change-feed key whose collection prefix is {@code prefixLength} bytes. */
+  public static long changeIndex(byte[] changeKey, int prefixLength) {
+    return Bytes.getLong(changeKey, prefixLength);
+  }
+
+  /** The document id of a change-feed key whose collection prefix is {@code prefixLength} bytes. */
+  public static String changeId(byte[] changeKey, int prefixLength) {
+    return new String(
+        changeKey, prefixLength + 8, changeKey.length - prefixLength - 8, StandardCharsets.UTF_8);
+  }
+
   public static byte[] digestAt(long index) {
     return withTag(DIGEST, Bytes.ofLong(index));
   }

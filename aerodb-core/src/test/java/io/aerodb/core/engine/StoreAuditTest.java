@@ -122,4 +122,33 @@ class StoreAuditTest {
           .satisfies(p -> assertThat(p.keyHex()).isEqualTo(Bytes.hex(u4)));
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void aMissingAnOrphanedAndAWrongChangeFeedKeyAreFound(StoreKind kind) {
+    try (Engine e = populated(Engine.open(kind.open(dir)))) {
+      byte[] first;
+      try (KvCursor c = e.store().seek(Keys.changes("users"))) {
+        first = c.key(); // u1's update at 13: the collector took everything at or below 12
+      }
+      assertThat(Keys.changeIndex(first, Keys.changes("users").length)).isEqualTo(13);
+      byte[] orphan = Keys.change("users", 14, "nobody"); // above the floor (12), no such version
+      byte[] wrong;
+      byte[] wrongValue;
+      try (KvCursor c = e.store().seek(Keys.changesAt("users", 15))) { // u6's insert
+        wrong = c.key();
+        wrongValue = c.value()[0] == 'D' ? new byte[] {'I'} : new byte[] {'D'};
+      }
+      e.store()
+          .write(
+              new WriteBatch().delete(first).put(orphan, new byte[] {'I'}).put(wrong, wrongValue));
+
+      StoreAudit.Report r = StoreAudit.audit(e.store(), 10);
+
+      assertThat(r.problems())
+          .extracting(StoreAudit.Problem::kind)
+          .as(String.valueOf(r.problems()))
+          .containsExactlyInAnyOrder("FEED_ORPHAN", "FEED_KIND_MISMATCH", "FEED_INCOMPLETE");
+    }
+  }
 }

@@ -18,6 +18,8 @@ import io.aerodb.proto.v1.GetReply;
 import io.aerodb.proto.v1.GetRequest;
 import io.aerodb.proto.v1.InsertRequest;
 import io.aerodb.proto.v1.UpdateRequest;
+import io.aerodb.proto.v1.WatchEvent;
+import io.aerodb.proto.v1.WatchRequest;
 import io.aerodb.proto.v1.WriteReply;
 import io.aerodb.proto.v1.WriteStatusReply;
 import io.aerodb.proto.v1.WriteStatusRequest;
@@ -118,6 +120,11 @@ public final class DocumentServiceImpl extends DocumentServiceGrpc.DocumentServi
           }
           return b.setState(WriteStatusReply.State.COMMITTED).build();
         });
+  }
+
+  @Override
+  public void watch(WatchRequest req, StreamObserver<WatchEvent> out) {
+    node.watches().start(node, req, out);
   }
 
   @Override

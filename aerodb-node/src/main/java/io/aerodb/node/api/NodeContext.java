@@ -15,6 +15,9 @@ public interface NodeContext {
   /** The current Raft term as this node knows it. */
   long currentTerm();
 
+  /** The watch streams this node serves. */
+  WatchStreams watches();
+
   /** This node's status: a pure read of its state, never a change [P4-1]. */
   NodeStatusReply status();
 }

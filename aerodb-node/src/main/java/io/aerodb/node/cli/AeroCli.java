@@ -30,6 +30,9 @@ import picocli.CommandLine.ScopeType;
       DocumentCommands.Get.class,
       BatchCommands.Batch.class,
       BatchCommands.WriteStatus.class,
+      WatchCommand.class,
+      BulkCommands.Import.class,
+      BulkCommands.Export.class,
       SchemaCommands.class,
       IndexCommands.class,
       QueryCommands.Query.class,
@@ -152,7 +155,7 @@ public final class AeroCli implements Callable<Integer> {
 
   AeroClient client() {
     Duration d = timeout();
-    return AeroClient.connect(endpoints(), new AeroClient.Options(d, d, 40));
+    return AeroClient.connect(endpoints(), new AeroClient.Options(d, d, 150));
   }
 
   /** Prints an error in the CLI's format and returns the exit code for it. */

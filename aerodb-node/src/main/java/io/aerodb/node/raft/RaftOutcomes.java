@@ -145,7 +145,11 @@ final class RaftOutcomes {
    * an AERO_NOT_LEADER becomes "no leader".
    */
   AeroError withLeaderHint(AeroError e, String leaderId) {
-    Optional<String> address = leaderId.isEmpty() ? Optional.empty() : peers.apiAddress(leaderId);
+    // a node that is not the leader never names itself (it does while Raft steps it down or
+    // closes): a client would follow the hint straight back to it
+    boolean self = leaderId.equals(config.nodeId());
+    Optional<String> address =
+        leaderId.isEmpty() || self ? Optional.empty() : peers.apiAddress(leaderId);
     if (address.isEmpty()) {
       return e.code() == ErrorCode.AERO_NOT_LEADER ? noLeader() : e;
     }

@@ -108,6 +108,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final RaftServer raftServer;
   private final RaftDivision raft;
   private final RaftGateway gateway;
+  private final io.aerodb.node.api.WatchStreams watches = new io.aerodb.node.api.WatchStreams();
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server apiServer;
   private final MetricRegistry metrics = new MetricRegistry();
@@ -569,6 +570,11 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   @Override
+  public io.aerodb.node.api.WatchStreams watches() {
+    return watches;
+  }
+
+  @Override
   public RaftGateway gateway() {
     return gateway;
   }
@@ -737,6 +743,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     if (httpServer != null) {
       httpServer.close();
     }
+    watches.closeAll(); // a watch never ends by itself: its client resumes on another node
     apiServer.shutdown();
     try {
       apiServer.awaitTermination(5, TimeUnit.SECONDS);

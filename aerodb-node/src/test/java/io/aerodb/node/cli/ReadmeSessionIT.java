@@ -204,6 +204,51 @@ class ReadmeSessionIT {
     assertThat(unknown.exit()).isZero();
     assertThat(unknown.stdout()).startsWith("unknown:");
 
+    // The change stream from the start, then a bulk import and an export.
+    Result watch =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "watch",
+            "users",
+            "--from-index",
+            "1",
+            "--max-events",
+            "2",
+            "--json");
+    assertThat(watch.exit()).as(watch.stderr()).isZero();
+    assertThat(watch.stdout().lines())
+        .hasSize(2)
+        .allMatch(l -> l.startsWith("{") && l.contains("\"collection\":\"users\""));
+    assertThat(watch.stdout().lines().findFirst().orElseThrow())
+        .contains("\"op\":\"insert\"")
+        .contains("\"id\":\"u1\"");
+    assertThat(watch.stderr()).contains("resume with: --from-index");
+    Path jsonl = dir.resolve("people.jsonl");
+    Files.writeString(
+        jsonl,
+        "{\"_id\":\"p1\",\"name\":\"Pat\"}\n{\"_id\":\"p2\",\"name\":2}\n{\"_id\":\"p3\",\"name\":\"Sam\"}\n");
+    Result imported =
+        run("scripts/aerodb", "--cluster", cluster, "import", "users", jsonl.toString(), "--json");
+    assertThat(imported.exit()).isEqualTo(1); // one line rejected
+    assertThat(imported.stdout())
+        .contains("\"inserted\":2")
+        .contains("\"rejected\":1")
+        .contains("\"2\":\"AERO_VALIDATION_TYPE_MISMATCH");
+    Path exported = dir.resolve("users.jsonl");
+    Result export =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "export",
+            "users",
+            "--out",
+            exported.toString());
+    assertThat(export.exit()).as(export.stderr()).isZero();
+    assertThat(Files.readAllLines(exported)).anyMatch(l -> l.contains("\"_id\":\"p3\""));
+
     // The status, the kill of a node, the cluster carrying on, and the node coming back.
     Result kill = run("scripts/local-cluster.sh", "kill", "n2");
     assertThat(kill.exit()).isZero();
