@@ -134,8 +134,11 @@ final class Retrier {
           case ONE_ENDPOINT -> call.endpoint();
         };
     Failures failures = new Failures();
-    // endpoints this call could not reach: a follower's hint naming one of them is stale (the old
-    // leader died, the election is under way) and is not followed straight back into the failure
+    // endpoints this call could not reach lately: a follower's hint naming one of them is stale
+    // (the
+    // old leader died, the election is under way) and is not followed straight back into the
+    // failure; after UNREACHABLE_NANOS it may be followed again (the node may be back as leader)
+    java.util.Map<String, Long> unreachableSince = new java.util.HashMap<>();
     java.util.Set<String> unreachable = new java.util.HashSet<>();
     for (int n = 0; n < maxAttempts && (!bounded || System.nanoTime() < deadline); n++) {
       long timeoutNanos =
@@ -152,10 +155,14 @@ final class Retrier {
       } catch (StatusRuntimeException e) {
         AeroClientException error = AeroClientException.fromStatus(e, target);
         Step step = decide(kind, error, n);
+        long now = System.nanoTime();
+        unreachableSince.values().removeIf(t -> now - t > UNREACHABLE_NANOS);
         if (error.code().equals(AeroClientException.TRANSPORT)
             || error.code().equals(ClientErrors.CLUSTER_UNAVAILABLE)) {
-          unreachable.add(target);
+          unreachableSince.put(target, now);
         }
+        unreachable.clear();
+        unreachable.addAll(unreachableSince.keySet());
         if (step.next() == Next.FOLLOW_LEADER
             && (unreachable.contains(error.leaderAddress())
                 || error.leaderAddress().equals(target))) { // a node naming itself: stepping down
@@ -181,6 +188,9 @@ final class Retrier {
     }
     throw failures.exhausted(call.requestId(), options.deadline(), endpoints.list());
   }
+
+  /** How long an endpoint a call could not reach is not followed again: about one election. */
+  static final long UNREACHABLE_NANOS = 1_000_000_000L;
 
   /**
    * {@code candidate}, or the next endpoint in turn that this call has not found unreachable (the

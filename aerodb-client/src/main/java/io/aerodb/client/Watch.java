@@ -130,8 +130,13 @@ public final class Watch implements AutoCloseable {
 
     @Override
     public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
+      boolean cancel;
       synchronized (Watch.this) {
         call = requestStream;
+        cancel = closed; // close() ran while this stream was being opened
+      }
+      if (cancel) {
+        requestStream.cancel("closed by the client", null);
       }
     }
 
@@ -142,18 +147,21 @@ public final class Watch implements AutoCloseable {
           return;
         }
         failures = 0;
-        if (e.hasChange()) {
-          fromIndex = e.getChange().getIndex();
-          afterId = e.getChange().getId();
-        } else {
-          fromIndex = e.getProgressIndex() + 1;
-          afterId = "";
-        }
       }
+      // the listener first: a change it did not take (it threw) is delivered again on a resume
       if (e.hasChange()) {
         listener.onChange(e.getChange());
       } else {
         listener.onProgress(e.getProgressIndex());
+      }
+      synchronized (Watch.this) {
+        if (e.hasChange()) {
+          fromIndex = e.getChange().getIndex();
+          afterId = e.getChange().getId();
+        } else if (e.getProgressIndex() + 1 > fromIndex) { // never backwards
+          fromIndex = e.getProgressIndex() + 1;
+          afterId = "";
+        }
       }
     }
 

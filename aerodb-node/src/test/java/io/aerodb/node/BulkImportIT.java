@@ -140,6 +140,19 @@ class BulkImportIT {
     assertThat(Files.readAllLines(dir.resolve("early.jsonl")))
         .hasSizeLessThan(lines.size())
         .allMatch(lines::contains);
+
+    // the same file again: a new run, nothing inserted twice, every present _id skipped in bulk
+    Run again = cli("--json", "import", "docs", f.toString(), "--batch", "500");
+    assertThat(again.exit()).as(again.err()).isEqualTo(1);
+    assertThat(again.out())
+        .contains("\"inserted\":0")
+        .contains("\"skipped\":" + (DOCS - 3))
+        .contains("\"rejected\":2");
+    // a collection that does not exist stops the import at once (not one refusal per line)
+    Run nowhere = cli("import", "nowhere", f.toString());
+    assertThat(nowhere.exit()).isEqualTo(1);
+    assertThat(nowhere.err()).contains("AERO_COLLECTION_NOT_FOUND").contains("--resume");
+    Files.delete(dir.resolve("docs.jsonl.aerodb-import"));
   }
 
   @Test

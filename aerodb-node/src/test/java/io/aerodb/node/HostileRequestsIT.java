@@ -21,6 +21,7 @@ import io.aerodb.proto.v1.ClusterServiceGrpc;
 import io.aerodb.proto.v1.DocumentServiceGrpc;
 import io.aerodb.proto.v1.InsertRequest;
 import io.aerodb.proto.v1.QueryServiceGrpc;
+import io.aerodb.proto.v1.WatchEvent;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -233,6 +234,13 @@ class HostileRequestsIT {
       if (BigInteger.valueOf(index).compareTo(value) < 0) {
         return "served at index " + index + ", below the min_index asked";
       }
+    }
+    if (f.getName().equals("from_index") && reply instanceof WatchEvent e && e.hasChange()) {
+      // a watch starts at from_index: nothing below it
+      if (BigInteger.valueOf(e.getChange().getIndex()).compareTo(value) < 0) {
+        return "streamed a change at index " + e.getChange().getIndex() + ", below from_index";
+      }
+      return null;
     }
     if (f.getName().equals("since_id")) {
       FieldDescriptor events = reply.getDescriptorForType().findFieldByName("events_json");
@@ -486,7 +494,43 @@ class HostileRequestsIT {
     public String toString() {
       return reply != null
           ? "ok"
-          : error != null ? error.code() + " " + error.details() : "transport " + transport;
+          : error != null
+              ? error.code() + " " + error.details()
+              : transport != null ? "transport " + transport : "an open stream";
+    }
+  }
+
+  /**
+   * A server stream: the first message is the answer. A store stream is drained (small in this
+   * test); a watch never ends by itself, so it is cancelled after its first message, and one that
+   * is still open and silent after 1 s (a start above the applied index waits for it) is a valid
+   * answer too.
+   */
+  private static Outcome stream(
+      ManagedChannel ch, MethodDescriptor<Object, Object> m, CallOptions options, Object request) {
+    boolean endless = m.getFullMethodName().endsWith("/Watch");
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    io.grpc.Context previous = context.attach();
+    try {
+      java.util.Iterator<Object> parts =
+          ClientCalls.blockingServerStreamingCall(
+              ch,
+              m,
+              endless ? CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.SECONDS) : options,
+              request);
+      Object first = parts.hasNext() ? parts.next() : null;
+      while (!endless && parts.hasNext()) {
+        parts.next();
+      }
+      return new Outcome((Message) first, null, null);
+    } catch (StatusRuntimeException e) {
+      if (endless && e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+        return new Outcome(null, null, null); // open and waiting: nothing to check
+      }
+      throw e;
+    } finally {
+      context.detach(previous);
+      context.cancel(null);
     }
   }
 
@@ -497,14 +541,7 @@ class HostileRequestsIT {
       Object typed = m.parseRequest(new ByteArrayInputStream(request.toByteArray()));
       CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
       if (m.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
-        // the first message is the answer; the rest is drained (a store: small in this test)
-        java.util.Iterator<Object> parts =
-            ClientCalls.blockingServerStreamingCall(ch, m, options, typed);
-        Object first = parts.hasNext() ? parts.next() : null;
-        while (parts.hasNext()) {
-          parts.next();
-        }
-        return new Outcome((Message) first, null, null);
+        return stream(ch, m, options, typed);
       }
       Object reply = ClientCalls.blockingUnaryCall(ch, m, options, typed);
       return new Outcome((Message) reply, null, null);

@@ -398,6 +398,17 @@ public final class Engine implements AutoCloseable {
     if (bad.isPresent()) {
       return Changes.rejected(view, bad.get());
     }
+    // pinned before the floor is checked: a collection pass that starts now stops below fromIndex
+    pins.pin(fromIndex - 1);
+    try {
+      return changesPinned(collection, fromIndex, afterId, view, max);
+    } finally {
+      pins.unpin(fromIndex - 1);
+    }
+  }
+
+  private Changes changesPinned(
+      String collection, long fromIndex, String afterId, long view, int max) {
     Optional<AeroError> gone = changesGone(fromIndex);
     if (gone.isPresent()) {
       return Changes.rejected(view, gone.get());
@@ -410,6 +421,7 @@ public final class Engine implements AutoCloseable {
     if (fromIndex > view) {
       return new Changes(List.of(), true, view, null);
     }
+    String[] missing = new String[1];
     Changes read =
         store.withCurrent(
             kv -> {
@@ -437,16 +449,11 @@ public final class Engine implements AutoCloseable {
                   String id = Keys.changeId(key, prefix.length);
                   byte[] version =
                       kv.get(Keys.documentVersion(Keys.document(collection, id), index));
-                  Invariants.check(
-                      version != null,
-                      () ->
-                          "the change feed names "
-                              + collection
-                              + "/"
-                              + id
-                              + " at "
-                              + index
-                              + " but no such version exists");
+                  if (version == null) {
+                    // a collection pass that began before the pin took the version: judged below
+                    missing[0] = collection + "/" + id + " at " + index;
+                    return new Changes(events, false, view, null);
+                  }
                   events.add(
                       new Changes.Change(
                           index,
@@ -459,7 +466,13 @@ public final class Engine implements AutoCloseable {
             });
     // the floor may have passed the start while the feed was read: the keys read may have gaps
     Optional<AeroError> overtaken = changesGone(fromIndex);
-    return overtaken.isPresent() ? Changes.rejected(view, overtaken.get()) : read;
+    if (overtaken.isPresent()) {
+      return Changes.rejected(view, overtaken.get());
+    }
+    Invariants.check(
+        missing[0] == null,
+        () -> "the change feed names " + missing[0] + " but no such version exists");
+    return read;
   }
 
   /** The first index whose changes this node still has (above the floor and the feed's start). */

@@ -71,6 +71,13 @@ final class WatchStream {
 
   private String afterId;
 
+  /**
+   * The applied index the next read waits for. Raft's applied index counts entries the store never
+   * sees (configuration entries): after a wait that returned with the store's view still below it,
+   * the next wait is for the index after it, or a caught-up stream would spin.
+   */
+  private long waitFor;
+
   /** The highest index every change up to which was sent (for progress). */
   private long sentThrough;
 
@@ -94,6 +101,7 @@ final class WatchStream {
     this.collection = request.getCollection();
     this.from = request.getFromIndex();
     this.afterId = request.getAfterId();
+    this.waitFor = from;
     this.sentThrough = from - 1;
     this.progressSentThrough = sentThrough;
   }
@@ -111,13 +119,9 @@ final class WatchStream {
       return;
     }
     WatchStream s = new WatchStream(node, streams, out, request);
-    if (!streams.add(s)) {
-      out.onError(
-          GrpcErrors.toStatus(
-              AeroError.of(
-                  ErrorCode.AERO_NODE_NOT_READY,
-                  "this node is stopping; resume the watch on another node"),
-              node.nodeId()));
+    AeroError refused = streams.add(s);
+    if (refused != null) {
+      out.onError(GrpcErrors.toStatus(refused, node.nodeId()));
       return;
     }
     out.setOnCancelHandler(s::cancelled);
@@ -177,10 +181,16 @@ final class WatchStream {
       }
       notReadySince = 0;
     }
-    long start = from;
-    String after = afterId;
+    long start;
+    String after;
+    long wait;
+    synchronized (this) {
+      start = from;
+      after = afterId;
+      wait = waitFor;
+    }
     node.gateway()
-        .readAtLeast(start, (engine, view) -> engine.changes(collection, start, after, view, PAGE))
+        .readAtLeast(wait, (engine, view) -> engine.changes(collection, start, after, view, PAGE))
         // on the stream's own threads, never on the caller's stack (a catch-up is a loop)
         .whenCompleteAsync(
             (changes, t) -> {
@@ -232,6 +242,7 @@ final class WatchStream {
       from = changes.view() + 1;
       afterId = "";
       sentThrough = changes.view();
+      waitFor = Math.max(changes.view(), waitFor) + 1;
       progressIfOwed();
     } else {
       Changes.Change last = changes.events().get(changes.events().size() - 1);
@@ -246,7 +257,10 @@ final class WatchStream {
    * else when it is (a stream that then waits for commits still reports how far it got).
    */
   private synchronized void progressIfOwed() {
-    if (ended || sentThrough <= progressSentThrough) {
+    // only while caught up: after a partial page, "every change up to sentThrough" would let a
+    // resume repeat the changes above it that were sent since
+    boolean caughtUp = afterId.isEmpty() && from == sentThrough + 1;
+    if (ended || !caughtUp || sentThrough <= progressSentThrough) {
       return;
     }
     long wait = progressSentAt + PROGRESS_EVERY_NANOS - System.nanoTime();

@@ -23,34 +23,25 @@ public final class WatchStreams {
 
   /** Starts serving {@code request} on {@code observer}, or answers why it cannot. */
   void start(NodeContext node, WatchRequest request, StreamObserver<WatchEvent> observer) {
-    AeroError refused = null;
-    synchronized (this) {
-      if (closed) {
-        refused = stopping();
-      } else if (open.size() >= WATCHES_MAX) {
-        refused =
-            AeroError.of(
-                ErrorCode.AERO_WATCH_LIMIT,
-                "this node already serves watchesMax=" + WATCHES_MAX + " watch streams",
-                "limit",
-                "watchesMax",
-                "limitValue",
-                Integer.toString(WATCHES_MAX));
-      }
-    }
-    if (refused != null) {
-      observer.onError(GrpcErrors.toStatus(refused, node.nodeId()));
-      return;
-    }
     WatchStream.start(node, this, request, observer);
   }
 
-  synchronized boolean add(WatchStream s) {
+  /** Registers a stream: null, or why not (the node stops, or serves watchesMax already). */
+  synchronized AeroError add(WatchStream s) {
     if (closed) {
-      return false;
+      return stopping();
+    }
+    if (open.size() >= WATCHES_MAX) {
+      return AeroError.of(
+          ErrorCode.AERO_WATCH_LIMIT,
+          "this node already serves watchesMax=" + WATCHES_MAX + " watch streams",
+          "limit",
+          "watchesMax",
+          "limitValue",
+          Integer.toString(WATCHES_MAX));
     }
     open.add(s);
-    return true;
+    return null;
   }
 
   synchronized void remove(WatchStream s) {

@@ -109,7 +109,7 @@ final class BulkCommands {
               new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
         long lineNo = 0;
         long bytesRead = 0;
-        long blank = 0; // blank lines since the last committed batch
+        Unsent local = new Unsent(); // lines since the last committed batch that are not sent
         List<Line> pending = new ArrayList<>();
         int pendingBytes = 0;
         for (String text = reader.readLine(); ; text = reader.readLine()) {
@@ -119,30 +119,37 @@ final class BulkCommands {
             if (lineNo <= state.lastCommittedLine) {
               continue; // committed before the resume
             }
+            int size = text.getBytes(StandardCharsets.UTF_8).length;
+            if (!pending.isEmpty()
+                && (pending.size() >= batch || pendingBytes + size > IMPORT_BATCH_BYTES_MAX)) {
+              // before the line that would overflow: everything read up to it is accounted for
+              flush(c, state, statePath, fileId, pending, lineNo - 1, local);
+              pendingBytes = 0;
+            }
             if (text.isBlank()) {
-              blank++;
+              local.blank++;
+            } else if (size > Limits.DOCUMENT_BYTES_MAX) {
+              local.tooLarge.put( // never sent: no request could carry it
+                  lineNo,
+                  "AERO_LIMIT_DOCUMENT_SIZE: a line of "
+                      + size
+                      + " bytes exceeds documentBytesMax="
+                      + Limits.DOCUMENT_BYTES_MAX);
             } else {
               pending.add(new Line(lineNo, text));
-              pendingBytes += text.length();
+              pendingBytes += size;
             }
           }
-          boolean full = pending.size() >= batch || pendingBytes >= IMPORT_BATCH_BYTES_MAX;
-          if (!pending.isEmpty() && (full || text == null)) {
-            commit(c, state, statePath, fileId, pending);
-            state.lastCommittedLine = pending.get(pending.size() - 1).no;
-            state.blank += blank;
-            blank = 0;
-            state.save(statePath);
-            pending.clear();
-            pendingBytes = 0;
+          if (text == null && !pending.isEmpty()) {
+            flush(c, state, statePath, fileId, pending, lineNo, local);
           }
           progress.at(bytesRead);
           if (text == null) {
             break;
           }
         }
+        local.addTo(state);
         state.lastCommittedLine = lineNo;
-        state.blank += blank;
         progress.done();
         state.complete = true;
         state.save(statePath);
@@ -160,6 +167,40 @@ final class BulkCommands {
     }
 
     private record Line(long no, String text) {}
+
+    /**
+     * Blank lines and lines too large to send since the last committed batch: added to the state
+     * with the next batch, so that a resume (which reads them again) counts them once.
+     */
+    private static final class Unsent {
+      long blank;
+      final TreeMap<Long, String> tooLarge = new TreeMap<>();
+
+      void addTo(ImportState state) {
+        state.blank += blank;
+        state.rejected += tooLarge.size();
+        tooLarge.forEach(state::noteError);
+        blank = 0;
+        tooLarge.clear();
+      }
+    }
+
+    /** Commits the pending lines as one batch and records every line up to {@code upTo} as done. */
+    private void flush(
+        AeroClient c,
+        ImportState state,
+        Path statePath,
+        String fileId,
+        List<Line> pending,
+        long upTo,
+        Unsent local)
+        throws IOException {
+      commit(c, state, statePath, fileId, pending);
+      local.addTo(state);
+      state.lastCommittedLine = upTo;
+      state.save(statePath);
+      pending.clear();
+    }
 
     /**
      * Commits {@code lines} as one batch, leaving out each line the server refuses (named by the
@@ -186,7 +227,7 @@ final class BulkCommands {
       }
       while (!left.isEmpty()) {
         state.save(statePath);
-        BatchBuilder b = c.batch().requestId(requestId(fileId, first, state.attempt));
+        BatchBuilder b = c.batch().requestId(requestId(fileId, state.runId, first, state.attempt));
         for (Line l : left) {
           b.insert(collection, l.text);
         }
@@ -197,8 +238,8 @@ final class BulkCommands {
           break;
         } catch (AeroClientException e) {
           String at = e.details().get("operationIndex");
-          if (at == null) {
-            throw e; // not about one line: the import stops (resumable)
+          if (at == null || !aboutOneDocument(e.code())) {
+            throw e; // not about one line (the collection, a limit, the cluster): stop, resumable
           }
           Line bad = left.remove(Integer.parseInt(at));
           state.removed.add(bad.no);
@@ -209,8 +250,16 @@ final class BulkCommands {
           } else {
             state.rejected++;
           }
-          if (state.errors.size() < ERRORS_LISTED_MAX) {
-            state.errors.put(bad.no, e.code() + ": " + e.detailMessage());
+          state.noteError(bad.no, e.code() + ": " + e.detailMessage());
+          if (e.code().equals("AERO_DOCUMENT_EXISTS")) {
+            // one present document often means many (an import run again): leave out every
+            // line of the batch whose _id exists, found with one query, not one try per line
+            for (Line l : present(c, left)) {
+              left.remove(l);
+              state.removed.add(l.no);
+              state.skipped++;
+              state.noteError(l.no, "AERO_DOCUMENT_EXISTS: _id already present");
+            }
           }
         }
       }
@@ -218,8 +267,64 @@ final class BulkCommands {
       state.removed.clear();
     }
 
-    private static String requestId(String fileId, long firstLine, long attempt) {
-      return "imp:" + fileId + ":" + firstLine + ":" + attempt;
+    /**
+     * The request id of a try: the import (file and collection), this run of it (a new import of
+     * the same file is a new run: its writes must not be answered by an earlier run's records), the
+     * batch's first line and the try. At most 45 bytes.
+     */
+    private static String requestId(String fileId, String runId, long firstLine, long attempt) {
+      return "imp:" + fileId + ":" + runId + ":" + firstLine + ":" + attempt;
+    }
+
+    /** The lines whose _id exists in the collection now (one linearizable query). */
+    private List<Line> present(AeroClient c, List<Line> lines) {
+      TreeMap<String, List<Line>> byId = new TreeMap<>();
+      for (Line l : lines) {
+        try {
+          if (JsonReader.parse(l.text.getBytes(StandardCharsets.UTF_8), Limits.DOCUMENT_JSON)
+                  instanceof JsonValue.Obj o
+              && o.get("_id") instanceof JsonValue.Str id) {
+            byId.computeIfAbsent(id.value(), k -> new ArrayList<>()).add(l);
+          }
+        } catch (RuntimeException unparsable) {
+          // the server names what is wrong with it when its turn comes
+        }
+      }
+      if (byId.isEmpty()) {
+        return List.of();
+      }
+      List<JsonValue> ids = new ArrayList<>();
+      byId.keySet().forEach(id -> ids.add(new JsonValue.Str(id)));
+      TreeMap<String, JsonValue> in = new TreeMap<>(JsonValue.KEY_ORDER);
+      in.put("in", new JsonValue.Arr(ids));
+      TreeMap<String, JsonValue> filter = new TreeMap<>(JsonValue.KEY_ORDER);
+      filter.put("_id", new JsonValue.Obj(in));
+      QueryReply r =
+          c.query(
+              QueryRequest.newBuilder()
+                  .setCollection(collection)
+                  .setFilterJson(
+                      new String(
+                          CanonicalJson.toBytes(new JsonValue.Obj(filter)), StandardCharsets.UTF_8))
+                  .setLimit(ids.size())
+                  .setConsistency(Consistency.LINEARIZABLE)
+                  .build());
+      List<Line> out = new ArrayList<>();
+      for (QueryHit h : r.getResultsList()) {
+        out.addAll(byId.getOrDefault(h.getId(), List.of()));
+      }
+      return out;
+    }
+
+    /** Whether a batch operation's error is about its own document (the line is left out). */
+    private static boolean aboutOneDocument(String code) {
+      return code.startsWith("AERO_DOCUMENT_")
+          || code.startsWith("AERO_VALIDATION_")
+          || code.equals("AERO_TXN_DOCUMENT_REPEATED")
+          || code.equals("AERO_LIMIT_DOCUMENT_SIZE")
+          || code.equals("AERO_LIMIT_NESTING_DEPTH")
+          || code.equals("AERO_LIMIT_ARRAY_LENGTH")
+          || code.equals("AERO_LIMIT_ID_SIZE");
     }
 
     private void summary(AeroCli root, ImportState s) {
@@ -268,6 +373,7 @@ final class BulkCommands {
   static final class ImportState {
     String collection;
     String fileId;
+    String runId;
     long lastCommittedLine;
     long inserted;
     long rejected;
@@ -296,6 +402,9 @@ final class BulkCommands {
         ImportState s = new ImportState();
         s.collection = collection;
         s.fileId = fileId;
+        byte[] run = new byte[4];
+        new java.security.SecureRandom().nextBytes(run);
+        s.runId = Bytes.hex(run);
         return s;
       }
       if (!Files.exists(path)) {
@@ -303,10 +412,13 @@ final class BulkCommands {
       }
       JsonValue.Obj o =
           (JsonValue.Obj)
-              JsonReader.parse(Files.readAllBytes(path), new JsonLimits(1 << 20, 8, 100));
+              JsonReader.parse(
+                  Files.readAllBytes(path),
+                  new JsonLimits(1 << 22, 8, Limits.BATCH_OPERATIONS_MAX + 16));
       ImportState s = new ImportState();
       s.collection = str(o, "collection");
       s.fileId = str(o, "fileId");
+      s.runId = str(o, "runId");
       if (!s.collection.equals(collection) || !s.fileId.equals(fileId)) {
         throw new IllegalArgumentException(
             "--resume: "
@@ -341,6 +453,7 @@ final class BulkCommands {
               Out.object()
                   .put("collection", collection)
                   .put("fileId", fileId)
+                  .put("runId", runId)
                   .put("lastCommittedLine", lastCommittedLine)
                   .put("inserted", inserted)
                   .put("rejected", rejected)
@@ -357,6 +470,13 @@ final class BulkCommands {
       Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
       Files.write(tmp, json);
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Keeps the first ERRORS_LISTED_MAX errors by line. */
+    void noteError(long line, String error) {
+      if (errors.size() < ERRORS_LISTED_MAX) {
+        errors.put(line, error);
+      }
     }
 
     private List<JsonValue> removedJson() {

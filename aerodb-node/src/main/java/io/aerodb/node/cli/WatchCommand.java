@@ -59,6 +59,9 @@ final class WatchCommand implements Callable<Integer> {
       return ExitCodes.USAGE;
     }
     AtomicLong seen = new AtomicLong();
+    // what this command printed: the resume token it reports (the watch may have received more)
+    long[] resume = {fromIndex};
+    String[] resumeAfter = {afterId};
     AtomicReference<AeroClientException> failure = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
     try (AeroClient c = root.client()) {
@@ -71,8 +74,22 @@ final class WatchCommand implements Callable<Integer> {
                 return;
               }
               print(root, ch);
+              synchronized (resume) {
+                resume[0] = ch.getIndex();
+                resumeAfter[0] = ch.getId();
+              }
               if (maxEvents != null && seen.incrementAndGet() >= maxEvents) {
                 stop.countDown();
+              }
+            }
+
+            @Override
+            public void onProgress(long index) {
+              synchronized (resume) {
+                if ((maxEvents == null || seen.get() < maxEvents) && index + 1 > resume[0]) {
+                  resume[0] = index + 1;
+                  resumeAfter[0] = "";
+                }
               }
             }
 
@@ -100,7 +117,7 @@ final class WatchCommand implements Callable<Integer> {
           new Thread(
               () -> {
                 watch[0].close();
-                printResume(root, watch[0]);
+                printResume(root, resume, resumeAfter);
               });
       Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: say where to resume
       stop.await();
@@ -109,10 +126,10 @@ final class WatchCommand implements Callable<Integer> {
       watch[0].await(Duration.ofSeconds(5));
       if (failure.get() != null) {
         int exit = root.fail(failure.get());
-        printResume(root, watch[0]);
+        printResume(root, resume, resumeAfter);
         return exit;
       }
-      printResume(root, watch[0]);
+      printResume(root, resume, resumeAfter);
       return ExitCodes.OK;
     } catch (AeroClientException e) {
       return root.fail(e);
@@ -150,11 +167,14 @@ final class WatchCommand implements Callable<Integer> {
     root.out.flush();
   }
 
-  private static void printResume(AeroCli root, Watch w) {
-    root.err.println(
-        "resume with: --from-index "
-            + w.resumeIndex()
-            + (w.resumeAfterId().isEmpty() ? "" : " --after-id '" + w.resumeAfterId() + "'"));
+  /** The position after the last change printed (or the last progress while caught up). */
+  private static void printResume(AeroCli root, long[] resume, String[] after) {
+    synchronized (resume) {
+      root.err.println(
+          "resume with: --from-index "
+              + resume[0]
+              + (after[0].isEmpty() ? "" : " --after-id '" + after[0] + "'"));
+    }
     root.err.flush();
   }
 }
