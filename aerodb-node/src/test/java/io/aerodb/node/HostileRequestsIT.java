@@ -516,7 +516,7 @@ class HostileRequestsIT {
           ClientCalls.blockingServerStreamingCall(
               ch,
               m,
-              endless ? CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.SECONDS) : options,
+              endless ? CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS) : options,
               request);
       Object first = parts.hasNext() ? parts.next() : null;
       while (!endless && parts.hasNext()) {
