@@ -302,7 +302,13 @@ public final class LoadGen {
       }
     }
     final AtomicLong updates = new AtomicLong(setup.updateFrom());
-    final String pfx = setup.prefix() + "-" + workload + clients;
+    // fresh ids per row: the same workload and clients with another count of watchers too
+    final String pfx =
+        setup.prefix()
+            + "-"
+            + workload
+            + clients
+            + (setup.watchers() > 0 ? "w" + setup.watchers() : "");
     final String getPfx = setup.prefix() + "-p";
     final int preloaded = setup.preload();
     Thread[] ts = new Thread[clients];

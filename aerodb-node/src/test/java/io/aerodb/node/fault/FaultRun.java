@@ -28,13 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One run of one {@link Scenario}: n real node processes on loopback (in cgroups, so that {@link
- * Network} can partition them), the register and insert-only set workloads for a while, the
- * scenario's nemesis meanwhile, then every fault repaired and the verdict:
+ * Network} can partition them), the register, insert-only set and bank workloads for a while and a
+ * watch of the set, the scenario's nemesis meanwhile, then every fault repaired and the verdict:
  *
  * <ul>
  *   <li>every register's history linearizable ({@link RegisterChecker}) [R-LIN, SPEC §8.6, §8.9];
  *   <li>every acknowledged insert present with its content on every node, no refused one present
  *       (SPEC §5, §8.4);
+ *   <li>the bank's accounts, read at one index on every node, hold the opening total: no batch is
+ *       partially visible [TX1, TX2] (SPEC §8.4);
+ *   <li>the watch of the set delivered every acknowledged insert once, in commit order, and no
+ *       refused one, across every node it was moved to [W1];
  *   <li>equal state digests on every node once quiet (SPEC §8.7);
  *   <li>after every fault that leaves a majority, a write acknowledged again (within the scenario's
  *       bound), and no node exiting by itself unless the scenario allows it;
@@ -81,7 +85,8 @@ public final class FaultRun {
       Faults faults,
       List<RegisterChecker.Verdict> verdicts,
       List<String> violations,
-      long longestUnavailableMs) {
+      long longestUnavailableMs,
+      String workloads) {
 
     public boolean passed() {
       return violations.isEmpty();
@@ -122,7 +127,8 @@ public final class FaultRun {
           .append(" faults=")
           .append(faults.events().size())
           .append(" longest_unavailable_ms=")
-          .append(longestUnavailableMs);
+          .append(longestUnavailableMs)
+          .append(workloads.isEmpty() ? "" : " " + workloads);
       for (Map.Entry<String, Long> m : faults.metrics().entrySet()) {
         sb.append(' ').append(m.getKey()).append('=').append(m.getValue());
       }
@@ -243,10 +249,27 @@ public final class FaultRun {
     SetWorkload set = new SetWorkload(cluster.layout.apiAddresses());
     register.setUp();
     set.setUp();
+    BankWorkload bank = new BankWorkload(cluster.layout.apiAddresses(), spec.seed());
+    bank.setUp();
     faults.lastAckFrom(set::lastAckNanos);
     List<String> violations = new ArrayList<>();
+    try (SetWatch watch = new SetWatch(cluster.layout.apiAddresses())) {
+      watch.start();
+      return runLoad(spec, cluster, faults, register, set, bank, watch, violations);
+    }
+  }
 
-    ExecutorService load = Executors.newFixedThreadPool(2);
+  private static Result runLoad(
+      Spec spec,
+      ProcessCluster cluster,
+      Faults faults,
+      RegisterWorkload register,
+      SetWorkload set,
+      BankWorkload bank,
+      SetWatch watch,
+      List<String> violations)
+      throws Exception {
+    ExecutorService load = Executors.newFixedThreadPool(3);
     long loadStart = System.nanoTime();
     Future<?> registers =
         load.submit(
@@ -258,6 +281,12 @@ public final class FaultRun {
         load.submit(
             () -> {
               set.run(2, spec.load(), 20_000);
+              return null;
+            });
+    Future<?> transfers =
+        load.submit(
+            () -> {
+              bank.run(2, spec.load(), 10_000);
               return null;
             });
     load.shutdown();
@@ -283,6 +312,7 @@ public final class FaultRun {
     }
     registers.get(spec.load().toSeconds() + 120, TimeUnit.SECONDS);
     inserts.get(60, TimeUnit.SECONDS);
+    transfers.get(60, TimeUnit.SECONDS);
     long loadEnd = Math.min(System.nanoTime(), loadStart + spec.load().toNanos());
 
     // A cluster that does not come back is a verdict too (a red gate may leave one that cannot),
@@ -323,6 +353,22 @@ public final class FaultRun {
       }
     }
     violations.addAll(firstOf(set.violations(cluster), 10));
+    violations.addAll(firstOf(bank.violations(cluster), 10));
+    long setAcked = set.history().maxAckedIndex();
+    if (!watch.awaitProgress(setAcked, 60_000) && !watch.summary().contains("watch_refused")) {
+      violations.add(
+          "the watch of the set did not reach index " + setAcked + ": " + watch.summary());
+    }
+    violations.addAll(firstOf(watch.violations(set.history()), 10));
+    String workloads =
+        "bank_ok="
+            + bank.acked()
+            + " bank_refused="
+            + bank.refused()
+            + " bank_unknown="
+            + bank.unknown()
+            + " "
+            + watch.summary();
     if (faults.metrics().getOrDefault("flip_exit_unnamed", 0L) > 0) {
       violations.add(
           "a node that could not start on a damaged log did not name AERO_STORAGE_CORRUPTION"
@@ -335,10 +381,18 @@ public final class FaultRun {
     violations.addAll(progress(register, set));
     long longest = longestUnavailableMs(register, set, loadStart, loadEnd);
     Result partial =
-        new Result(spec, cluster, register, set, faults, verdicts, violations, longest);
+        new Result(spec, cluster, register, set, faults, verdicts, violations, longest, workloads);
     violations.addAll(firstOf(spec.scenario().check(partial), 10));
     return new Result(
-        spec, cluster, register, set, faults, verdicts, List.copyOf(violations), longest);
+        spec,
+        cluster,
+        register,
+        set,
+        faults,
+        verdicts,
+        List.copyOf(violations),
+        longest,
+        workloads);
   }
 
   /** The first {@code n} problems, and how many more there were (a history can have thousands). */
