@@ -214,6 +214,14 @@ public final class AdminClient {
     return onLeader(options.attemptTimeout(), (t, nanos) -> admin(t, nanos).setGcFloor(req));
   }
 
+  /** Raises the idempotency horizon (entries a request_id is remembered for) on every node. */
+  public io.aerodb.proto.v1.SetIdempotencyHorizonReply setIdempotencyHorizon(long entries) {
+    io.aerodb.proto.v1.SetIdempotencyHorizonRequest req =
+        io.aerodb.proto.v1.SetIdempotencyHorizonRequest.newBuilder().setEntries(entries).build();
+    return onLeader(
+        options.attemptTimeout(), (t, nanos) -> admin(t, nanos).setIdempotencyHorizon(req));
+  }
+
   /**
    * The remembered leader's API address, or else the one the first endpoint that knows a leader
    * reports.

@@ -16,6 +16,7 @@ import io.aerodb.core.command.Precondition;
 import io.aerodb.core.command.PublishSchema;
 import io.aerodb.core.command.RecordAuthority;
 import io.aerodb.core.command.SetGcFloor;
+import io.aerodb.core.command.SetIdempotencyHorizon;
 import io.aerodb.core.command.Undecodable;
 import io.aerodb.core.command.Update;
 import io.aerodb.core.command.Write;
@@ -122,6 +123,12 @@ public final class LogEntryCodec {
     @Override
     public LogEntry.Builder visit(Delete c) {
       return b.setDelete(delete(c));
+    }
+
+    @Override
+    public LogEntry.Builder visit(SetIdempotencyHorizon c) {
+      return b.setSetIdempotencyHorizon(
+          io.aerodb.proto.internal.v1.SetIdempotencyHorizon.newBuilder().setEntries(c.entries()));
     }
 
     @Override
@@ -267,6 +274,8 @@ public final class LogEntryCodec {
               new RecordAuthority(
                   e.getAuthority().getKind(), new TreeMap<>(e.getAuthority().getFieldsMap()));
           case SET_GC_FLOOR -> new SetGcFloor(e.getSetGcFloor().getFloor());
+          case SET_IDEMPOTENCY_HORIZON ->
+              new SetIdempotencyHorizon(e.getSetIdempotencyHorizon().getEntries());
           case BATCH -> new Undecodable("a batch inside a batch");
           case COMMAND_NOT_SET -> new Undecodable("no command in the entry");
         };

@@ -52,6 +52,7 @@ class LogEntryCodecTest {
           new Insert("users", utf8("{\"_id\":\"u2\"}"), 3, Precondition.absent()),
           new Update("users", utf8("{\"_id\":\"u1\",\"a\":2}"), 4, Precondition.version(17)),
           new Delete("users", "u1", Precondition.version(Long.MAX_VALUE)),
+          new io.aerodb.core.command.SetIdempotencyHorizon(5_000_000),
           new AtomicBatch(
               List.of(
                   new Insert("users", utf8("{\"_id\":\"u3\"}"), 3),

@@ -28,6 +28,7 @@ public final class ApplyContext {
   private Catalog catalog;
   private AuthorityState authority;
   private long gcFloor;
+  private long idempotencyHorizon;
   private final TreeSet<DocumentKey> written = new TreeSet<>();
   private final boolean batchOperations;
   private final List<AuthorityRecord> authorityRecords = new ArrayList<>();
@@ -45,6 +46,23 @@ public final class ApplyContext {
       AuthorityState authority,
       long gcFloor) {
     this(term, index, store, view, batch, catalog, authority, gcFloor, false);
+  }
+
+  /**
+   * @param idempotencyHorizon the horizon in force before this entry
+   */
+  public ApplyContext(
+      long term,
+      long index,
+      KvStore store,
+      long view,
+      WriteBatch batch,
+      Catalog catalog,
+      AuthorityState authority,
+      long gcFloor,
+      long idempotencyHorizon) {
+    this(term, index, store, view, batch, catalog, authority, gcFloor, false);
+    this.idempotencyHorizon = idempotencyHorizon;
   }
 
   private ApplyContext(
@@ -110,6 +128,18 @@ public final class ApplyContext {
     batch.put(io.aerodb.core.mvcc.Keys.gcFloor(), io.aerodb.core.util.Bytes.ofLong(floor));
   }
 
+  /** The idempotency horizon (entries) as the entry's earlier writes left it. */
+  public long idempotencyHorizon() {
+    return idempotencyHorizon;
+  }
+
+  /** Raises the idempotency horizon (persisted into {@link #batch} here). */
+  public void changeIdempotencyHorizon(long entries) {
+    idempotencyHorizon = entries;
+    batch.put(
+        io.aerodb.core.mvcc.Keys.idempotencyHorizon(), io.aerodb.core.util.Bytes.ofLong(entries));
+  }
+
   public AuthorityState authority() {
     return authority;
   }
@@ -143,8 +173,11 @@ public final class ApplyContext {
    * succeeded; a rejected operation leaves this context untouched.
    */
   ApplyContext forBatchOperations() {
-    return new ApplyContext(
-        term, index, store, view, new WriteBatch(), catalog, authority, gcFloor, true);
+    ApplyContext scratch =
+        new ApplyContext(
+            term, index, store, view, new WriteBatch(), catalog, authority, gcFloor, true);
+    scratch.idempotencyHorizon = idempotencyHorizon;
+    return scratch;
   }
 
   /** Takes over the writes of a scratch context whose operations all succeeded. */

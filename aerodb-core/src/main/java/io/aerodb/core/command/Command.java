@@ -39,6 +39,7 @@ public sealed interface Command
         DropIndex,
         RecordAuthority,
         SetGcFloor,
+        SetIdempotencyHorizon,
         AtomicBatch,
         Undecodable {
 
@@ -124,6 +125,8 @@ public sealed interface Command
     R visit(RecordAuthority c);
 
     R visit(SetGcFloor c);
+
+    R visit(SetIdempotencyHorizon c);
 
     R visit(AtomicBatch c);
 

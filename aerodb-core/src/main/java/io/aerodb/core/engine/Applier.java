@@ -31,12 +31,10 @@ import java.util.TreeSet;
  */
 final class Applier {
   private final KvStore store;
-  private final long idempotencyHorizonEntries;
   private final StateDigest digest = new StateDigest();
 
-  Applier(KvStore store, long idempotencyHorizonEntries) {
+  Applier(KvStore store) {
     this.store = store;
-    this.idempotencyHorizonEntries = idempotencyHorizonEntries;
   }
 
   /** An applied entry before its batch is written: the batch, the state after it, the results. */
@@ -57,7 +55,8 @@ final class Applier {
             batch,
             before.catalog(),
             before.authority(),
-            before.gcFloor());
+            before.gcFloor(),
+            before.idempotencyHorizon());
     TreeSet<String> requestIds = new TreeSet<>(); // a request_id may appear once per entry
     List<Write> writes = entry.writes();
     List<CommandResult> results = new ArrayList<>(writes.size());
@@ -98,7 +97,8 @@ final class Applier {
       }
       results.add(result);
     }
-    IdempotencyTable.expire(store, batch, index - idempotencyHorizonEntries);
+    // the horizon in force after this entry (a SetIdempotencyHorizon in it applies at once)
+    IdempotencyTable.expire(store, batch, index - context.idempotencyHorizon());
 
     AppliedState after =
         new AppliedState(term, index, digest.chain(before.applied().digest(), index, batch));
@@ -106,7 +106,12 @@ final class Applier {
     batch.put(Keys.digestAt(index), after.digest()); // the digest history (cluster verify)
     return new Outcome(
         batch,
-        new EngineState(after, context.catalog(), context.authority(), context.gcFloor()),
+        new EngineState(
+            after,
+            context.catalog(),
+            context.authority(),
+            context.gcFloor(),
+            context.idempotencyHorizon()),
         new AppliedEntry(results, context.authorityRecords()));
   }
 

@@ -64,6 +64,8 @@ public final class Engine implements AutoCloseable {
   private volatile EngineState state;
   private final ViewPins pins = new ViewPins();
   private final GarbageCollector collector;
+
+  /** The idempotency horizon of a store no SetIdempotencyHorizon entry raised. */
   private final long idempotencyHorizonEntries;
 
   /** The first index from which this store's change feed is complete (see {@link #changes}). */
@@ -72,7 +74,7 @@ public final class Engine implements AutoCloseable {
   private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
     this.idempotencyHorizonEntries = idempotencyHorizonEntries;
-    this.applier = new Applier(store, idempotencyHorizonEntries);
+    this.applier = new Applier(store);
     this.collector = new GarbageCollector(store);
     this.state = state;
   }
@@ -85,7 +87,9 @@ public final class Engine implements AutoCloseable {
   /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
   static Engine open(KvStore store, long idempotencyHorizonEntries) {
     ReplaceableStore replaceable = new ReplaceableStore(store);
-    Engine e = new Engine(replaceable, idempotencyHorizonEntries, load(replaceable));
+    Engine e =
+        new Engine(
+            replaceable, idempotencyHorizonEntries, load(replaceable, idempotencyHorizonEntries));
     e.feedStart = feedStartOf(replaceable);
     return e;
   }
@@ -107,13 +111,18 @@ public final class Engine implements AutoCloseable {
     return start;
   }
 
-  private static EngineState load(KvStore store) {
+  /**
+   * @param defaultHorizon the idempotency horizon of a store no SetIdempotencyHorizon entry raised
+   */
+  private static EngineState load(KvStore store, long defaultHorizon) {
     byte[] floor = store.get(Keys.gcFloor());
+    byte[] horizon = store.get(Keys.idempotencyHorizon());
     return new EngineState(
         appliedIn(store),
         Catalog.load(store),
         AuthorityHistory.load(store),
-        floor == null ? 0 : io.aerodb.core.util.Bytes.getLong(floor, 0));
+        floor == null ? 0 : io.aerodb.core.util.Bytes.getLong(floor, 0),
+        horizon == null ? defaultHorizon : io.aerodb.core.util.Bytes.getLong(horizon, 0));
   }
 
   /** The applied state persisted in {@code store} (INITIAL for an empty store). */
@@ -138,7 +147,7 @@ public final class Engine implements AutoCloseable {
       store.replace(
           () -> {
             KvStore opened = reopen.get();
-            loaded[0] = load(opened);
+            loaded[0] = load(opened, idempotencyHorizonEntries);
             feedStart = feedStartOf(opened);
             state = loaded[0]; // published before any read can see the new store
             return opened;
@@ -238,7 +247,7 @@ public final class Engine implements AutoCloseable {
     Optional<IdempotencyTable.Record> r =
         store.withCurrent(s -> IdempotencyTable.find(s, requestId));
     return new WriteStatus(
-        view, Math.max(1, view - idempotencyHorizonEntries + 1), r.map(x -> x.result()));
+        view, Math.max(1, view - state.idempotencyHorizon() + 1), r.map(x -> x.result()));
   }
 
   /**
@@ -553,6 +562,11 @@ public final class Engine implements AutoCloseable {
   /** Tests: the pins of running reads. */
   ViewPins pinsForTest() {
     return pins;
+  }
+
+  /** The idempotency horizon in force (log entries a request_id is remembered for). */
+  public long idempotencyHorizon() {
+    return state.idempotencyHorizon();
   }
 
   /** The garbage-collection floor of the applied state (reads below it are refused). */

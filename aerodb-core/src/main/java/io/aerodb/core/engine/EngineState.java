@@ -8,4 +8,9 @@ import io.aerodb.core.catalog.Catalog;
  * entry's batch is written: a reader that sees an applied index also sees the catalog and authority
  * state of that index (or a newer one, never an older one).
  */
-record EngineState(AppliedState applied, Catalog catalog, AuthorityState authority, long gcFloor) {}
+record EngineState(
+    AppliedState applied,
+    Catalog catalog,
+    AuthorityState authority,
+    long gcFloor,
+    long idempotencyHorizon) {}

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * result instead of applying twice (SPEC §4). Lives in the state machine, not in Ratis' retry
  * cache, and is replicated like everything else: every node holds the same records.
  *
- * <p>Horizon: a record written at index i is removed when entry {@code i + HORIZON_ENTRIES} is
+ * <p>Horizon H ({@link #HORIZON_ENTRIES} until a SetIdempotencyHorizon entry raises it, on every
+ * node from that entry on): a record written at index i is removed when entry {@code i + H} is
  * applied, so the horizon is measured in log entries, identically on every node (never in
  * wall-clock time, which would make apply non-deterministic). Applying an entry removes the records
  * of one earlier entry: at most one per write of a batch, a bounded amount of work. Each record is
@@ -33,7 +34,10 @@ import java.util.TreeMap;
  * schemaVersion}).
  */
 public final class IdempotencyTable {
-  /** Log entries a request_id stays known for: far longer than Ratis' retry cache (60 s). */
+  /**
+   * Log entries a request_id stays known for until the horizon is raised: far longer than Ratis'
+   * retry cache (60 s).
+   */
   public static final long HORIZON_ENTRIES = 1_000_000L;
 
   /** A stored record. */

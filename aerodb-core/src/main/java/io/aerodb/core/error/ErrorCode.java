@@ -213,6 +213,13 @@ public enum ErrorCode {
       "",
       "The request_id was already used for a different command; the original result stands."),
 
+  AERO_IDEMPOTENCY_HORIZON_INVALID(
+      REJECT,
+      INVALID_ARGUMENT,
+      "",
+      "The idempotency horizon must stay between the one in force (it is only ever raised) and"
+          + " 1,000,000,000 entries; the error names the numbers."),
+
   // --- leadership and write outcome
   AERO_NOT_LEADER(
       ERROR,

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
  * 0x21 index u64 slot u32                           -> request_id recorded by the write at that position of
  *                                                      the entry at that index (for horizon expiry)
+ * 0x01 "idemhorizon"                                -> the idempotency horizon in entries u64 (absent: 1,000,000)
  * 0x01 "feedstart"                                  -> the first index the change feed is complete from u64
  * 0x30 collection 0x00 index u64 _id                -> 'I' | 'U' | 'D': the change feed, one key per document
  *                                                      write that took effect (derived from the versions;
@@ -58,6 +59,14 @@ public final class Keys {
   private Keys() {}
 
   /** The key of the state digest after the entry at {@code index}. */
+  private static final byte[] IDEMPOTENCY_HORIZON =
+      withTag(META, "idemhorizon".getBytes(StandardCharsets.US_ASCII));
+
+  /** The idempotency horizon in entries, once a SetIdempotencyHorizon entry raised it. */
+  public static byte[] idempotencyHorizon() {
+    return IDEMPOTENCY_HORIZON.clone();
+  }
+
   private static final byte[] FEED_START =
       withTag(META, "feedstart".getBytes(StandardCharsets.US_ASCII));
 

@@ -30,6 +30,10 @@ public interface AdminContext extends NodeContext {
    * Proposes the GC floor (this node must lead); completes with the result (a rejection is a
    * result), or exceptionally following the outcome rules.
    */
+  /** Proposes a SetIdempotencyHorizon entry; completes with its result. */
+  java.util.concurrent.CompletableFuture<io.aerodb.core.command.CommandResult>
+      setIdempotencyHorizon(long entries);
+
   java.util.concurrent.CompletableFuture<io.aerodb.core.command.CommandResult> setGcFloor(
       long floor);
 }

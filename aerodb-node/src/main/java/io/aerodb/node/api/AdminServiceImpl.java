@@ -196,6 +196,29 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void setIdempotencyHorizon(
+      io.aerodb.proto.v1.SetIdempotencyHorizonRequest req,
+      StreamObserver<io.aerodb.proto.v1.SetIdempotencyHorizonReply> out) {
+    node.setIdempotencyHorizon(req.getEntries())
+        .whenComplete(
+            (r, t) -> {
+              if (t != null) {
+                out.onError(GrpcErrors.toStatus(t, node.nodeId()));
+              } else if (r.rejection() != null) {
+                out.onError(GrpcErrors.toStatus(r.rejection(), node.nodeId()));
+              } else {
+                out.onNext(
+                    io.aerodb.proto.v1.SetIdempotencyHorizonReply.newBuilder()
+                        .setEntries(req.getEntries())
+                        .setCommitIndex(r.commitIndex())
+                        .setNodeId(node.nodeId())
+                        .build());
+                out.onCompleted();
+              }
+            });
+  }
+
+  @Override
   public void events(EventsRequest req, StreamObserver<EventsReply> out) {
     if (req.getLimit() > EVENTS_LIMIT_MAX) {
       out.onError(

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       ClusterCommands.Status.class,
       ClusterCommands.Snapshot.class,
       ClusterCommands.Gc.class,
+      ClusterCommands.IdempotencyHorizon.class,
       ClusterCommands.Verify.class,
       TopCommand.class,
       PromotionCommands.TransferLeader.class,
@@ -279,6 +280,48 @@ final class ClusterCommands implements Callable<Integer> {
           root.out.printf(
               "GC floor %d set by entry %d (leader %s); every node now collects below it%n",
               r.getFloor(), r.getCommitIndex(), r.getNodeId());
+        }
+        return ExitCodes.OK;
+      } catch (AeroClientException e) {
+        return root.fail(e);
+      }
+    }
+  }
+
+  @Command(
+      name = "idempotency-horizon",
+      description =
+          "Raise the idempotency horizon (a replicated decision): from its entry on, every node"
+              + " remembers a request id for --entries log entries (1,000,000 at first; never"
+              + " lowered; at most 1,000,000,000), so retries and write-status reach further back.")
+  static final class IdempotencyHorizon implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Option(
+        names = "--entries",
+        required = true,
+        description = "The new horizon in log entries.")
+    long entries;
+
+    @Override
+    public Integer call() {
+      AeroCli root = AeroCli.root(spec);
+      if (entries < 0) {
+        root.err.println("--entries is a number of log entries: 0 or more");
+        return ExitCodes.USAGE;
+      }
+      try (AeroClient c = root.client()) {
+        io.aerodb.proto.v1.SetIdempotencyHorizonReply r = c.admin().setIdempotencyHorizon(entries);
+        if (root.json) {
+          Out.object()
+              .put("entries", r.getEntries())
+              .put("commitIndex", r.getCommitIndex())
+              .put("nodeId", r.getNodeId())
+              .print(root.out);
+        } else {
+          root.out.printf(
+              "idempotency horizon %d entries from entry %d (leader %s)%n",
+              r.getEntries(), r.getCommitIndex(), r.getNodeId());
         }
         return ExitCodes.OK;
       } catch (AeroClientException e) {

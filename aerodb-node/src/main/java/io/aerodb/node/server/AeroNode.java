@@ -637,6 +637,14 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   }
 
   @Override
+  public CompletableFuture<io.aerodb.core.command.CommandResult> setIdempotencyHorizon(
+      long entries) {
+    return gateway.write(
+        io.aerodb.core.command.Write.NO_REQUEST_ID,
+        new io.aerodb.core.command.SetIdempotencyHorizon(entries));
+  }
+
+  @Override
   public CompletableFuture<io.aerodb.core.command.CommandResult> setGcFloor(long floor) {
     return gateway.write(
         io.aerodb.core.command.Write.NO_REQUEST_ID, new io.aerodb.core.command.SetGcFloor(floor));

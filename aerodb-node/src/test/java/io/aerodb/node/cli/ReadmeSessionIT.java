@@ -199,6 +199,29 @@ class ReadmeSessionIT {
             "--json");
     assertThat(written.exit()).as(written.stderr()).isZero();
     assertThat(written.stdout()).contains("\"state\":\"COMMITTED\"");
+    Result horizon =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "cluster",
+            "idempotency-horizon",
+            "--entries",
+            "2000000",
+            "--json");
+    assertThat(horizon.exit()).as(horizon.stderr()).isZero();
+    assertThat(horizon.stdout()).contains("\"entries\":2000000");
+    Result lower =
+        run(
+            "scripts/aerodb",
+            "--cluster",
+            cluster,
+            "cluster",
+            "idempotency-horizon",
+            "--entries",
+            "5");
+    assertThat(lower.exit()).isEqualTo(1);
+    assertThat(lower.stderr()).contains("AERO_IDEMPOTENCY_HORIZON_INVALID");
     Result unknown =
         run("scripts/aerodb", "--cluster", cluster, "write-status", "--request-id", "never-sent");
     assertThat(unknown.exit()).isZero();
