@@ -254,7 +254,10 @@ public final class FaultRun {
     faults.lastAckFrom(set::lastAckNanos);
     List<String> violations = new ArrayList<>();
     try (SetWatch watch = new SetWatch(cluster.layout.apiAddresses())) {
-      watch.start();
+      if (spec.gate() == RedGate.NONE) {
+        // a red gate's run keeps the load it was calibrated with (its bug must show in 3 runs)
+        watch.start();
+      }
       return runLoad(spec, cluster, faults, register, set, bank, watch, violations);
     }
   }
@@ -286,7 +289,9 @@ public final class FaultRun {
     Future<?> transfers =
         load.submit(
             () -> {
-              bank.run(2, spec.load(), 10_000);
+              if (spec.gate() == RedGate.NONE) {
+                bank.run(2, spec.load(), 10_000);
+              }
               return null;
             });
     load.shutdown();
@@ -353,13 +358,15 @@ public final class FaultRun {
       }
     }
     violations.addAll(firstOf(set.violations(cluster), 10));
-    violations.addAll(firstOf(bank.violations(cluster), 10));
-    long setAcked = set.history().maxAckedIndex();
-    if (!watch.awaitProgress(setAcked, 60_000) && !watch.summary().contains("watch_refused")) {
-      violations.add(
-          "the watch of the set did not reach index " + setAcked + ": " + watch.summary());
+    if (spec.gate() == RedGate.NONE) {
+      violations.addAll(firstOf(bank.violations(cluster), 10));
+      long setAcked = set.history().maxAckedIndex();
+      if (!watch.awaitProgress(setAcked, 60_000) && !watch.summary().contains("watch_refused")) {
+        violations.add(
+            "the watch of the set did not reach index " + setAcked + ": " + watch.summary());
+      }
+      violations.addAll(firstOf(watch.violations(set.history()), 10));
     }
-    violations.addAll(firstOf(watch.violations(set.history()), 10));
     String workloads =
         "bank_ok="
             + bank.acked()
