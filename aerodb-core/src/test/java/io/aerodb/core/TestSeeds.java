@@ -127,7 +127,10 @@ public final class TestSeeds {
     }
   }
 
-  /** The Maven command that runs this test with this seed only (failsafe's for an *IT). */
+  /**
+   * The Maven command that runs this test with this seed only (failsafe's for an *IT, with the long
+   * profile so that a test tagged "long" runs too).
+   */
   public static String replayCommand(TestInfo test, long seed) {
     Class<?> c = test.getTestClass().orElse(TestSeeds.class);
     String selector =
@@ -144,7 +147,7 @@ public final class TestSeeds {
         testClass.getSimpleName().endsWith("IT")
             ? " -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test="
                 + selector
-                + " -Dfailsafe.failIfNoSpecifiedTests=false"
+                + " -Dfailsafe.failIfNoSpecifiedTests=false -Plong"
             : " -am test -Dtest=" + selector + " -Dsurefire.failIfNoSpecifiedTests=false";
     return "mvn -B -pl " + moduleOf(testClass) + tests + " -D" + SEED + "=" + seed;
   }

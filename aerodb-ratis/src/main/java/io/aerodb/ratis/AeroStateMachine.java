@@ -315,23 +315,46 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   /**
    * Ratis' notification that the leader's log starts after what this node applied. A node that
-   * joins gets one too (Ratis notifies every bootstrapping follower); while the leader's log still
-   * holds the entry after this node's applied index, the answer is "no snapshot" and the node
-   * catches up from the log. Otherwise the installer stages a store at least at the entry before
-   * the leader's first one, and Ratis then pauses this machine and calls {@link #reinitialize}.
+   * joins gets one too (Ratis notifies every bootstrapping follower).
+   *
+   * <p>While the leader's log still holds the entry after this node's applied index, this node's
+   * own store is the snapshot the leader asks for: the answer is "installed at the applied index"
+   * (Ratis then pauses this machine and calls {@link #reinitialize}, which makes the store durable
+   * there), and the leader appends from the entry after it. Answering "no snapshot" instead can
+   * leave the node behind for good: the leader, whose log may start exactly after this node's
+   * applied index (a purge stops at a term's first entry, where a former leader's log diverges),
+   * cannot append without the previous entry's term, Ratis restarts its appender from index 0, and
+   * every "no snapshot" brings the next notification (seen in the fault harness: leader-isolated,
+   * "Previous TermIndex not found"). A store that never applied an entry has nothing to offer: it
+   * catches up from the log.
+   *
+   * <p>Otherwise the installer stages a store at least at the entry before the leader's first one,
+   * and Ratis then pauses this machine and calls {@link #reinitialize}.
    */
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
-    long applied = engine.applied().index();
+    AppliedState own = engine.applied();
+    long applied = own.index();
     long first = firstTermIndexInLog.getIndex();
     if (first <= applied + 1) {
-      LOG.info(
-          "no snapshot needed: the leader's log starts at {} and this node applied {}; catching up"
-              + " from the log",
-          firstTermIndexInLog,
-          applied);
-      return CompletableFuture.completedFuture(null);
+      if (applied <= 0) {
+        LOG.info(
+            "no snapshot needed: the leader's log starts at {} and this node applied nothing;"
+                + " catching up from the log",
+            firstTermIndexInLog);
+        return CompletableFuture.completedFuture(null);
+      }
+      LOG.atInfo()
+          .addKeyValue("event", "INSTALL_NOT_NEEDED")
+          .addKeyValue("appliedIndex", applied)
+          .addKeyValue("leaderLogStart", first)
+          .log(
+              "the leader's log starts at {} and this node applied {}: its own store is the"
+                  + " snapshot (made durable there); catching up from the log after it",
+              firstTermIndexInLog,
+              applied);
+      return CompletableFuture.completedFuture(TermIndex.valueOf(own.term(), applied));
     }
     String source =
         roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()

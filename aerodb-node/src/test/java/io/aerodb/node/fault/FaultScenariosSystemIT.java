@@ -1,5 +1,6 @@
 package io.aerodb.node.fault;
 
+import static io.aerodb.node.testing.TestTiers.LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aerodb.core.TestSeeds;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster serving again after every fault, the scenario's own promise), and the red gates (stale
  * reads, acknowledgement before commit, acknowledgement before fsync, a lying disk), which must be
  * caught — a checker that stops checking fails the build.
+ *
+ * <p>The scenarios tagged {@link io.aerodb.node.testing.TestTiers#LONG} (other disks, the ring, the
+ * power cut during an install, random kills, a byte flip the product's CorruptionSystemIT also
+ * covers) run with {@code scripts/check -Plong}, by name, and in the long profile.
  *
  * <p>{@code -Daerodb.seed=S} replays a seed's choices ({@link TestSeeds#seed}); a failure names the
  * seed and the command that replays it. Sweeps over seeds are the long profile,
@@ -99,6 +105,7 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  @Tag(LONG)
   void randomKills() throws Exception {
     assertPasses(Scenario.RANDOM_KILLS, 3, 16);
   }
@@ -124,6 +131,7 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  @Tag(LONG)
   void ringOnFiveNodes() throws Exception {
     assertPasses(Scenario.RING, 5, 16);
   }
@@ -134,6 +142,7 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  @Tag(LONG)
   void killAllNodesMidBurst() throws Exception {
     assertPasses(Scenario.KILL_ALL, 3, 16);
   }
@@ -144,6 +153,7 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  @Tag(LONG)
   void byteFlipInAStoppedFollowersLog() throws Exception {
     assertPasses(Scenario.BYTE_FLIP, 3, 20);
   }
@@ -156,6 +166,7 @@ class FaultScenariosSystemIT {
   // install-under-load runs in the long profile (scripts/fault-suite.sh); here its power-cut
   // variant covers an install under load, and StoreInstallSystemIT kills at each of its steps.
   @Test
+  @Tag(LONG)
   void powerCutOfAFollowerWhileItInstallsAStore() throws Exception {
     assertPasses(Scenario.POWER_CUT_DURING_INSTALL, 3, 55);
   }
@@ -171,6 +182,7 @@ class FaultScenariosSystemIT {
   }
 
   @Test
+  @Tag(LONG)
   void powerCutOfEveryNodeOnASlowDisk() throws Exception {
     FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 18, RedGate.NONE, PowerDisk.Mode.SLOW);
     assertThat(r.violations()).as(r.summaryLine() + "; " + replay()).isEmpty();
@@ -181,6 +193,7 @@ class FaultScenariosSystemIT {
    * gate, loses nothing (so what the gate loses is the gate's doing, not the disk's).
    */
   @Test
+  @Tag(LONG)
   void powerCutOfEveryNodeOnASlowLog() throws Exception {
     FaultRun.Result r = run(Scenario.POWER_CUT_ALL, 3, 30, RedGate.NONE, PowerDisk.Mode.SLOW_LOG);
     assertThat(r.violations()).as(r.summaryLine() + "; " + replay()).isEmpty();
