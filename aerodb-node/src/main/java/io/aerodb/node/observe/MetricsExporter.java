@@ -175,13 +175,7 @@ public final class MetricsExporter {
     for (Map.Entry<String, Metric> e : ours.entrySet()) {
       String n = e.getKey();
       String[] parts = n.split("\\.");
-      if (n.startsWith("rpc.latency.") && parts.length == 3) {
-        p.metric(
-            "aerodb_rpc_latency_seconds",
-            "Client API latency by method.",
-            Map.of("method", parts[2]),
-            e.getValue());
-      } else if (n.startsWith("rpc.requests.") && parts.length == 4) {
+      if (n.startsWith("rpc.requests.") && parts.length == 4) {
         p.metric(
             "aerodb_rpc_requests_total",
             "Client API requests by method and gRPC status.",
@@ -273,6 +267,7 @@ public final class MetricsExporter {
           none,
           rss);
     }
+    p.families(node.histograms().scrape());
     return p.render();
   }
 

@@ -7,6 +7,7 @@ import io.aerodb.node.events.EventLog;
 import io.aerodb.node.promotion.ClusterView;
 import io.aerodb.node.promotion.Decision;
 import io.aerodb.proto.v1.NodeStatusReply;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +21,9 @@ public interface ObservableNode {
   Optional<ClusterView> leaderView();
 
   MetricRegistry metrics();
+
+  /** Metrics kept with the Prometheus client (the request latency histograms). */
+  PrometheusRegistry histograms();
 
   long storeSizeBytes();
 

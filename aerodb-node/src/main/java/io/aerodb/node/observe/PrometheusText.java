@@ -7,12 +7,21 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Renders metric families in the Prometheus text exposition format 0.0.4. Families and samples are
@@ -38,6 +47,33 @@ public final class PrometheusText {
   }
 
   private final TreeMap<String, Family> families = new TreeMap<>();
+
+  /** Families the Prometheus client rendered (its own text format), by name. */
+  private final TreeMap<String, String> clientFamilies = new TreeMap<>();
+
+  /**
+   * Adds metric families kept with the Prometheus client (histograms), rendered by its own text
+   * format writer (no {@code _created} series: they carry a wall-clock time). The client sorts the
+   * samples of a family by their labels; families take their place among the others by name.
+   */
+  public PrometheusText families(MetricSnapshots snapshots) {
+    PrometheusTextFormatWriter writer =
+        PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
+    for (MetricSnapshot snapshot : snapshots) {
+      String name = snapshot.getMetadata().getPrometheusName();
+      if (families.containsKey(name) || clientFamilies.containsKey(name)) {
+        throw new IllegalStateException("metric " + name + " is exported twice");
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        writer.write(out, MetricSnapshots.of(snapshot), EscapingScheme.UNDERSCORE_ESCAPING);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+      }
+      clientFamilies.put(name, out.toString(StandardCharsets.UTF_8));
+    }
+    return this;
+  }
 
   public PrometheusText gauge(String name, String help, Map<String, String> labels, double value) {
     family(name, "gauge", help).samples.add(new Sample("", sorted(labels), value));
@@ -106,6 +142,9 @@ public final class PrometheusText {
   }
 
   private Family family(String name, String type, String help) {
+    if (clientFamilies.containsKey(name)) {
+      throw new IllegalStateException("metric " + name + " is exported twice");
+    }
     Family f = families.computeIfAbsent(name, n -> new Family(type, help));
     if (!f.type.equals(type)) {
       throw new IllegalStateException("metric " + name + " is both " + f.type + " and " + type);
@@ -120,9 +159,14 @@ public final class PrometheusText {
   /** The exposition text. */
   public String render() {
     StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, Family> e : families.entrySet()) {
-      String name = e.getKey();
-      Family f = e.getValue();
+    TreeSet<String> names = new TreeSet<>(families.keySet());
+    names.addAll(clientFamilies.keySet());
+    for (String name : names) {
+      Family f = families.get(name);
+      if (f == null) {
+        sb.append(clientFamilies.get(name));
+        continue;
+      }
       sb.append("# HELP ").append(name).append(' ').append(escapeHelp(f.help)).append('\n');
       sb.append("# TYPE ").append(name).append(' ').append(f.type).append('\n');
       List<Sample> samples = new ArrayList<>(f.samples);

@@ -61,6 +61,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -126,7 +127,8 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   private final TransferCoordinator transfers;
   private final MembershipCoordinator membership;
   private final CompletableFuture<String> terminated = new CompletableFuture<>();
-  private final RpcMetricsInterceptor rpcMetrics = new RpcMetricsInterceptor(metrics);
+  private final PrometheusRegistry histograms = new PrometheusRegistry();
+  private final RpcMetricsInterceptor rpcMetrics = new RpcMetricsInterceptor(metrics, histograms);
   private final HealthMonitor healthMonitor;
   private final MetricsHttpServer httpServer;
   private final ClusterViewReader views;
@@ -724,6 +726,11 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
   @Override
   public MetricRegistry metrics() {
     return metrics;
+  }
+
+  @Override
+  public PrometheusRegistry histograms() {
+    return histograms;
   }
 
   /** Completes when the node stops on its own (removed from the cluster), with the reason. */

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Timer;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,48 @@ class PrometheusTextTest {
       two.gauge("g", "h", Map.of("peer", "n" + (19 - i)), 19 - i);
     }
     assertEquals(one.render(), two.render());
+  }
+
+  @Test
+  void clientHistogramsTakeTheirPlaceByNameInTheSameBytesWhateverTheOrderOfObservations() {
+    String[] rendered = new String[2];
+    for (int run = 0; run < 2; run++) {
+      PrometheusRegistry registry = new PrometheusRegistry();
+      Histogram h =
+          Histogram.builder()
+              .name("m_latency_seconds")
+              .help("Latency.")
+              .labelNames("method")
+              .classicOnly()
+              .classicUpperBounds(0.001, 0.01)
+              .withoutExemplars()
+              .register(registry);
+      List<String> methods = run == 0 ? List.of("Get", "Insert") : List.of("Insert", "Get");
+      for (String m : methods) {
+        h.labelValues(m).observe(0.005);
+      }
+      rendered[run] =
+          new PrometheusText()
+              .gauge("z_gauge", "Z.", Map.of(), 1)
+              .gauge("a_gauge", "A.", Map.of(), 1)
+              .families(registry.scrape())
+              .render();
+    }
+    assertEquals(rendered[0], rendered[1]);
+    String text = rendered[0];
+    assertTrue(text.indexOf("# TYPE a_gauge") < text.indexOf("# TYPE m_latency_seconds histogram"));
+    assertTrue(text.indexOf("# TYPE m_latency_seconds histogram") < text.indexOf("# TYPE z_gauge"));
+    assertTrue(text.contains("m_latency_seconds_bucket{method=\"Get\",le=\"0.001\"} 0\n"), text);
+    assertTrue(text.contains("m_latency_seconds_bucket{method=\"Get\",le=\"0.01\"} 1\n"), text);
+    assertTrue(text.contains("m_latency_seconds_count{method=\"Insert\"} 1\n"), text);
+    assertTrue(text.indexOf("method=\"Get\"") < text.indexOf("method=\"Insert\""), text);
+    assertTrue(!text.contains("_created"), text);
+
+    PrometheusRegistry clash = new PrometheusRegistry();
+    Histogram.builder().name("a_gauge").help("x").register(clash).observe(1);
+    assertThrows(
+        IllegalStateException.class,
+        () -> new PrometheusText().gauge("a_gauge", "A.", Map.of(), 1).families(clash.scrape()));
   }
 
   @Test

@@ -133,6 +133,18 @@ class ObservabilitySystemIT {
         .isEqualTo(writes);
     assertThat(delta(before, after, "aerodb_rpc_latency_seconds_count{method=\"Insert\"}"))
         .isEqualTo(writes + 3);
+    // a Prometheus histogram (issue 16): cumulative buckets that aggregate across nodes
+    assertThat(
+            delta(
+                before, after, "aerodb_rpc_latency_seconds_bucket{method=\"Insert\",le=\"+Inf\"}"))
+        .isEqualTo(writes + 3);
+    assertThat(
+            delta(
+                before, after, "aerodb_rpc_latency_seconds_bucket{method=\"Insert\",le=\"0.001\"}"))
+        .isLessThanOrEqualTo(
+            delta(
+                before, after, "aerodb_rpc_latency_seconds_bucket{method=\"Insert\",le=\"30.0\"}"));
+    assertThat(after.get("aerodb_rpc_latency_seconds_sum{method=\"Insert\"}")).isGreaterThan(0);
     assertThat(
             delta(
                 before,
@@ -437,7 +449,8 @@ class ObservabilitySystemIT {
       Matcher m = SAMPLE.matcher(line);
       assertThat(m.matches()).as("exposition line: " + line).isTrue();
       String name = m.group(1);
-      assertThat(typed.contains(name) || typed.contains(name.replaceAll("_(count|sum)$", "")))
+      assertThat(
+              typed.contains(name) || typed.contains(name.replaceAll("_(count|sum|bucket)$", "")))
           .as("sample " + name + " follows its # TYPE line")
           .isTrue();
       int space = line.lastIndexOf(' ');
