@@ -4,7 +4,11 @@ import io.aerodb.client.AeroClient;
 import io.aerodb.client.AeroClientException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,30 +25,51 @@ import picocli.CommandLine.ScopeType;
     name = "aerodb",
     mixinStandardHelpOptions = true,
     version = "aerodb 0.1.0",
-    description = "AeroDB: a strict, deterministic JSON document store replicated with Raft.",
-    subcommands = {
-      CollectionCommands.class,
-      DocumentCommands.Insert.class,
-      DocumentCommands.Update.class,
-      DocumentCommands.Delete.class,
-      DocumentCommands.Get.class,
-      BatchCommands.Batch.class,
-      BatchCommands.WriteStatus.class,
-      WatchCommand.class,
-      BulkCommands.Import.class,
-      BulkCommands.Export.class,
-      SchemaCommands.class,
-      IndexCommands.class,
-      QueryCommands.Query.class,
-      QueryCommands.Explain.class,
-      ClusterCommands.class,
-      NodeCommand.class,
-      BackupCommands.Backup.class,
-      BackupCommands.Restore.class,
-      BackupCommands.VerifyDataDir.class,
-      UnsafeRecoverCommand.class
-    })
+    description = "AeroDB: a strict, deterministic JSON document store replicated with Raft.")
 public final class AeroCli implements Callable<Integer> {
+  /**
+   * The commands by name, in the order of the usage text. A command line that names one builds only
+   * that one (picocli reflects over a command's options when it is added: the whole tree costs a
+   * tenth of a second of a short command's start); any other command line gets them all.
+   */
+  static final Map<String, Class<?>> COMMANDS = commands();
+
+  private static Map<String, Class<?>> commands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("collection", CollectionCommands.class);
+    m.put("insert", DocumentCommands.Insert.class);
+    m.put("update", DocumentCommands.Update.class);
+    m.put("delete", DocumentCommands.Delete.class);
+    m.put("get", DocumentCommands.Get.class);
+    m.put("batch", BatchCommands.Batch.class);
+    m.put("write-status", BatchCommands.WriteStatus.class);
+    m.put("watch", WatchCommand.class);
+    m.put("import", BulkCommands.Import.class);
+    m.put("export", BulkCommands.Export.class);
+    m.put("schema", SchemaCommands.class);
+    m.put("index", IndexCommands.class);
+    m.put("query", QueryCommands.Query.class);
+    m.put("explain", QueryCommands.Explain.class);
+    m.put("cluster", ClusterCommands.class);
+    m.put("node", NodeCommand.class);
+    m.put("backup", BackupCommands.Backup.class);
+    m.put("restore", BackupCommands.Restore.class);
+    m.put("verify", BackupCommands.VerifyDataDir.class);
+    m.put("unsafe-recover", UnsafeRecoverCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * Commands that open a node's storage in this process (RocksDB, the Raft log): their libraries'
+   * errors are logged to stderr. Every other command only talks to a cluster over gRPC and logs
+   * nothing (no logging backend is started: a short command starts faster).
+   */
+  private static final Set<String> STORAGE_COMMANDS =
+      Set.of("node", "restore", "verify", "unsafe-recover");
+
+  /** The root options that take a value (how {@link #commandNamed} skips over them). */
+  private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--cluster", "--timeout");
+
   @Option(
       names = "--cluster",
       scope = ScopeType.INHERIT,
@@ -70,14 +95,22 @@ public final class AeroCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    new CommandLine(this).usage(err);
+    commandLine(this, null).usage(err);
     return ExitCodes.USAGE;
   }
 
   public static void main(String[] args) {
     boolean nodeProcess = args.length > 0 && args[0].equals("node");
-    if (!nodeProcess && System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "aerodb-cli-logback.xml");
+    if (!nodeProcess) {
+      String named = commandNamed(args);
+      if (named != null
+          && !STORAGE_COMMANDS.contains(named)
+          && System.getProperty("slf4j.provider") == null) {
+        System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      } else if (System.getProperty("logback.configurationFile") == null) {
+        System.setProperty("logback.configurationFile", "aerodb-cli-logback.xml");
+      }
     }
     int code = run(args, System.out, System.err);
     if (!nodeProcess || code != ExitCodes.OK) {
@@ -90,7 +123,7 @@ public final class AeroCli implements Callable<Integer> {
     AeroCli root = new AeroCli();
     root.out = out;
     root.err = err;
-    CommandLine cl = new CommandLine(root);
+    CommandLine cl = commandLine(root, commandNamed(args));
     cl.setOut(new java.io.PrintWriter(err, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setParameterExceptionHandler(
@@ -112,6 +145,38 @@ public final class AeroCli implements Callable<Integer> {
           return ExitCodes.USAGE;
         });
     return cl.execute(args);
+  }
+
+  /** The command tree: only command {@code only} under the root, or every command if null. */
+  private static CommandLine commandLine(AeroCli root, String only) {
+    CommandLine cl = new CommandLine(root);
+    for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
+      if (only == null || only.equals(c.getKey())) {
+        cl.addSubcommand(c.getKey(), c.getValue());
+      }
+    }
+    return cl;
+  }
+
+  /**
+   * The command a command line names: its first word that is not a root option or an option's
+   * value, if that word is a command; else null (usage, an unknown command: the whole tree).
+   */
+  static String commandNamed(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--")) {
+        return null;
+      }
+      if (a.startsWith("-")) {
+        if (ROOT_OPTIONS_WITH_VALUE.contains(a)) {
+          i++; // its value
+        }
+        continue;
+      }
+      return COMMANDS.containsKey(a) ? a : null;
+    }
+    return null;
   }
 
   static AeroCli root(CommandSpec spec) {
