@@ -13,6 +13,10 @@
 #          --watchers "0 10" (each row once per count of watchers of the collection/prefix; "insert+w10")
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR
+#          --warmup-curve S   only the warm-up curve: per system a fresh cluster, inserts with the first --clients
+#                             count (8 by default here) from the first second for S seconds in 5 s slices, no
+#                             prime; reports time_to_90_s (end of the first slice at 90 % of the median of the last
+#                             30 s) and every node's RSS at the end (issue 16)
 #
 # Each system gets a fresh 3-node cluster on 127.0.0.1 per run (AeroDB: scripts/local-cluster.sh with base port 7700
 # and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, data in var/bench/etcd),
@@ -35,7 +39,7 @@ ROOT="$AERODB_ROOT"
 # ------------------------------------------------------------------------------------------------ options
 WATCHERS=0; RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
-RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0
+RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0; CURVE_S=0; CLIENTS_SET=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=45; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
@@ -46,7 +50,7 @@ while [[ $# -gt 0 ]]; do
     --prime-s) PRIME_S="$2"; shift 2 ;;
     --etcd-prime-s) ETCD_PRIME_S="$2"; shift 2 ;;
     --ops-max) OPS_MAX="$2"; shift 2 ;;
-    --clients) CLIENTS="$2"; shift 2 ;;
+    --clients) CLIENTS="$2"; CLIENTS_SET=1; shift 2 ;;
     --workloads) WORKLOADS="$2"; shift 2 ;;
     --watchers) WATCHERS="$2"; shift 2 ;;
     --systems) SYSTEMS="$2"; shift 2 ;;
@@ -58,9 +62,10 @@ while [[ $# -gt 0 ]]; do
     --restart-docs) RESTART_DOCS="$2"; shift 2 ;;
     --restart-load-max-s) RESTART_LOAD_MAX_S="$2"; shift 2 ;;
     --gate-pct) GATE_PCT="$2"; shift 2 ;;
+    --warmup-curve) CURVE_S="$2"; shift 2 ;;
     --gate-max-s) GATE_MAX_S="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -207,6 +212,38 @@ run_etcd_rows() { # run
   for n in m1 m2 m3; do cp "$AERODB_ETCD_DIR/$n.log" "$OUT/logs/etcd-run$1-$n.log" 2>/dev/null || true; done
   "$ETCD" stop
 }
+
+# ------------------------------------------------------------------------------------------------ warm-up curve
+if [[ "$CURVE_S" != 0 ]]; then
+  (( CLIENTS_SET )) || CLIENTS=8
+  curve_clients="${CLIENTS%% *}"
+  for system in $SYSTEMS; do
+    if [[ "$system" == aerodb ]]; then
+      log "warm-up curve: AeroDB — fresh 3-node cluster, $curve_clients clients, ${CURVE_S} s"
+      aerodb_up
+      read -r lead ep < <(aerodb_leader)
+      pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
+      bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system aerodb --endpoints "$ep,$ENDPOINTS" --server-pids "$pids" \
+        --server-names n1,n2,n3 --clients "$curve_clients" --curve-s "$CURVE_S" --markers "$BENCH" --scope-pids "$$" \
+        >> "$RESULTS" || { log "load generator failed (curve)"; exit 1; }
+      for n in n1 n2 n3; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the warm-up curve"; done
+      aerodb_down curve
+    else
+      log "warm-up curve: etcd — fresh 3-member cluster, $curve_clients clients, ${CURVE_S} s"
+      "$ETCD" start
+      ep=$("$ETCD" leader)
+      pids=$("$ETCD" pids)
+      bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system etcd --endpoints "$ep" \
+        --server-pids "$(echo "$pids" | sed 's/m[0-9]=//g; s/ /,/g')" --server-names "$(echo "$pids" | sed 's/=[0-9]*//g; s/ /,/g')" \
+        --clients "$curve_clients" --curve-s "$CURVE_S" --markers "$BENCH" --scope-pids "$$" \
+        >> "$RESULTS" || { log "load generator failed (curve)"; exit 1; }
+      for kv in $pids; do rss_line etcd "${kv%%=*}" "${kv#*=}" "end of the warm-up curve"; done
+      "$ETCD" stop
+    fi
+  done
+  grep -E '"warmup_curve"|"rss"' "$RESULTS"
+  exit 0
+fi
 
 # ------------------------------------------------------------------------------------------------ rows
 if (( DO_ROWS )); then

@@ -166,6 +166,20 @@ public final class LoadGen {
       String firstId = setup.prefix() + "-first-" + Long.toString(System.nanoTime(), 36);
       boolean small = workloads.equals(List.of("load"));
       driver.insert(firstId, small ? BenchDocs.small(firstId, 0) : docs.document(firstId, 0));
+      double curveS = Double.parseDouble(o.getOrDefault("curve-s", "0"));
+      if (curveS > 0) {
+        System.out.println(
+            warmupCurve(
+                driver,
+                docs,
+                cpu,
+                setup,
+                clientCounts.get(0),
+                curveS,
+                Double.parseDouble(o.getOrDefault("curve-slice-s", "5"))));
+        System.out.flush();
+        System.exit(0);
+      }
       if (primeS > 0) {
         prime(driver, docs, cpu, setup, primeS, primeMinS, primeJitPct);
       }
@@ -253,6 +267,81 @@ public final class LoadGen {
         lastJit);
     primeSeconds = (System.nanoTime() - t0) / 1e9;
     primeLastJitPct = lastJit;
+  }
+
+  /**
+   * The warm-up curve of a fresh cluster (issue 16): inserts from the first second on, in
+   * consecutive slices of {@code sliceS} with {@code clients} clients, for {@code totalS}. Steady
+   * throughput is the median of the last 30 s of slices; {@code time_to_90_s} is the end (wall time
+   * from the curve's start) of the first slice at 90 % of it or more (the time a fresh cluster
+   * needs to serve at nine tenths of its speed). Returns one JSON line with the slices' ops/s.
+   */
+  private static JsonLine warmupCurve(
+      Driver driver,
+      BenchDocs docs,
+      ProcCpu cpu,
+      Setup setup,
+      int clients,
+      double totalS,
+      double sliceS)
+      throws InterruptedException {
+    if (totalS > 900 || sliceS < 1 || sliceS > 60 || totalS < 6 * sliceS) {
+      throw new IllegalArgumentException("curve: 6 slices or more, slice 1..60 s, total <= 900 s");
+    }
+    int slices = (int) Math.floor(totalS / sliceS);
+    List<Double> opsPerS = new ArrayList<>();
+    List<Double> jitPct = new ArrayList<>();
+    List<Double> endS = new ArrayList<>(); // each slice's end, from the curve's start (wall time)
+    long start = System.nanoTime();
+    for (int i = 0; i < slices; i++) {
+      Setup slice =
+          new Setup(
+              setup.system(),
+              Long.MAX_VALUE / 4,
+              0,
+              sliceS,
+              setup.docBytes(),
+              0,
+              0,
+              0,
+              setup.prefix() + "-curve" + i,
+              100,
+              0,
+              setup.serverPids(),
+              setup.serverNames(),
+              "curve",
+              "",
+              0);
+      JsonLine r = runRow(driver, docs, cpu, slice, "insert", clients, true);
+      opsPerS.add(r.number("ops_per_s"));
+      jitPct.add(r.number("server_jit_cpu_pct"));
+      endS.add((System.nanoTime() - start) / 1e9);
+      System.err.printf(
+          Locale.ROOT,
+          "curve %5.0f s: %8.1f ops/s, servers' JIT %.0f%%%n",
+          endS.get(i),
+          r.number("ops_per_s"),
+          r.number("server_jit_cpu_pct"));
+    }
+    int tail = Math.min(slices, Math.max(1, (int) Math.round(30 / sliceS)));
+    List<Double> last = new ArrayList<>(opsPerS.subList(opsPerS.size() - tail, opsPerS.size()));
+    last.sort(null);
+    double steady = last.get(last.size() / 2);
+    double t90 = Double.NaN;
+    for (int i = 0; i < opsPerS.size(); i++) {
+      if (opsPerS.get(i) >= 0.9 * steady) {
+        t90 = endS.get(i);
+        break;
+      }
+    }
+    return JsonLine.of("kind", "warmup_curve")
+        .put("system", setup.system())
+        .put("clients", clients)
+        .put("slice_s", sliceS)
+        .put("steady_ops_per_s", steady)
+        .put("time_to_90_s", t90)
+        .put("ops_per_s", opsPerS)
+        .put("server_jit_cpu_pct", jitPct);
   }
 
   /** Documents per operation of the batch10 workload (one AeroDB batch, one etcd Txn). */

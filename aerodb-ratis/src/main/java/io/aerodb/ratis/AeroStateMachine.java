@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -315,18 +316,21 @@ public final class AeroStateMachine extends BaseStateMachine {
 
   /**
    * Ratis' notification that the leader's log starts after what this node applied. A node that
-   * joins gets one too (Ratis notifies every bootstrapping follower).
+   * joins gets one too (Ratis notifies every bootstrapping follower, and every follower whose
+   * appender it restarted).
    *
-   * <p>While the leader's log still holds the entry after this node's applied index, this node's
-   * own store is the snapshot the leader asks for: the answer is "installed at the applied index"
-   * (Ratis then pauses this machine and calls {@link #reinitialize}, which makes the store durable
-   * there), and the leader appends from the entry after it. Answering "no snapshot" instead can
-   * leave the node behind for good: the leader, whose log may start exactly after this node's
-   * applied index (a purge stops at a term's first entry, where a former leader's log diverges),
-   * cannot append without the previous entry's term, Ratis restarts its appender from index 0, and
-   * every "no snapshot" brings the next notification (seen in the fault harness: leader-isolated,
-   * "Previous TermIndex not found"). A store that never applied an entry has nothing to offer: it
-   * catches up from the log.
+   * <p>While the leader's log holds the entry after this node's applied index, the node normally
+   * catches up from the log: the answer is "no snapshot". One case needs more: the leader's log
+   * starts exactly after this node's applied index A, and this node's log holds no entry at A+1 or
+   * one of another term than the leader's (a former leader's entries that were never committed: a
+   * purge stops at a term's first entry, which is where such a log diverges). The leader cannot
+   * append from A+1 without the term of entry A, which is in neither log (Ratis: "Previous
+   * TermIndex not found", its appender restarts from index 0 and notifies again, forever; seen in
+   * the fault harness, leader-isolated). Then this node's own store is the snapshot: made durable
+   * first (Ratis purges this node's log up to it before reloading), it is reported installed at A
+   * and the leader appends from A+1, replacing the diverged entries. Only then: Ratis' log worker
+   * assumes an installed snapshot reaches past every entry it keeps, which holds here because every
+   * entry after A is replaced.
    *
    * <p>Otherwise the installer stages a store at least at the entry before the leader's first one,
    * and Ratis then pauses this machine and calls {@link #reinitialize}.
@@ -334,27 +338,35 @@ public final class AeroStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
-    AppliedState own = engine.applied();
-    long applied = own.index();
+    long applied = engine.applied().index();
     long first = firstTermIndexInLog.getIndex();
     if (first <= applied + 1) {
-      if (applied <= 0) {
+      if (applied <= 0
+          || first != applied + 1
+          || !divergesAt(first, firstTermIndexInLog.getTerm())) {
         LOG.info(
-            "no snapshot needed: the leader's log starts at {} and this node applied nothing;"
-                + " catching up from the log",
-            firstTermIndexInLog);
+            "no snapshot needed: the leader's log starts at {} and this node applied {}; catching"
+                + " up from the log",
+            firstTermIndexInLog,
+            applied);
         return CompletableFuture.completedFuture(null);
       }
-      LOG.atInfo()
-          .addKeyValue("event", "INSTALL_NOT_NEEDED")
+      AppliedState own = engine.syncDurable();
+      if (own.index() != applied) {
+        // applied more meanwhile: its log matched the leader's after all; the leader asks again
+        return CompletableFuture.completedFuture(null);
+      }
+      LOG.atWarn()
+          .addKeyValue("event", "INSTALL_OWN_STORE")
           .addKeyValue("appliedIndex", applied)
           .addKeyValue("leaderLogStart", first)
           .log(
-              "the leader's log starts at {} and this node applied {}: its own store is the"
-                  + " snapshot (made durable there); catching up from the log after it",
+              "the leader's log starts at {}, right after this node's applied index {}, and this"
+                  + " node's log diverges there: its own store (now durable) is the snapshot;"
+                  + " catching up from the leader's log after it",
               firstTermIndexInLog,
               applied);
-      return CompletableFuture.completedFuture(TermIndex.valueOf(own.term(), applied));
+      return CompletableFuture.completedFuture(TermIndex.valueOf(own.term(), own.index()));
     }
     String source =
         roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
@@ -377,6 +389,23 @@ public final class AeroStateMachine extends BaseStateMachine {
               staged = a;
               return TermIndex.valueOf(a.term(), a.index());
             });
+  }
+
+  /**
+   * Whether this node's Raft log has no entry at {@code index}, or one of another term than {@code
+   * term} (false when the log cannot be read: the caller then does what it did before).
+   */
+  private boolean divergesAt(long index, long term) {
+    try {
+      TermIndex local =
+          getServer().get().getDivision(getGroupId()).getRaftLog().getTermIndex(index);
+      return local == null || local.getTerm() != term;
+    } catch (IOException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   // -------------------------------------------------------------------------------------- writes

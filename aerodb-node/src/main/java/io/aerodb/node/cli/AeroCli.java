@@ -60,12 +60,13 @@ public final class AeroCli implements Callable<Integer> {
   }
 
   /**
-   * Commands that open a node's storage in this process (RocksDB, the Raft log): their libraries'
-   * errors are logged to stderr. Every other command only talks to a cluster over gRPC and logs
-   * nothing (no logging backend is started: a short command starts faster).
+   * Commands that may open a node's storage in this process (RocksDB, the Raft log; {@code backup
+   * verify} opens the backup's store): their libraries' errors are logged to stderr. Every other
+   * command only talks to a cluster over gRPC and logs nothing (no logging backend is started: a
+   * short command starts faster).
    */
   private static final Set<String> STORAGE_COMMANDS =
-      Set.of("node", "restore", "verify", "unsafe-recover");
+      Set.of("node", "backup", "restore", "verify", "unsafe-recover");
 
   /** The root options that take a value (how {@link #commandNamed} skips over them). */
   private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--cluster", "--timeout");

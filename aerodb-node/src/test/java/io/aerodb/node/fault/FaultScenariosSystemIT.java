@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * reads, acknowledgement before commit, acknowledgement before fsync, a lying disk), which must be
  * caught — a checker that stops checking fails the build.
  *
- * <p>The scenarios tagged {@link io.aerodb.node.testing.TestTiers#LONG} (other disks, the ring, the
- * power cut during an install, random kills, a byte flip the product's CorruptionSystemIT also
- * covers) run with {@code scripts/check -Plong}, by name, and in the long profile.
+ * <p>The scenarios tagged {@link io.aerodb.node.testing.TestTiers#LONG} (other disks, the ring,
+ * random kills, the kill of every node, a byte flip the product's CorruptionSystemIT also covers)
+ * run with {@code scripts/check -Plong}, by name ({@code -Dit.test=...} turns the profile on), and
+ * in the long profile.
  *
  * <p>{@code -Daerodb.seed=S} replays a seed's choices ({@link TestSeeds#seed}); a failure names the
  * seed and the command that replays it. Sweeps over seeds are the long profile,
@@ -166,7 +167,6 @@ class FaultScenariosSystemIT {
   // install-under-load runs in the long profile (scripts/fault-suite.sh); here its power-cut
   // variant covers an install under load, and StoreInstallSystemIT kills at each of its steps.
   @Test
-  @Tag(LONG)
   void powerCutOfAFollowerWhileItInstallsAStore() throws Exception {
     assertPasses(Scenario.POWER_CUT_DURING_INSTALL, 3, 55);
   }

@@ -99,6 +99,8 @@ class DivergedLeaderRejoinSystemIT {
       orphan.get(30, TimeUnit.SECONDS);
       long converged = cluster.awaitConverged(60_000);
       assertThat(converged).isGreaterThan(p + 150);
+      // ... and it did so by reporting its own store, not by fetching one
+      assertThat(cluster.logFrom(old, 0)).contains("INSTALL_OWN_STORE");
       List<String> digests = cluster.digestsWhenQuiet(30_000);
       assertThat(digests).allMatch(d -> d.equals(digests.get(0)));
       try (AeroClient client = AeroClient.connect(cluster.layout.apiAddresses())) {

@@ -239,7 +239,6 @@ class PromotionSystemIT {
               });
       assertThat(problems).isEmpty();
     }
-    assertThat(history.count(Outcome.ACKED)).isGreaterThanOrEqualTo(ackedAtRestart + 10);
   }
 
   @Test
