@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -391,19 +390,34 @@ public final class AeroStateMachine extends BaseStateMachine {
             });
   }
 
+  /** This node's own Raft log, as {@link #notifyInstallSnapshotFromLeader} needs it. */
+  public interface LocalLog {
+    /**
+     * The term of the entry at {@code index}, or -1 if the log holds none; IOException if the log
+     * cannot be read now.
+     */
+    long termAt(long index) throws IOException;
+  }
+
+  private volatile LocalLog localLog =
+      index -> {
+        throw new IOException("the local log is not wired to the state machine");
+      };
+
+  /** Wires the node's Raft log (set once the Raft server exists). */
+  public void setLocalLog(LocalLog log) {
+    this.localLog = log;
+  }
+
   /**
    * Whether this node's Raft log has no entry at {@code index}, or one of another term than {@code
    * term} (false when the log cannot be read: the caller then does what it did before).
    */
   private boolean divergesAt(long index, long term) {
     try {
-      TermIndex local =
-          getServer().get().getDivision(getGroupId()).getRaftLog().getTermIndex(index);
-      return local == null || local.getTerm() != term;
-    } catch (IOException | ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      long local = localLog.termAt(index);
+      return local < 0 || local != term;
+    } catch (IOException e) {
       return false;
     }
   }

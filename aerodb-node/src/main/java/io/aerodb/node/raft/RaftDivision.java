@@ -52,6 +52,17 @@ public final class RaftDivision {
   }
 
   /**
+   * The term of this node's log entry at {@code index}, or -1 if the log holds none (the state
+   * machine's {@code LocalLog}); IOException while the server is not running.
+   */
+  public long logTermAt(long index) throws IOException {
+    RaftServer.Division d =
+        division().orElseThrow(() -> new IOException("no Raft division for " + groupId));
+    org.apache.ratis.server.protocol.TermIndex ti = d.getRaftLog().getTermIndex(index);
+    return ti == null ? -1 : ti.getTerm();
+  }
+
+  /**
    * The division, or IllegalStateException while the server is not running (for callers that only
    * run while it does).
    */

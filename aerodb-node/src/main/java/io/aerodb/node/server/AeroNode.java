@@ -204,6 +204,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
               .build();
       this.raftServer = server;
       this.raft = new RaftDivision(server, groupId);
+      stateMachine.setLocalLog(raft::logTermAt);
       this.gateway = new RaftGateway(raft, stateMachine, config, peers, metrics);
       this.apiExecutor = threads(API_THREADS, "aerodb-api-" + config.nodeId() + "-");
       this.adminExecutor = threads(4, "aerodb-admin-" + config.nodeId() + "-");
