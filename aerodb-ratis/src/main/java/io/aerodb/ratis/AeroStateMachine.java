@@ -339,10 +339,10 @@ public final class AeroStateMachine extends BaseStateMachine {
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
     long applied = engine.applied().index();
     long first = firstTermIndexInLog.getIndex();
-    if (first <= applied + 1) {
-      if (applied <= 0
-          || first != applied + 1
-          || !divergesAt(first, firstTermIndexInLog.getTerm())) {
+    InstallDecision decision =
+        InstallDecision.of(applied, first, firstTermIndexInLog.getTerm(), localTermAt(first));
+    if (decision != InstallDecision.FETCH) {
+      if (decision == InstallDecision.FROM_THE_LOG) {
         LOG.info(
             "no snapshot needed: the leader's log starts at {} and this node applied {}; catching"
                 + " up from the log",
@@ -410,15 +410,14 @@ public final class AeroStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Whether this node's Raft log has no entry at {@code index}, or one of another term than {@code
-   * term} (false when the log cannot be read: the caller then does what it did before).
+   * The term of this node's own log entry at {@code index}: -1 if there is none, {@link
+   * Long#MIN_VALUE} if the log cannot be read now (see {@link InstallDecision#of}).
    */
-  private boolean divergesAt(long index, long term) {
+  private long localTermAt(long index) {
     try {
-      long local = localLog.termAt(index);
-      return local < 0 || local != term;
+      return localLog.termAt(index);
     } catch (IOException e) {
-      return false;
+      return Long.MIN_VALUE;
     }
   }
 

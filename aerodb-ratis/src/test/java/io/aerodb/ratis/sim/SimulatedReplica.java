@@ -242,7 +242,10 @@ final class SimulatedReplica {
    * source's store, then Ratis pausing the state machine and calling reinitialize, which swaps the
    * store in. The replica's log then starts with the source's committed prefix (Ratis purges its
    * own log below the installed index; entries after it stay if they continue it). Returns the
-   * installed index, or 0 if the state machine declined (not behind).
+   * installed index, or 0 if the state machine declined (not behind; the simulation only calls it
+   * for a replica more than one entry behind, so the state machine's "own store" answer —
+   * InstallDecision.OWN_STORE, covered by InstallDecisionTest and DivergedLeaderRejoinSystemIT — is
+   * not reached here: no LocalLog is wired).
    */
   long installFrom(SimulatedReplica source) {
     MemoryKvStore copy = source.store.checkpoint();
