@@ -62,6 +62,35 @@ public final class LoadGen {
       String label,
       String extra,
       int watchers) {
+    /**
+     * An unmeasured slice of {@code seconds} (the prime, the warm-up curve): no warm-up, no gate,
+     * unbounded count, documents under {@code slicePrefix}, {@code preloadDocs} to read from.
+     */
+    Setup slice(
+        String slicePrefix,
+        double seconds,
+        int preloadDocs,
+        double preloadSeconds,
+        String sliceLabel) {
+      return new Setup(
+          system,
+          Long.MAX_VALUE / 4,
+          0,
+          seconds,
+          docBytes,
+          preloadDocs,
+          preloadSeconds,
+          0,
+          slicePrefix,
+          100,
+          0,
+          serverPids,
+          serverNames,
+          sliceLabel,
+          "",
+          0);
+    }
+
     Setup withWatchers(int w) {
       return new Setup(
           system,
@@ -235,25 +264,14 @@ public final class LoadGen {
       }
       double sliceS = Math.min(10, Math.max(1, maxS - elapsed));
       boolean read = slice % 3 == 2;
+      // reads find the documents preloaded above; inserts need fresh ids per slice
       Setup prime =
-          new Setup(
-              setup.system(),
-              Long.MAX_VALUE / 4,
-              0,
+          setup.slice(
+              read ? setup.prefix() + "-prime" : setup.prefix() + "-prime" + slice,
               sliceS,
-              setup.docBytes(),
               500,
               120,
-              0,
-              // reads find the documents preloaded above; inserts need fresh ids per slice
-              read ? setup.prefix() + "-prime" : setup.prefix() + "-prime" + slice,
-              100,
-              0,
-              setup.serverPids(),
-              setup.serverNames(),
-              "prime",
-              "",
-              0);
+              "prime");
       JsonLine r = runRow(driver, docs, cpu, prime, read ? "get" : "insert", 8, true);
       lastJit = r.number("server_jit_cpu_pct");
       quietSlices = lastJit < jitPct ? quietSlices + 1 : 0;
@@ -294,24 +312,7 @@ public final class LoadGen {
     List<Double> endS = new ArrayList<>(); // each slice's end, from the curve's start (wall time)
     long start = System.nanoTime();
     for (int i = 0; i < slices; i++) {
-      Setup slice =
-          new Setup(
-              setup.system(),
-              Long.MAX_VALUE / 4,
-              0,
-              sliceS,
-              setup.docBytes(),
-              0,
-              0,
-              0,
-              setup.prefix() + "-curve" + i,
-              100,
-              0,
-              setup.serverPids(),
-              setup.serverNames(),
-              "curve",
-              "",
-              0);
+      Setup slice = setup.slice(setup.prefix() + "-curve" + i, sliceS, 0, 0, "curve");
       JsonLine r = runRow(driver, docs, cpu, slice, "insert", clients, true);
       opsPerS.add(r.number("ops_per_s"));
       jitPct.add(r.number("server_jit_cpu_pct"));

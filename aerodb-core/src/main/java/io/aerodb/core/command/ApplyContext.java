@@ -35,20 +35,6 @@ public final class ApplyContext {
 
   /**
    * @param view the applied index before this entry: existence checks read the store at it
-   */
-  public ApplyContext(
-      long term,
-      long index,
-      KvStore store,
-      long view,
-      WriteBatch batch,
-      Catalog catalog,
-      AuthorityState authority,
-      long gcFloor) {
-    this(term, index, store, view, batch, catalog, authority, gcFloor, false);
-  }
-
-  /**
    * @param idempotencyHorizon the horizon in force before this entry
    */
   public ApplyContext(
@@ -61,8 +47,7 @@ public final class ApplyContext {
       AuthorityState authority,
       long gcFloor,
       long idempotencyHorizon) {
-    this(term, index, store, view, batch, catalog, authority, gcFloor, false);
-    this.idempotencyHorizon = idempotencyHorizon;
+    this(term, index, store, view, batch, catalog, authority, gcFloor, idempotencyHorizon, false);
   }
 
   private ApplyContext(
@@ -74,9 +59,11 @@ public final class ApplyContext {
       Catalog catalog,
       AuthorityState authority,
       long gcFloor,
+      long idempotencyHorizon,
       boolean batchOperations) {
     this.batchOperations = batchOperations;
     this.gcFloor = gcFloor;
+    this.idempotencyHorizon = idempotencyHorizon;
     this.term = term;
     this.index = index;
     this.store = store;
@@ -173,11 +160,17 @@ public final class ApplyContext {
    * succeeded; a rejected operation leaves this context untouched.
    */
   ApplyContext forBatchOperations() {
-    ApplyContext scratch =
-        new ApplyContext(
-            term, index, store, view, new WriteBatch(), catalog, authority, gcFloor, true);
-    scratch.idempotencyHorizon = idempotencyHorizon;
-    return scratch;
+    return new ApplyContext(
+        term,
+        index,
+        store,
+        view,
+        new WriteBatch(),
+        catalog,
+        authority,
+        gcFloor,
+        idempotencyHorizon,
+        true);
   }
 
   /** Takes over the writes of a scratch context whose operations all succeeded. */
