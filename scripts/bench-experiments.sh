@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compare AeroDB configurations on this machine: each configuration gets a fresh 3-node cluster and the same rows as
 # scripts/bench.sh (AeroDB only, no operational figures); configurations are interleaved run by run so that drift in
-# the machine's load hits all of them alike. Prints one table (median over runs per configuration and row).
+# the machine's load hits all of them alike. Prints one table (median over runs per configuration and row)
+# and each run's RSS per node at the end of its rows.
 #
 #   scripts/bench-experiments.sh [--runs N] [--clients "1 8 64"] [--workloads "insert"] [--prime-s S] [--measure-s S]
 #                                NAME=JVM-OPTIONS ...
@@ -67,6 +68,17 @@ for cfg in configs:
         med = lambda k: statistics.median([r[k] for r in rs if r.get(k) is not None])
         print(f"| {name} | {w} | {c} | {med('ops_per_s'):.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
               f"{med('server_cpu_us_per_op'):.0f} | {med('server_jit_cpu_pct'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
+print()
+print("| configuration | RSS per node at the end of the rows, MiB (each run) |")
+print("|---|---|")
+for cfg in configs:
+    name, opts = cfg.split("=", 1)
+    runs = []
+    for f in sorted(glob.glob(f"{out}/{name}-run*/results.jsonl")):
+        rss = [json.loads(l) for l in open(f)]
+        rss = sorted(round(d["rss_mib"]) for d in rss if d.get("type") == "rss")
+        runs.append("–".join(str(x) for x in (rss[:1] + rss[-1:])) if rss else "?")
+    print(f"| {name} | {', '.join(runs)} |")
 print()
 for cfg in configs:
     name, opts = cfg.split("=", 1)

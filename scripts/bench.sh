@@ -8,27 +8,31 @@
 #   scripts/bench.sh --only aerodb        one system only (no ratios), e.g. for quick iterations on AeroDB
 #
 # Options: --runs N  --warmup-s S  --measure-s S  --prime-s S (AeroDB)  --etcd-prime-s S  --ops-max N  --clients "1 8 64"
-#          --workloads "insert get"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
+#          --workloads "insert get update"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
 #          --workloads batch10 (one AeroDB batch / one etcd Txn of 10 puts per op; rows report docs_per_s)
 #          --watchers "0 10" (each row once per count of watchers of the collection/prefix; "insert+w10")
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR
+#          --nodes 5          5-node AeroDB and 5-member etcd clusters for the rows (and the curve); no operational
+#                             figures (they are measured on 3 nodes)
 #          --warmup-curve S   only the warm-up curve: per system a fresh cluster, inserts with the first --clients
 #                             count (8 by default here) from the first second for S seconds in 5 s slices, no
 #                             prime; reports time_to_90_s (end of the first slice at 90 % of the median of the last
 #                             30 s) and every node's RSS at the end (issue 16)
 #
-# Each system gets a fresh 3-node cluster on 127.0.0.1 per run (AeroDB: scripts/local-cluster.sh with base port 7700
+# Each system gets a fresh 3-node (--nodes 5: 5-node) cluster on 127.0.0.1 per run (AeroDB: scripts/local-cluster.sh with base port 7700
 # and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, data in var/bench/etcd),
 # and the two systems never run at the same time (the order alternates between runs). One Java load generator
 # (aerodb-bench LoadGen) drives both: closed loop, N client threads sharing one client, warm-up excluded, bounded by
 # count and time. Before its rows each fresh cluster is primed, unmeasured (8 clients, inserts and reads): AeroDB, whose
 # three new JVMs spend minutes compiling, until its servers' JIT threads are nearly idle (at most --prime-s, 240 s; the
 # rows record the servers' JIT CPU), etcd (compiled ahead of time) for 10 s. AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
-# cluster supports indexes ("index" in each row says whether it did); etcd puts the same bytes.
+# cluster supports indexes ("index" in each row says whether it did); etcd puts the same bytes. "update" replaces
+# the preloaded documents (the ones "get" reads) in turn with new 1 KiB bodies whose "tag" changes, so every update
+# writes a new version and a new index entry (AeroDB's index maintenance path); etcd puts over the existing keys.
 #
 # stdout: JSON lines — one "result" per (system, workload, clients) (median over runs), one "ratio" per
-# (workload, clients) (AeroDB/etcd), one "target" per goal of issue 5, and the operational figures.
+# (workload, clients) (AeroDB/etcd), one "target" per goal of issue 16, and the operational figures.
 # stderr: progress and the markdown summary. Everything (raw rows, env, logs) is kept in var/bench/results/<time>/.
 # Every row records the CPU used by other processes while it ran (foreign_cpu_pct): publish numbers only from a
 # quiet machine.
@@ -37,9 +41,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
 
 # ------------------------------------------------------------------------------------------------ options
-WATCHERS=0; RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get"
+WATCHERS=0; RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get update"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
-RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0; CURVE_S=0; CLIENTS_SET=0
+RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0; CURVE_S=0; CLIENTS_SET=0; NODES=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=45; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
@@ -63,6 +67,7 @@ while [[ $# -gt 0 ]]; do
     --restart-load-max-s) RESTART_LOAD_MAX_S="$2"; shift 2 ;;
     --gate-pct) GATE_PCT="$2"; shift 2 ;;
     --warmup-curve) CURVE_S="$2"; shift 2 ;;
+    --nodes) NODES="$2"; shift 2 ;;
     --gate-max-s) GATE_MAX_S="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -74,6 +79,12 @@ for v in RUNS FAILOVER_ROUNDS TRANSFER_ROUNDS RESTART_DOCS RESTART_LOAD_MAX_S OP
 done
 (( RUNS >= 1 && RUNS <= 9 && FAILOVER_ROUNDS <= 50 && TRANSFER_ROUNDS <= 50 && RESTART_DOCS <= 5000000 )) ||
   { echo "bounds: runs 1..9, rounds <= 50, restart docs <= 5M" >&2; exit 2; }
+[[ "$NODES" == 3 || "$NODES" == 5 ]] || { echo "--nodes must be 3 or 5" >&2; exit 2; }
+if (( NODES != 3 )) && (( DO_OPS )); then
+  echo "--nodes $NODES: the operational figures (failover, transfer, restart) are measured on 3 nodes only; skipping them" >&2
+  DO_OPS=0
+fi
+export AERODB_NODES="$NODES" AERODB_ETCD_MEMBERS="$NODES"
 for s in $SYSTEMS; do [[ "$s" == aerodb || "$s" == etcd ]] || { echo "unknown system $s" >&2; exit 2; }; done
 
 # ------------------------------------------------------------------------------------------------ layout
@@ -93,8 +104,11 @@ CLI="$ROOT/scripts/aerodb"
 BENCH_CP="$ROOT/aerodb-bench/target/classes:$ROOT/aerodb-bench/target/lib/*"
 JAVA_LG=(java -Xms512m -Xmx1g -XX:+UseG1GC -cp "$BENCH_CP")
 B="$AERODB_BASE_PORT"
-API_PORTS=($((B + 1)) $((B + 11)) $((B + 21)))
-ENDPOINTS="127.0.0.1:$((B + 1)),127.0.0.1:$((B + 11)),127.0.0.1:$((B + 21))"
+NODE_NAMES=(); API_PORTS=()
+for i in $(seq 1 "$NODES"); do NODE_NAMES+=("n$i"); API_PORTS+=($((B + 10 * (i - 1) + 1))); done
+ENDPOINTS=$(printf '127.0.0.1:%s,' "${API_PORTS[@]}"); ENDPOINTS="${ENDPOINTS%,}"
+NAMES_CSV=$(IFS=,; echo "${NODE_NAMES[*]}")
+node_pids_csv() { local n out=""; for n in "${NODE_NAMES[@]}"; do out="$out,$(node_pid "$n")"; done; echo "${out#,}"; }
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 lc() { AERODB_CLUSTER_DIR="$AERO_DIR" "$LC" "$@"; }
@@ -129,7 +143,7 @@ cleanup
 trap cleanup EXIT
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, var/bench on $(findmnt -n -o SOURCE,FSTYPE -T "$BENCH" | tr -s ' ' ' '), $(uname -r)"
-settings="runs=$RUNS warmup_s=$WARMUP_S measure_s=$MEASURE_S prime_s=$PRIME_S/$ETCD_PRIME_S ops_max=$OPS_MAX clients=[$CLIENTS] workloads=[$WORKLOADS] systems=[$SYSTEMS] git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+settings="nodes=$NODES runs=$RUNS warmup_s=$WARMUP_S measure_s=$MEASURE_S prime_s=$PRIME_S/$ETCD_PRIME_S ops_max=$OPS_MAX clients=[$CLIENTS] workloads=[$WORKLOADS] systems=[$SYSTEMS] git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 {
   echo "date: $(date -Is)"; echo "machine: $machine"; echo "settings: $settings"
   echo "loadavg: $(cat /proc/loadavg)"; java -version 2>&1 | sed -n 1p
@@ -158,18 +172,20 @@ aerodb_leader() { # prints "ID ENDPOINT"
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); l=d["leaderId"]; print(l, [n["address"] for n in d["nodes"] if n["id"]==l][0])' "$s"
 }
 aerodb_down() {
-  local n; for n in n1 n2 n3; do cp "$AERO_DIR/$n/node.log" "$OUT/logs/aerodb-$1-$n.log" 2>/dev/null || true; done
+  local n; for n in "${NODE_NAMES[@]}"; do cp "$AERO_DIR/$n/node.log" "$OUT/logs/aerodb-$1-$n.log" 2>/dev/null || true; done
   lc down >/dev/null 2>&1 || true
 }
 # The schemas live in one place (aerodb-bench BenchDocs), next to the documents they describe.
 BENCH_SCHEMA=$("${JAVA_LG[@]}" io.aerodb.bench.BenchDocs schema)
 SMALL_SCHEMA=$("${JAVA_LG[@]}" io.aerodb.bench.BenchDocs small-schema)
 
-rss_line() { # system node pid phase
-  local rss hwm
+rss_line() { # system node pid phase  (RSS = anonymous memory + mapped files; etcd maps its database file)
+  local rss hwm anon file
   rss=$(awk '/^VmRSS:/{print $2/1024}' "/proc/$3/status" 2>/dev/null || echo -1)
   hwm=$(awk '/^VmHWM:/{print $2/1024}' "/proc/$3/status" 2>/dev/null || echo -1)
-  record "{\"type\":\"rss\",\"system\":\"$1\",\"node\":\"$2\",\"pid\":$3,\"rss_mib\":${rss:--1},\"hwm_mib\":${hwm:--1},\"phase\":\"$4\"}"
+  anon=$(awk '/^RssAnon:/{print $2/1024}' "/proc/$3/status" 2>/dev/null || echo -1)
+  file=$(awk '/^RssFile:/{print $2/1024}' "/proc/$3/status" 2>/dev/null || echo -1)
+  record "{\"type\":\"rss\",\"system\":\"$1\",\"node\":\"$2\",\"pid\":$3,\"rss_mib\":${rss:--1},\"hwm_mib\":${hwm:--1},\"anon_mib\":${anon:--1},\"file_mib\":${file:--1},\"phase\":\"$4\"}"
 }
 
 loadgen() { # system endpoints pids names label extra prime-seconds  (progress on stderr, rows into results.jsonl)
@@ -183,33 +199,33 @@ loadgen() { # system endpoints pids names label extra prime-seconds  (progress o
 }
 
 run_aerodb_rows() { # run
-  log "run $1: AeroDB — fresh 3-node cluster (base port 7700)"
+  log "run $1: AeroDB — fresh $NODES-node cluster (base port 7700)"
   aerodb_up
   local lead ep pids
   read -r lead ep < <(aerodb_leader)
-  pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
+  pids=$(node_pids_csv)
   log "run $1: AeroDB leader $lead ($ep), index on tag: $INDEX_PRESENT"
   # Leader first: the client starts there (the same as etcd's client -> leader).
-  loadgen aerodb "$ep,$ENDPOINTS" "$pids" n1,n2,n3 "aerodb-run$1" "run=$1,index=$INDEX_PRESENT,leader=$lead" "$PRIME_S"
+  loadgen aerodb "$ep,$ENDPOINTS" "$pids" "$NAMES_CSV" "aerodb-run$1" "run=$1,nodes=$NODES,index=$INDEX_PRESENT,leader=$lead" "$PRIME_S"
   if (( $1 == RUNS )); then
-    for n in n1 n2 n3; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the benchmark rows"; done
+    for n in "${NODE_NAMES[@]}"; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the benchmark rows"; done
   fi
   aerodb_down "run$1"
 }
 
 run_etcd_rows() { # run
-  log "run $1: etcd — fresh 3-member cluster (ports 2479/2579/2679)"
+  log "run $1: etcd — fresh $NODES-member cluster (ports 2479/2579/2679...)"
   "$ETCD" start
   local ep pids names
   ep=$("$ETCD" leader)
   pids=$("$ETCD" pids)
   names=$(echo "$pids" | sed 's/=[0-9]*//g; s/ /,/g')
   log "run $1: etcd leader $ep"
-  loadgen etcd "$ep" "$(echo "$pids" | sed 's/m[0-9]=//g; s/ /,/g')" "$names" "etcd-run$1" "run=$1" "$ETCD_PRIME_S"
+  loadgen etcd "$ep" "$(echo "$pids" | sed 's/m[0-9]=//g; s/ /,/g')" "$names" "etcd-run$1" "run=$1,nodes=$NODES" "$ETCD_PRIME_S"
   if (( $1 == RUNS )); then
     for kv in $pids; do rss_line etcd "${kv%%=*}" "${kv#*=}" "end of the benchmark rows"; done
   fi
-  for n in m1 m2 m3; do cp "$AERODB_ETCD_DIR/$n.log" "$OUT/logs/etcd-run$1-$n.log" 2>/dev/null || true; done
+  for n in $(seq -f 'm%g' 1 "$NODES"); do cp "$AERODB_ETCD_DIR/$n.log" "$OUT/logs/etcd-run$1-$n.log" 2>/dev/null || true; done
   "$ETCD" stop
 }
 
@@ -219,17 +235,17 @@ if [[ "$CURVE_S" != 0 ]]; then
   curve_clients="${CLIENTS%% *}"
   for system in $SYSTEMS; do
     if [[ "$system" == aerodb ]]; then
-      log "warm-up curve: AeroDB — fresh 3-node cluster, $curve_clients clients, ${CURVE_S} s"
+      log "warm-up curve: AeroDB — fresh $NODES-node cluster, $curve_clients clients, ${CURVE_S} s"
       aerodb_up
       read -r lead ep < <(aerodb_leader)
-      pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
+      pids=$(node_pids_csv)
       bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system aerodb --endpoints "$ep,$ENDPOINTS" --server-pids "$pids" \
-        --server-names n1,n2,n3 --clients "$curve_clients" --curve-s "$CURVE_S" --markers "$BENCH" --scope-pids "$$" \
+        --server-names "$NAMES_CSV" --clients "$curve_clients" --curve-s "$CURVE_S" --markers "$BENCH" --scope-pids "$$" \
         >> "$RESULTS" || { log "load generator failed (curve)"; exit 1; }
-      for n in n1 n2 n3; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the warm-up curve"; done
+      for n in "${NODE_NAMES[@]}"; do rss_line aerodb "$n" "$(node_pid "$n")" "end of the warm-up curve"; done
       aerodb_down curve
     else
-      log "warm-up curve: etcd — fresh 3-member cluster, $curve_clients clients, ${CURVE_S} s"
+      log "warm-up curve: etcd — fresh $NODES-member cluster, $curve_clients clients, ${CURVE_S} s"
       "$ETCD" start
       ep=$("$ETCD" leader)
       pids=$("$ETCD" pids)

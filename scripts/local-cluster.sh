@@ -16,6 +16,7 @@
 # read-only status API (/v1/...) on http://127.0.0.1:BASE+10*(i-1)+2.
 # BASE is --base-port P or $AERODB_BASE_PORT (default 7100). Data and logs live in var/local-cluster/
 # (var/local-cluster-P/ for another base port, so two clusters can run side by side).
+# AERODB_NODES=5 makes all five nodes initial voters (a 5-node cluster: the benchmark's --nodes 5); the default is 3.
 # Experiments: $AERODB_RAFT_EXTRA is appended inside each new config's "raft" object (e.g.
 # ', "snapshotEveryEntries": 20000') and $AERODB_CONFIG_EXTRA after it (e.g. ', "gc": {"retainEntries": 1000}').
 set -euo pipefail
@@ -35,21 +36,28 @@ set -- "${args[@]+"${args[@]}"}"
 
 if [[ "$BASE" == "7100" ]]; then DIR="${AERODB_CLUSTER_DIR:-$AERODB_ROOT/var/local-cluster}"
 else DIR="${AERODB_CLUSTER_DIR:-$AERODB_ROOT/var/local-cluster-$BASE}"; fi
-NODES=(n1 n2 n3)        # the initial voters, started by up
-ALL_NODES=(n1 n2 n3 n4 n5) # n4 and n5 join later (cluster add-learner)
+case "${AERODB_NODES:-3}" in
+  3) NODES=(n1 n2 n3) ;;        # the initial voters, started by up
+  5) NODES=(n1 n2 n3 n4 n5) ;;
+  *) echo "AERODB_NODES must be 3 or 5" >&2; exit 2 ;;
+esac
+ALL_NODES=(n1 n2 n3 n4 n5) # with 3 voters, n4 and n5 join later (cluster add-learner)
 
 raft_port() { echo $(( BASE + 10 * ($1 - 1) )); }
 api_port() { echo $(( BASE + 10 * ($1 - 1) + 1 )); }
 metrics_port() { echo $(( BASE + 10 * ($1 - 1) + 2 )); }
 num() { echo "${1#n}"; }
-cluster_env() { echo "127.0.0.1:$(api_port 1),127.0.0.1:$(api_port 2),127.0.0.1:$(api_port 3)"; }
+cluster_env() { local e="" n; for n in "${NODES[@]}"; do e="$e,127.0.0.1:$(api_port "$(num "$n")")"; done; echo "${e#,}"; }
+peer_json() { local i; i=$(num "$1"); echo "{\"id\": \"$1\", \"host\": \"127.0.0.1\", \"raftPort\": $(raft_port "$i"), \"apiPort\": $(api_port "$i")}"; }
 
 write_config() {
-  local n="$1" i join="false" extra=""; i=$(num "$n")
-  if (( i > 3 )); then
+  local n="$1" i join="false" peers="" p; i=$(num "$n")
+  for p in "${NODES[@]}"; do peers="$peers,
+    $(peer_json "$p")"; done
+  if [[ " ${NODES[*]} " != *" $n "* ]]; then # a node that joins later lists itself after the voters
     join="true"
-    extra=",
-    {\"id\": \"$n\", \"host\": \"127.0.0.1\", \"raftPort\": $(raft_port "$i"), \"apiPort\": $(api_port "$i")}"
+    peers="$peers,
+    $(peer_json "$n")"
   fi
   mkdir -p "$DIR/$n"
   cat > "$DIR/$n/node.json" <<JSON
@@ -59,10 +67,7 @@ write_config() {
   "dataDir": "data",
   "join": $join,
   "metrics": {"port": $(metrics_port "$i")},
-  "peers": [
-    {"id": "n1", "host": "127.0.0.1", "raftPort": $(raft_port 1), "apiPort": $(api_port 1)},
-    {"id": "n2", "host": "127.0.0.1", "raftPort": $(raft_port 2), "apiPort": $(api_port 2)},
-    {"id": "n3", "host": "127.0.0.1", "raftPort": $(raft_port 3), "apiPort": $(api_port 3)}$extra
+  "peers": [${peers#,}
   ],
   "raft": {"electionTimeoutMinMs": 500, "electionTimeoutMaxMs": 1000, "requestTimeoutMs": 3000, "logSync": true${AERODB_RAFT_EXTRA:-}}${AERODB_CONFIG_EXTRA:-}
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A 3-member etcd cluster on 127.0.0.1 for the benchmark (adapted from the team's shared bench scripts).
+# A 3-member (or, with AERODB_ETCD_MEMBERS=5, 5-member) etcd cluster on 127.0.0.1 for the benchmark (adapted from the team's shared bench scripts).
 #
 #   scripts/lib/etcd-cluster.sh start      fresh cluster (data wiped), waits until healthy (30 s max)
 #   scripts/lib/etcd-cluster.sh stop       stops the members by their PIDs (TERM, KILL after 10 s), wipes data
@@ -8,12 +8,16 @@
 #   scripts/lib/etcd-cluster.sh pids       "m1=PID m2=PID m3=PID" of the running members
 #   scripts/lib/etcd-cluster.sh install    installs etcd 3.4 from Debian (etcd-server, etcd-client) if missing
 #
-# Member i (1..3): client port 2379+100*i, peer port 2380+100*i (2479/2480, 2579/2580, 2679/2680: no collision
-# with AeroDB's local clusters). Data under $AERODB_ETCD_DIR (default var/bench/etcd), on the same disk as AeroDB's.
+# Member i (1..5): client port 2379+100*i, peer port 2380+100*i (2479/2480, 2579/2580, 2679/2680, 2779/2780,
+# 2879/2880: no collision with AeroDB's local clusters). Data under $AERODB_ETCD_DIR (default var/bench/etcd), on the same disk as AeroDB's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE="${AERODB_ETCD_DIR:-$ROOT/var/bench/etcd}"
-NAMES=(m1 m2 m3)
+case "${AERODB_ETCD_MEMBERS:-3}" in
+  3) NAMES=(m1 m2 m3) ;;
+  5) NAMES=(m1 m2 m3 m4 m5) ;;
+  *) echo "AERODB_ETCD_MEMBERS must be 3 or 5" >&2; exit 2 ;;
+esac
 QUOTA=$((8 * 1024 * 1024 * 1024)) # 8 GiB backend quota, so long runs never hit NOSPACE
 
 num() { echo "${1#m}"; }

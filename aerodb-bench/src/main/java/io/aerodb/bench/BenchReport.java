@@ -200,12 +200,14 @@ public final class BenchReport {
           ops.append(
               String.format(
                   Locale.ROOT,
-                  "| RSS %s %s (%s) | %.0f MiB (peak %.0f MiB) |%n",
+                  "| RSS %s %s (%s) | %.0f MiB (peak %.0f MiB; anonymous %.0f, mapped files %.0f) |%n",
                   str(o, "system"),
                   str(o, "node"),
                   str(o, "phase"),
                   num(o, "rss_mib").doubleValue(),
-                  num(o, "hwm_mib").doubleValue()));
+                  num(o, "hwm_mib").doubleValue(),
+                  num(o, "anon_mib").doubleValue(),
+                  num(o, "file_mib").doubleValue()));
           out.add(line(o));
         }
         case "etcd_failover" -> {
@@ -221,12 +223,14 @@ public final class BenchReport {
       }
     }
 
-    // ---- targets (issue 5)
+    // ---- targets (issue 16; a target whose row did not run has no value)
     StringBuilder tg = new StringBuilder("| target | value | goal | met |\n|---|---|---|---|\n");
     target(out, tg, "insert throughput ratio, 8 clients", ratio.get("insert|8|tput"), ">=", 1.0);
     target(out, tg, "insert throughput ratio, 64 clients", ratio.get("insert|64|tput"), ">=", 1.0);
-    target(out, tg, "insert p50 ratio, 1 client", ratio.get("insert|1|p50"), "<=", 1.2);
-    target(out, tg, "get throughput ratio, 64 clients", ratio.get("get|64|tput"), ">=", 1.0);
+    target(out, tg, "insert p50 ratio, 1 client", ratio.get("insert|1|p50"), "<=", 1.1);
+    target(out, tg, "get throughput ratio, 1 client", ratio.get("get|1|tput"), ">=", 1.0);
+    target(out, tg, "get throughput ratio, 8 clients", ratio.get("get|8|tput"), ">=", 1.0);
+    target(out, tg, "get throughput ratio, 64 clients", ratio.get("get|64|tput"), ">=", 1.2);
     target(
         out, tg, "failover (s)", failoverMedian == null ? null : failoverMedian / 1000, "<=", 1.5);
 

@@ -429,10 +429,12 @@ public final class LoadGen {
                       }
                       driver.insertAll(ids, bodies);
                     } else if (isUpdate) {
-                      // the preloaded documents in turn: every one updated once per round
+                      // the preloaded documents in turn: every one updated once per round, its
+                      // "tag" (the indexed field, seq % 1000) moved by round + 1, so that the
+                      // update changes the indexed value whatever the preload count
                       long n = updates.getAndIncrement();
                       String id = getPfx + (n % preloaded);
-                      driver.update(id, docs.document(id, n));
+                      driver.update(id, docs.document(id, n + n / preloaded + 1));
                     } else {
                       String id = pfx + "-c" + cid + "-" + seq;
                       driver.insert(id, load ? BenchDocs.small(id, seq) : docs.document(id, seq));
