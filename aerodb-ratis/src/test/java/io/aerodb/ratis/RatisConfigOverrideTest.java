@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The performance-experiment overrides ({@code -Daerodb.ratis.<key>=<value>}): a performance key is
- * replaced and shows in describe(); the safety keys are refused.
+ * replaced and shows in describe(); the safety keys are refused. And the values the server config
+ * must hold: the safety keys' and the bounded log-entry cache.
  */
 class RatisConfigOverrideTest {
   private static RatisConfig config() {
@@ -62,6 +63,21 @@ class RatisConfigOverrideTest {
 
   static Stream<String> safetyKeys() {
     return RatisConfig.SAFETY_KEYS.keySet().stream();
+  }
+
+  /**
+   * Read back through Ratis' own getters (so a misspelled key fails here): the heap cache of log
+   * entries is bounded well below Ratis' defaults (6 segments, 200 MB), docs/PERFORMANCE.md.
+   */
+  @Test
+  void theLogEntryCacheIsBounded() {
+    RatisConfig c = config();
+    assertThat(RaftServerConfigKeys.Log.segmentCacheSizeMax(c.properties()).getSize())
+        .isEqualTo(64L * 1024 * 1024)
+        .isLessThan(RaftServerConfigKeys.Log.SEGMENT_CACHE_SIZE_MAX_DEFAULT.getSize());
+    assertThat(RaftServerConfigKeys.Log.segmentCacheNumMax(c.properties()))
+        .isEqualTo(2)
+        .isLessThan(RaftServerConfigKeys.Log.SEGMENT_CACHE_NUM_MAX_DEFAULT);
   }
 
   @Test
