@@ -2,7 +2,7 @@
 # Compare AeroDB configurations on this machine: each configuration gets a fresh 3-node cluster and the same rows as
 # scripts/bench.sh (AeroDB only, no operational figures); configurations are interleaved run by run so that drift in
 # the machine's load hits all of them alike. Prints one table (median over runs per configuration and row)
-# and each run's RSS per node at the end of its rows.
+# and each run's RSS at the end of its rows (smallest–largest node).
 #
 #   scripts/bench-experiments.sh [--runs N] [--clients "1 8 64"] [--workloads "insert"] [--prime-s S] [--measure-s S]
 #                                NAME=JVM-OPTIONS ...
@@ -69,7 +69,7 @@ for cfg in configs:
         print(f"| {name} | {w} | {c} | {med('ops_per_s'):.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
               f"{med('server_cpu_us_per_op'):.0f} | {med('server_jit_cpu_pct'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
 print()
-print("| configuration | RSS per node at the end of the rows, MiB (each run) |")
+print("| configuration | RSS at the end of the rows, smallest–largest node, MiB (each run) |")
 print("|---|---|")
 for cfg in configs:
     name, opts = cfg.split("=", 1)

@@ -21,11 +21,11 @@
 #                             30 s) and every node's RSS at the end (issue 16)
 #
 # Each system gets a fresh 3-node (--nodes 5: 5-node) cluster on 127.0.0.1 per run (AeroDB: scripts/local-cluster.sh with base port 7700
-# and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, data in var/bench/etcd),
+# and data in var/bench/aerodb; etcd 3.4 from Debian, installed if missing, ports 2479-2680, to 2880 with 5 members, data in var/bench/etcd),
 # and the two systems never run at the same time (the order alternates between runs). One Java load generator
 # (aerodb-bench LoadGen) drives both: closed loop, N client threads sharing one client, warm-up excluded, bounded by
 # count and time. Before its rows each fresh cluster is primed, unmeasured (8 clients, inserts and reads): AeroDB, whose
-# three new JVMs spend minutes compiling, until its servers' JIT threads are nearly idle (at most --prime-s, 240 s; the
+# new JVMs spend minutes compiling, until its servers' JIT threads are nearly idle (at most --prime-s, 240 s; the
 # rows record the servers' JIT CPU), etcd (compiled ahead of time) for 10 s. AeroDB writes 1 KiB documents into a schema-validated collection with an index on "tag" when the
 # cluster supports indexes ("index" in each row says whether it did); etcd puts the same bytes. "update" replaces
 # the preloaded documents (the ones "get" reads) in turn with new 1 KiB bodies whose "tag" changes, so every update
@@ -80,6 +80,9 @@ done
 (( RUNS >= 1 && RUNS <= 9 && FAILOVER_ROUNDS <= 50 && TRANSFER_ROUNDS <= 50 && RESTART_DOCS <= 5000000 )) ||
   { echo "bounds: runs 1..9, rounds <= 50, restart docs <= 5M" >&2; exit 2; }
 [[ "$NODES" == 3 || "$NODES" == 5 ]] || { echo "--nodes must be 3 or 5" >&2; exit 2; }
+if (( NODES != 3 )) && (( ! DO_ROWS )); then
+  echo "--nodes $NODES has no operational figures to measure (they run on 3 nodes); drop --ops-only" >&2; exit 2
+fi
 if (( NODES != 3 )) && (( DO_OPS )); then
   echo "--nodes $NODES: the operational figures (failover, transfer, restart) are measured on 3 nodes only; skipping them" >&2
   DO_OPS=0

@@ -101,9 +101,9 @@ if [[ "$PHASE" == gc-rounds ]]; then
     fi
     # the first $WINDOW_S s of a round (the window a pass starts in), then the rest of the round
     "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --ops-max "$DOCS" \
-      --warmup-s 0 --measure-s "$WINDOW_S" --prefix gcdocs > "$OUT/round$round-window.json"
+      --update-from $(( (round - 1) * DOCS )) --warmup-s 0 --measure-s "$WINDOW_S" --prefix gcdocs > "$OUT/round$round-window.json"
     done_ops=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["ops"])' "$OUT/round$round-window.json")
-    "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --update-from "$done_ops" \
+    "${LG[@]}" --workloads update --clients "$CLIENTS" --preload "$DOCS" --preloaded true --update-from $(( (round - 1) * DOCS + done_ops )) \
       --ops-max $((DOCS - done_ops)) --warmup-s 0 --measure-s 1800 --prefix gcdocs > "$OUT/round$round-rest.json"
     log "   round $round: $(python3 -c '
 import json,sys

@@ -118,11 +118,16 @@ case "$cmd" in
   up)
     ensure_built
     mkdir -p "$DIR"
+    if [[ -f "$DIR/n1/node.json" ]]; then # a cluster's size is fixed when its configs are written
+      made=$(grep -c '"raftPort"' "$DIR/n1/node.json")
+      (( made == ${#NODES[@]} )) || { echo "$DIR holds a $made-node cluster, not ${#NODES[@]} (AERODB_NODES); use that size, or wipe it first" >&2; exit 2; }
+    fi
     for n in "${NODES[@]}"; do start_node "$n"; done
     wait_for_leader 90
     echo "AERODB_CLUSTER=$(cluster_env)"
     echo "# talk to it:  export AERODB_CLUSTER=$(cluster_env);  scripts/aerodb cluster status" >&2
-    echo "# metrics and status: http://127.0.0.1:$(metrics_port 1)/metrics  http://127.0.0.1:$(metrics_port 1)/v1/status  (n2: $(metrics_port 2), n3: $(metrics_port 3))" >&2
+    others=""; for n in "${NODES[@]:1}"; do others="$others, $n: $(metrics_port "$(num "$n")")"; done
+    echo "# metrics and status: http://127.0.0.1:$(metrics_port 1)/metrics  http://127.0.0.1:$(metrics_port 1)/v1/status  (${others#, })" >&2
     ;;
   env) echo "AERODB_CLUSTER=$(cluster_env)" ;;
   status)
@@ -130,7 +135,8 @@ case "$cmd" in
       [[ -d "$DIR/$n" || " ${NODES[*]} " == *" $n "* ]] || continue
       printf '%-3s %-8s pid %-8s api 127.0.0.1:%s  http://127.0.0.1:%s/metrics\n' "$n" "$(state_of "$n")" "$(pid_of "$n")" "$(api_port "$(num "$n")")" "$(metrics_port "$(num "$n")")"
     done
-    if [[ "$(state_of n1)$(state_of n2)$(state_of n3)" == *running* ]]; then
+    states=""; for n in "${NODES[@]}"; do states="$states$(state_of "$n")"; done
+    if [[ "$states" == *running* ]]; then
       "$AERODB_ROOT/scripts/aerodb" --cluster "$(cluster_env)" --timeout 5s cluster status || true
     fi
     ;;

@@ -41,8 +41,9 @@ install() {
   command -v etcd >/dev/null || { echo "etcd still missing after apt-get" >&2; exit 1; }
 }
 
-stop() {
+stop() { # every member a 3- or 5-member run may have left, whatever this run's size
   local n f p
+  local NAMES=(m1 m2 m3 m4 m5)
   for n in "${NAMES[@]}"; do
     f="$BASE/$n.pid"; [[ -f "$f" ]] || continue
     p=$(cat "$f")

@@ -345,6 +345,12 @@ public final class LoadGen {
         .put("server_jit_cpu_pct", jitPct);
   }
 
+  /**
+   * The update workload's position: the n-th update of this process (from --update-from, carried
+   * from row to row so that no row repeats another's writes); -1 until the first update row.
+   */
+  private static final AtomicLong UPDATES = new AtomicLong(-1);
+
   /** Documents per operation of the batch10 workload (one AeroDB batch, one etcd Txn). */
   static final int BATCH_DOCS = 10;
 
@@ -391,7 +397,8 @@ public final class LoadGen {
         throw new IllegalStateException("cannot start a watcher: " + e, e);
       }
     }
-    final AtomicLong updates = new AtomicLong(setup.updateFrom());
+    UPDATES.compareAndSet(-1, setup.updateFrom()); // one sequence for every row of this process
+    final AtomicLong updates = UPDATES;
     // fresh ids per row: the same workload and clients with another count of watchers too
     final String pfx =
         setup.prefix()
@@ -429,12 +436,13 @@ public final class LoadGen {
                       }
                       driver.insertAll(ids, bodies);
                     } else if (isUpdate) {
-                      // the preloaded documents in turn: every one updated once per round, its
-                      // "tag" (the indexed field, seq % 1000) moved by round + 1, so that the
-                      // update changes the indexed value whatever the preload count
+                      // the preloaded documents in turn, every one once per round; document k
+                      // of round r gets seq k + 1001 (r + 1): the indexed "tag" (seq % 1000)
+                      // moves by one each round and no update repeats the preloaded body
                       long n = updates.getAndIncrement();
-                      String id = getPfx + (n % preloaded);
-                      driver.update(id, docs.document(id, n + n / preloaded + 1));
+                      long k = n % preloaded;
+                      String id = getPfx + k;
+                      driver.update(id, docs.document(id, k + 1001 * (n / preloaded + 1)));
                     } else {
                       String id = pfx + "-c" + cid + "-" + seq;
                       driver.insert(id, load ? BenchDocs.small(id, seq) : docs.document(id, seq));

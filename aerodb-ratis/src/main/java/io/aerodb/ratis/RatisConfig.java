@@ -82,12 +82,16 @@ public final class RatisConfig {
     c.set(RaftServerConfigKeys.Log.WRITE_BUFFER_SIZE_KEY, "8MB"); // >= appender byte limit + 8
     c.set(RaftServerConfigKeys.Log.QUEUE_ELEMENT_LIMIT_KEY, "4096");
     c.set(RaftServerConfigKeys.Log.QUEUE_BYTE_LIMIT_KEY, "64MB");
-    // Ratis keeps log entries in the Java heap: the open segment's and those of closed segments,
-    // evicted only once there are more than segment.cache.num.max closed segments cached or the
-    // cache holds more than segment.cache.size.max (defaults 6 and 200 MB: under sustained writes
-    // most of a node's live heap, measured with a class histogram). Bounded here, an entry that a
-    // lagging follower needs is read back from its segment file instead. With a 256 MiB heap the
-    // defaults cost 1.6x the CPU per update at 64 clients (docs/PERFORMANCE.md "Memory").
+    // Ratis keeps log entries in the Java heap: the open segment's, always, and those of closed
+    // segments until more than segment.cache.num.max closed segments are cached or the cache (open
+    // segment included) holds more than segment.cache.size.max (Ratis' defaults 6 and 200 MB:
+    // under sustained writes most of a node's live heap, measured with a class histogram). With
+    // these values and the default 64 MiB segments a closed segment's entries leave the heap soon
+    // after the segment is closed, unless a follower or this node's apply still reads them; an
+    // evicted entry is read back from its segment file (Ratis loads the whole segment). The heap
+    // then holds about one segment of entries (logSegmentBytes, when that is larger than 64 MB).
+    // With a 256 MiB heap Ratis' defaults cost 1.6x the CPU per update at 64 clients
+    // (docs/PERFORMANCE.md "Memory").
     c.set(RaftServerConfigKeys.Log.SEGMENT_CACHE_NUM_MAX_KEY, "2");
     c.set(RaftServerConfigKeys.Log.SEGMENT_CACHE_SIZE_MAX_KEY, "64MB");
     c.set(

@@ -39,6 +39,7 @@ class ReadmeSessionIT {
     env.put("AERODB_BASE_PORT", base);
     env.put("AERODB_CLUSTER_DIR", dir.resolve("cluster").toString());
     env.remove("AERODB_CLUSTER");
+    env.remove("AERODB_NODES"); // the README's cluster: 3 nodes, whatever the caller's shell says
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
