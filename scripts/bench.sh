@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # AeroDB vs etcd on this machine, in ONE run (docs/PERFORMANCE.md explains every figure).
 #
-#   scripts/bench.sh                      the full table: 3 runs x (AeroDB, etcd) x (insert, get) x (1, 8, 64 clients),
-#                                         then failover, leadership transfer, restart of a node holding 1M documents,
-#                                         RSS (about 20-25 min)
+#   scripts/bench.sh                      the full table: 3 runs x (AeroDB, etcd) x (insert, get, update) x (1, 8, 64
+#                                         clients), then failover, leadership transfer, restart of a node holding 1M
+#                                         documents, RSS (about 30 min)
 #   scripts/bench.sh --quick              1 run, short rows, 100k documents for the restart (about 4-5 min)
 #   scripts/bench.sh --only aerodb        one system only (no ratios), e.g. for quick iterations on AeroDB
 #
