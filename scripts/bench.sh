@@ -344,11 +344,11 @@ measure_restart() {
   aerodb_up
   cli --json collection create restart --schema "$SMALL_SCHEMA" >/dev/null
   local prefix="fill" pids line docs status lead follower fpid cidx t0 probe mode
-  pids="$(node_pid n1),$(node_pid n2),$(node_pid n3)"
+  pids=$(node_pids_csv)
   read -r lead _ < <(aerodb_leader)
   bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system aerodb --endpoints "$ENDPOINTS" --collection restart \
     --workloads load --clients 64 --ops-max "$RESTART_DOCS" --measure-s "$RESTART_LOAD_MAX_S" --prefix "$prefix" \
-    --server-pids "$pids" --server-names n1,n2,n3 --gate-pct 100 --gate-max-s 0 --markers "$BENCH" --scope-pids "$$" \
+    --server-pids "$pids" --server-names "$NAMES_CSV" --gate-pct 100 --gate-max-s 0 --markers "$BENCH" --scope-pids "$$" \
     --label restart-fill > "$OUT/logs/restart-fill.json" 2>> "$OUT/logs/loadgen.err" || true
   line=$(cat "$OUT/logs/restart-fill.json")
   [[ "$line" == *ops_per_s* ]] || { log "restart: the fill failed; see $OUT/logs/loadgen.err"; aerodb_down restart; return 0; }
@@ -362,7 +362,7 @@ measure_restart() {
     fpid=$(node_pid "$follower")
     local raft_b store_b stop_ms t_stop
     raft_b=$(du -sb "$AERO_DIR/$follower/data/raft" | cut -f1); store_b=$(du -sb "$AERO_DIR/$follower/data/store" | cut -f1)
-    for n in n1 n2 n3; do rss_line aerodb "$n" "$(node_pid "$n")" "holding $docs documents"; done
+    for n in "${NODE_NAMES[@]}"; do rss_line aerodb "$n" "$(node_pid "$n")" "holding $docs documents"; done
     t_stop=$(date +%s%3N)
     if [[ "$mode" == term ]]; then kill -TERM "$fpid"; else kill -KILL "$fpid"; fi
     for _ in $(seq 1 300); do [[ -e "/proc/$fpid" ]] || break; sleep 0.1; done
