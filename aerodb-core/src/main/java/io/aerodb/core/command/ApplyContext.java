@@ -4,11 +4,12 @@ import io.aerodb.core.authority.AuthorityHistory;
 import io.aerodb.core.authority.AuthorityRecord;
 import io.aerodb.core.authority.AuthorityState;
 import io.aerodb.core.catalog.Catalog;
-import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.mvcc.DocumentHeads;
 import io.aerodb.core.store.KvStore;
 import io.aerodb.core.store.WriteBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -148,10 +149,13 @@ public final class ApplyContext {
     return live(collection, id).isPresent();
   }
 
-  /** The document's live version at the view, if any. */
-  public java.util.Optional<io.aerodb.core.mvcc.DocumentVersion> live(
-      String collection, String id) {
-    return VersionReader.live(store, collection, id, view);
+  /**
+   * The index of the document's live version before this entry, if any: its head, one point read
+   * [MVCC-2]. Exact at the view: the apply thread is the store's only writer of versions and heads,
+   * so the store holds the state of the view.
+   */
+  public OptionalLong live(String collection, String id) {
+    return DocumentHeads.liveIndex(store, collection, id);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.aerodb.core.command;
 
 import io.aerodb.core.document.Document;
 import io.aerodb.core.mvcc.ChangeFeed;
+import io.aerodb.core.mvcc.DocumentHeads;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 import java.nio.charset.StandardCharsets;
@@ -45,11 +46,11 @@ public record Delete(String collection, String id, Precondition expected) implem
       context.markAddressed(key); // a batch writes each document at most once [TX1]
     } else {
       context.markWritten(key);
+      byte[] document = Keys.document(collection, id);
       context
           .batch()
-          .put(
-              Keys.documentVersion(Keys.document(collection, id), context.index()),
-              VersionCodec.tombstone());
+          .put(Keys.documentVersion(document, context.index()), VersionCodec.tombstone());
+      DocumentHeads.deleted(context.batch(), document);
       ChangeFeed.record(context.batch(), collection, context.index(), id, ChangeFeed.Kind.DELETE);
     }
     return CommandResult.ok(context.index(), existed, 0);

@@ -9,6 +9,7 @@ import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.limits.Limits;
 import io.aerodb.core.mvcc.ChangeFeed;
+import io.aerodb.core.mvcc.DocumentHeads;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
 
@@ -100,11 +101,13 @@ final class DocumentPut {
     checkExistence(collection, doc.id(), exists, insert);
     context.markWritten(key);
     long index = context.index();
+    byte[] document = Keys.document(collection, doc.id());
     context
         .batch()
         .put(
-            Keys.documentVersion(Keys.document(collection, doc.id()), index),
+            Keys.documentVersion(document, index),
             VersionCodec.document(sv.version(), doc.canonicalJson()));
+    DocumentHeads.written(context.batch(), document, index);
     IndexMaintenance.addEntries(
         context.batch(), collection, info.liveIndexes().values(), doc.id(), doc.value(), index);
     ChangeFeed.record(

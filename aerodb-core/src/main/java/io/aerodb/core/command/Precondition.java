@@ -2,8 +2,7 @@ package io.aerodb.core.command;
 
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.ErrorCode;
-import io.aerodb.core.mvcc.DocumentVersion;
-import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A document write's guard [TX2]: the version the client expects the document to have when the
@@ -53,13 +52,13 @@ public record Precondition(long version) {
 
   /**
    * Throws AERO_TXN_PRECONDITION_FAILED naming the operation, the expected and the actual version
-   * unless {@code live} (the document's live version at the view) satisfies the guard.
+   * unless {@code live} (the index of the document's live version) satisfies the guard.
    */
-  void check(String operation, String collection, String id, Optional<DocumentVersion> live) {
+  void check(String operation, String collection, String id, OptionalLong live) {
     if (isNone()) {
       return;
     }
-    String actual = live.map(v -> Long.toString(v.index())).orElse("absent");
+    String actual = live.isPresent() ? Long.toString(live.getAsLong()) : "absent";
     boolean holds = version == ABSENT ? live.isEmpty() : actual.equals(Long.toString(version));
     if (!holds) {
       throw AeroError.of(

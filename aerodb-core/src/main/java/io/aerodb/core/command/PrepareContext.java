@@ -1,8 +1,9 @@
 package io.aerodb.core.command;
 
 import io.aerodb.core.catalog.Catalog;
-import io.aerodb.core.mvcc.VersionReader;
+import io.aerodb.core.mvcc.DocumentHeads;
 import io.aerodb.core.store.KvStore;
+import java.util.OptionalLong;
 
 /**
  * What {@link Command#prepare} may consult on the leader: the catalog and the documents of the
@@ -60,9 +61,13 @@ public final class PrepareContext {
     return live(collection, id).isPresent();
   }
 
-  /** The document's live version at the view, if any. */
-  public java.util.Optional<io.aerodb.core.mvcc.DocumentVersion> live(
-      String collection, String id) {
-    return VersionReader.live(store, collection, id, view);
+  /**
+   * The index of the document's live version in the newest applied state the store holds (its head,
+   * one point read [MVCC-2]), if any: at the view or a later applied index, since apply goes on
+   * meanwhile. Either is a committed state, and prepare's checks only spare the log a write that
+   * apply would refuse: apply checks again at its own view and is authoritative.
+   */
+  public OptionalLong live(String collection, String id) {
+    return DocumentHeads.liveIndex(store, collection, id);
   }
 }

@@ -71,6 +71,8 @@ public final class Engine implements AutoCloseable {
   /** The first index from which this store's change feed is complete (see {@link #changes}). */
   private volatile long feedStart;
 
+  private long headsDerivedAtOpen = -1;
+
   private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
     this.store = store;
     this.idempotencyHorizonEntries = idempotencyHorizonEntries;
@@ -87,11 +89,21 @@ public final class Engine implements AutoCloseable {
   /** For tests only: a shorter idempotency horizon (the real one is a format constant). */
   static Engine open(KvStore store, long idempotencyHorizonEntries) {
     ReplaceableStore replaceable = new ReplaceableStore(store);
+    long heads = StoreLayout.upgrade(replaceable);
     Engine e =
         new Engine(
             replaceable, idempotencyHorizonEntries, load(replaceable, idempotencyHorizonEntries));
     e.feedStart = feedStartOf(replaceable);
+    e.headsDerivedAtOpen = heads;
     return e;
+  }
+
+  /**
+   * How many document heads opening the store derived from its versions (a store written by AeroDB
+   * before heads: see StoreLayout), or -1 if it already kept them.
+   */
+  public long headsDerivedAtOpen() {
+    return headsDerivedAtOpen;
   }
 
   /**
@@ -147,6 +159,7 @@ public final class Engine implements AutoCloseable {
       store.replace(
           () -> {
             KvStore opened = reopen.get();
+            StoreLayout.upgrade(opened); // a store from a node that did not keep heads yet
             loaded[0] = load(opened, idempotencyHorizonEntries);
             feedStart = feedStartOf(opened);
             state = loaded[0]; // published before any read can see the new store

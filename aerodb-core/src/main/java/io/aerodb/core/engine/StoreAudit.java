@@ -10,6 +10,7 @@ import io.aerodb.core.index.IndexMaintenance;
 import io.aerodb.core.json.JsonReader;
 import io.aerodb.core.json.JsonValue;
 import io.aerodb.core.limits.Limits;
+import io.aerodb.core.mvcc.DocumentHeads;
 import io.aerodb.core.mvcc.DocumentVersion;
 import io.aerodb.core.mvcc.Keys;
 import io.aerodb.core.mvcc.VersionCodec;
@@ -33,7 +34,9 @@ import java.util.Optional;
  * (created &lt; V, and V &lt; dropped if dropped), and, from its build, the newest version of each
  * document below its creating index. Garbage collection removes versions together with their
  * entries, so only existing versions are judged. The change feed: from the feed's start and above
- * the floor, one key per version with the right kind ({@link #checkFeed}). Callers pass a store
+ * the floor, one key per version with the right kind ({@link #checkFeed}). The document heads, in a
+ * store whose applied record says it keeps them: a head for exactly the documents whose newest
+ * version is a document, holding that version's index ({@link DocumentHeads}). Callers pass a store
  * nobody writes to.
  */
 public final class StoreAudit {
@@ -69,10 +72,15 @@ public final class StoreAudit {
   /** Per collection, the versions at or above {@link #feedFrom} (each must have its feed key). */
   private final java.util.TreeMap<String, Long> feedVersions = new java.util.TreeMap<>();
 
+  /** Whether the store's last writer kept the document heads (store layout 2 and later). */
+  private final boolean keepsHeads;
+
   private StoreAudit(KvStore store, int problemsMax) {
     this.store = store;
     this.catalog = Catalog.load(store);
     this.applied = Engine.appliedIn(store);
+    byte[] record = store.get(Keys.applied());
+    this.keepsHeads = record == null || AppliedState.layoutOf(record) >= AppliedState.STORE_LAYOUT;
     this.problemsMax = problemsMax;
     byte[] start = store.get(Keys.feedStart());
     byte[] floor = store.get(Keys.gcFloor());
@@ -88,6 +96,7 @@ public final class StoreAudit {
     long[] documents = a.checkDocuments();
     long entries = a.checkIndexEntries();
     a.checkFeed();
+    a.checkHeads();
     return new Report(
         a.applied, documents[0], documents[1], entries, List.copyOf(a.problems), a.problemCount);
   }
@@ -177,7 +186,54 @@ public final class StoreAudit {
         }
       }
     }
-    return VersionCodec.isDocument(values.get(0)) ? 1 : 0;
+    boolean live = VersionCodec.isDocument(values.get(0));
+    checkHead(prefix, live ? indexes[0] : 0);
+    return live ? 1 : 0;
+  }
+
+  /** The document's head holds {@code liveIndex}, or is absent when it is 0 (no live version). */
+  private void checkHead(byte[] documentPrefix, long liveIndex) {
+    if (!keepsHeads) {
+      return;
+    }
+    byte[] head = store.get(Keys.head(documentPrefix));
+    long held = head == null ? 0 : Bytes.getLong(head, 0);
+    if (held != liveIndex) {
+      problem(
+          "HEAD_MISMATCH",
+          Keys.head(documentPrefix),
+          "the document's head says "
+              + (head == null ? "no live version" : "live version " + held)
+              + ", its newest version is "
+              + (liveIndex == 0 ? "a tombstone" : "the live version " + liveIndex));
+    }
+  }
+
+  /**
+   * Every head names a document version that exists and is not a tombstone (that it is the newest
+   * one, {@link #checkHead} checks from the versions' side).
+   */
+  private void checkHeads() {
+    if (!keepsHeads) {
+      return;
+    }
+    byte[] end = new byte[] {Keys.HEAD + 1};
+    try (KvCursor c = store.seek(new byte[] {Keys.HEAD})) {
+      for (; c.valid() && Bytes.compare(c.key(), end) < 0; c.next()) {
+        byte[] key = c.key();
+        long index = c.value().length == 8 ? Bytes.getLong(c.value(), 0) : 0;
+        byte[] version =
+            index == 0 ? null : store.get(Keys.documentVersion(Keys.documentOfHead(key), index));
+        if (version == null || !VersionCodec.isDocument(version)) {
+          problem(
+              "HEAD_ORPHANED",
+              key,
+              "a head names version "
+                  + index
+                  + (version == null ? ", which does not exist" : ", which is a tombstone"));
+        }
+      }
+    }
   }
 
   /**

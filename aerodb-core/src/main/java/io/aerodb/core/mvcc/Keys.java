@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * The key layout of the store (docs/FORMATS.md, Store keys). Every key starts with a one-byte tag:
  *
  * <pre>
- * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32 bytes)
+ * 0x01 "applied"                                    -> applied term u64 | applied index u64 | state digest (32
+ *                                                      bytes) | store layout u8 (absent: 1)
  * 0x01 "gcfloor"                                    -> the MVCC garbage-collection floor u64 (SetGcFloor)
  * 0x01 "gccollected"                                -> the floor up to which collection completed u64
  * 0x02 collection                                   -> created index u64
@@ -20,6 +21,9 @@ import java.nio.charset.StandardCharsets;
  * 0x10 collection 0x00 esc(_id) 0x00 0x01 ~index u64 -> document version (see {@link VersionCodec})
  * 0x11 collection 0x00 field 0x00 created u64 value esc(_id) 0x00 0x01 ~index u64 -> empty: an index
  *                                                      entry (see io.aerodb.core.index.IndexKeys)
+ * 0x12 collection 0x00 esc(_id) 0x00 0x01           -> index u64 of the document's live version: its
+ *                                                      head, present iff the newest version is not a
+ *                                                      tombstone (see {@link DocumentHeads})
  * 0x20 request_id                                   -> idempotency record (see IdempotencyTable)
  * 0x21 index u64 slot u32                           -> request_id recorded by the write at that position of
  *                                                      the entry at that index (for horizon expiry)
@@ -44,6 +48,7 @@ public final class Keys {
   public static final byte DIGEST = 0x06;
   public static final byte DOCUMENT = 0x10;
   public static final byte INDEX_ENTRY = 0x11;
+  public static final byte HEAD = 0x12;
   public static final byte IDEMPOTENCY = 0x20;
   public static final byte IDEMPOTENCY_BY_INDEX = 0x21;
   public static final byte CHANGE = 0x30;
@@ -198,6 +203,20 @@ public final class Keys {
     byte[] k = new byte[documentPrefix.length + 8];
     System.arraycopy(documentPrefix, 0, k, 0, documentPrefix.length);
     Bytes.putLong(k, documentPrefix.length, ~index);
+    return k;
+  }
+
+  /** The head key of the document whose version prefix is {@code documentPrefix}. */
+  public static byte[] head(byte[] documentPrefix) {
+    byte[] k = documentPrefix.clone();
+    k[0] = HEAD;
+    return k;
+  }
+
+  /** The version prefix of the document whose head key is {@code headKey}. */
+  public static byte[] documentOfHead(byte[] headKey) {
+    byte[] k = headKey.clone();
+    k[0] = DOCUMENT;
     return k;
   }
 

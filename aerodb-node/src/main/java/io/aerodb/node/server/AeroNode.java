@@ -170,6 +170,14 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       phase(config, "install-recovery", install.name());
       StoreSender.discardLeftovers(dataDir.checkpointsDir());
       opened = Engine.open(RocksKvStore.open(dataDir.storeDir()));
+      if (opened.headsDerivedAtOpen() >= 0) {
+        phase(
+            config,
+            "store-upgrade",
+            "derived the heads of "
+                + opened.headsDerivedAtOpen()
+                + " live documents from their versions (store layout 1 -> 2)");
+      }
       this.engine = opened;
       // a damaged or failing store stops the node, whoever meets it (SPEC §5)
       engine.onStorageFailure(this::storeFailed);

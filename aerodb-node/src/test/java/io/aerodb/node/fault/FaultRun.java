@@ -1,7 +1,10 @@
 package io.aerodb.node.fault;
 
+import io.aerodb.core.engine.StoreAudit;
+import io.aerodb.core.store.RocksKvStore;
 import io.aerodb.node.fault.RegisterWorkload.Recorded;
 import io.aerodb.node.raft.RedGate;
+import io.aerodb.node.storage.DataDirectory;
 import io.aerodb.node.testing.History;
 import io.aerodb.node.testing.Network;
 import io.aerodb.node.testing.PowerDisk;
@@ -43,7 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>after every fault that leaves a majority, a write acknowledged again (within the scenario's
  *       bound), and no node exiting by itself unless the scenario allows it;
  *   <li>the workloads made progress (a run in which nothing happened proves nothing);
- *   <li>the scenario's own promises ({@link Scenario#check}).
+ *   <li>the scenario's own promises ({@link Scenario#check});
+ *   <li>last, every node stopped: its store passes the offline audit ({@link StoreAudit}: versions,
+ *       index entries, change feed, document heads), which covers what the state digest leaves out
+ *       (the derived keys).
  * </ul>
  *
  * {@link Result#save} writes the histories, the fault events and the verdict into a directory.
@@ -390,6 +396,7 @@ public final class FaultRun {
     Result partial =
         new Result(spec, cluster, register, set, faults, verdicts, violations, longest, workloads);
     violations.addAll(firstOf(spec.scenario().check(partial), 10));
+    violations.addAll(storeAudits(cluster));
     return new Result(
         spec,
         cluster,
@@ -400,6 +407,42 @@ public final class FaultRun {
         List.copyOf(violations),
         longest,
         workloads);
+  }
+
+  /**
+   * Stops every node (SIGTERM, SIGKILL after 30 s: either leaves a consistent store) and audits its
+   * store offline; one line per node whose store has a problem, with the first few.
+   */
+  private static List<String> storeAudits(ProcessCluster cluster) {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      if (cluster.isAlive(i)) {
+        try {
+          cluster.terminate(i);
+        } catch (Exception | AssertionError e) {
+          // killed after 30 s: a kill -9 leaves the store as consistent as an orderly stop
+        }
+      }
+      Path store = DataDirectory.storeDir(cluster.dataDir(i));
+      if (!Files.isDirectory(store)) {
+        continue; // the node never started
+      }
+      String id = cluster.layout.ids.get(i);
+      try (RocksKvStore s = RocksKvStore.openReadOnly(store)) {
+        StoreAudit.Report r = StoreAudit.audit(s, 3);
+        if (!r.ok()) {
+          problems.add(
+              id
+                  + "'s store fails its audit: "
+                  + r.problemCount()
+                  + " problem(s): "
+                  + r.problems());
+        }
+      } catch (RuntimeException e) {
+        problems.add(id + "'s store cannot be audited: " + e.getMessage());
+      }
+    }
+    return problems;
   }
 
   /** The first {@code n} problems, and how many more there were (a history can have thousands). */
