@@ -144,15 +144,11 @@ public final class ApplyContext {
     return List.copyOf(authorityRecords);
   }
 
-  /** Whether a live version of the document exists before this entry. */
-  public boolean isLive(String collection, String id) {
-    return live(collection, id).isPresent();
-  }
-
   /**
    * The index of the document's live version before this entry, if any: its head, one point read
-   * [MVCC-2]. Exact at the view: the apply thread is the store's only writer of versions and heads,
-   * so the store holds the state of the view.
+   * [MVCC-2]. Exact at the view: while the engine runs, the apply thread is the only writer of new
+   * versions and of heads (garbage collection deletes only versions no head names), so the heads
+   * are those of the view.
    */
   public OptionalLong live(String collection, String id) {
     return DocumentHeads.liveIndex(store, collection, id);

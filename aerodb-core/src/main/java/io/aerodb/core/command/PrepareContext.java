@@ -17,7 +17,8 @@ public final class PrepareContext {
   private final long gcFloor;
 
   /**
-   * @param view the applied index the state checks read at
+   * @param view the applied index when prepare began: the catalog's and the GC floor's state (the
+   *     documents are read in the newest applied state, at this index or later: see {@link #live})
    * @param checksState false for a request_id that is already recorded: its apply returns the
    *     stored result, so only the canonical form (for the fingerprint) is needed
    */
@@ -41,7 +42,7 @@ public final class PrepareContext {
     return catalog;
   }
 
-  /** The applied index the checks read at. */
+  /** The applied index when prepare began (the catalog's and the GC floor's). */
   public long view() {
     return view;
   }
@@ -56,16 +57,14 @@ public final class PrepareContext {
     return checksState;
   }
 
-  /** Whether a live version of the document exists in the applied state. */
-  public boolean isLive(String collection, String id) {
-    return live(collection, id).isPresent();
-  }
-
   /**
    * The index of the document's live version in the newest applied state the store holds (its head,
    * one point read [MVCC-2]), if any: at the view or a later applied index, since apply goes on
-   * meanwhile. Either is a committed state, and prepare's checks only spare the log a write that
-   * apply would refuse: apply checks again at its own view and is authoritative.
+   * meanwhile. Either is a committed state, and apply checks again at its own view and is
+   * authoritative. (The operations of one atomic batch may so be checked against successive states;
+   * a refusal names an operation that fails in the state it read.) A retry whose original applied
+   * after the request_id was looked up may meet the original's own effect here: Engine#prepare then
+   * finds the original's record and lets apply answer with it.
    */
   public OptionalLong live(String collection, String id) {
     return DocumentHeads.liveIndex(store, collection, id);

@@ -71,9 +71,14 @@ public final class Engine implements AutoCloseable {
   /** The first index from which this store's change feed is complete (see {@link #changes}). */
   private volatile long feedStart;
 
-  private long headsDerivedAtOpen = -1;
+  private final long headsDerivedAtOpen;
 
-  private Engine(ReplaceableStore store, long idempotencyHorizonEntries, EngineState state) {
+  private Engine(
+      ReplaceableStore store,
+      long idempotencyHorizonEntries,
+      EngineState state,
+      long headsDerivedAtOpen) {
+    this.headsDerivedAtOpen = headsDerivedAtOpen;
     this.store = store;
     this.idempotencyHorizonEntries = idempotencyHorizonEntries;
     this.applier = new Applier(store);
@@ -92,9 +97,11 @@ public final class Engine implements AutoCloseable {
     long heads = StoreLayout.upgrade(replaceable);
     Engine e =
         new Engine(
-            replaceable, idempotencyHorizonEntries, load(replaceable, idempotencyHorizonEntries));
+            replaceable,
+            idempotencyHorizonEntries,
+            load(replaceable, idempotencyHorizonEntries),
+            heads);
     e.feedStart = feedStartOf(replaceable);
-    e.headsDerivedAtOpen = heads;
     return e;
   }
 
@@ -286,8 +293,22 @@ public final class Engine implements AutoCloseable {
     EngineState s = state;
     boolean knownRetry =
         requestId.length > 0 && IdempotencyTable.find(store, requestId).isPresent();
-    return raw.prepare(
-        new PrepareContext(s.catalog(), store, s.applied().index(), !knownRetry, s.gcFloor()));
+    try {
+      return raw.prepare(
+          new PrepareContext(s.catalog(), store, s.applied().index(), !knownRetry, s.gcFloor()));
+    } catch (AeroException refused) {
+      // The state checks read the newest applied state (document heads), which may hold the
+      // original of this retry, applied after the lookup above: then its own record says what
+      // happened, and apply must answer with it, never a fresh verdict [TX2]. The record is in
+      // the same batch as the head the checks saw, so this second lookup finds it.
+      if (knownRetry
+          || requestId.length == 0
+          || IdempotencyTable.find(store, requestId).isEmpty()) {
+        throw refused;
+      }
+      return raw.prepare(
+          new PrepareContext(s.catalog(), store, s.applied().index(), false, s.gcFloor()));
+    }
   }
 
   // ------------------------------------------------------------------------------------ apply
@@ -361,7 +382,7 @@ public final class Engine implements AutoCloseable {
     } catch (AeroException e) {
       return new ReadResult(viewIndex, Optional.empty(), e.error());
     }
-    Optional<DocumentVersion> v = VersionReader.live(store, collection, id, viewIndex);
+    Optional<DocumentVersion> v = VersionReader.liveByHead(store, collection, id, viewIndex);
     return new ReadResult(viewIndex, v, null);
   }
 

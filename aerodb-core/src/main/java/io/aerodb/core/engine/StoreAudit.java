@@ -78,8 +78,8 @@ public final class StoreAudit {
   private StoreAudit(KvStore store, int problemsMax) {
     this.store = store;
     this.catalog = Catalog.load(store);
-    this.applied = Engine.appliedIn(store);
     byte[] record = store.get(Keys.applied());
+    this.applied = record == null ? AppliedState.INITIAL : AppliedState.decode(record);
     this.keepsHeads = record == null || AppliedState.layoutOf(record) >= AppliedState.STORE_LAYOUT;
     this.problemsMax = problemsMax;
     byte[] start = store.get(Keys.feedStart());
@@ -197,6 +197,9 @@ public final class StoreAudit {
       return;
     }
     byte[] head = store.get(Keys.head(documentPrefix));
+    if (head != null && !DocumentHeads.isWellFormed(head)) {
+      return; // checkHeads reports it
+    }
     long held = head == null ? 0 : Bytes.getLong(head, 0);
     if (held != liveIndex) {
       problem(
@@ -221,9 +224,12 @@ public final class StoreAudit {
     try (KvCursor c = store.seek(new byte[] {Keys.HEAD})) {
       for (; c.valid() && Bytes.compare(c.key(), end) < 0; c.next()) {
         byte[] key = c.key();
-        long index = c.value().length == 8 ? Bytes.getLong(c.value(), 0) : 0;
-        byte[] version =
-            index == 0 ? null : store.get(Keys.documentVersion(Keys.documentOfHead(key), index));
+        if (!DocumentHeads.isWellFormed(c.value())) {
+          problem("HEAD_MALFORMED", key, "a head's value is not an index (8 bytes, above 0)");
+          continue;
+        }
+        long index = Bytes.getLong(c.value(), 0);
+        byte[] version = store.get(Keys.documentVersion(Keys.documentOfHead(key), index));
         if (version == null || !VersionCodec.isDocument(version)) {
           problem(
               "HEAD_ORPHANED",

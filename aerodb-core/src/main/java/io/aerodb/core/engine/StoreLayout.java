@@ -21,11 +21,19 @@ final class StoreLayout {
    *     empty: its first applied entry writes the layout)
    */
   static long upgrade(KvStore store) {
+    return upgrade(store, REBUILD_BATCH_OPS);
+  }
+
+  /** Operations per store batch while deriving heads. */
+  static final int REBUILD_BATCH_OPS = 4096;
+
+  /** {@link #upgrade(KvStore)} deriving the heads in batches of {@code batchOps} operations. */
+  static long upgrade(KvStore store, int batchOps) {
     byte[] record = store.get(Keys.applied());
     if (record == null || AppliedState.layoutOf(record) >= AppliedState.STORE_LAYOUT) {
       return -1;
     }
-    long heads = DocumentHeads.rebuild(store);
+    long heads = DocumentHeads.rebuild(store, batchOps);
     store.write(new WriteBatch().put(Keys.applied(), AppliedState.decode(record).encode()));
     return heads;
   }

@@ -4,6 +4,7 @@ import io.aerodb.core.store.KvCursor;
 import io.aerodb.core.store.KvStore;
 import io.aerodb.core.store.WriteBatch;
 import io.aerodb.core.util.Bytes;
+import io.aerodb.core.util.Invariants;
 import java.util.Arrays;
 import java.util.OptionalLong;
 
@@ -24,15 +25,21 @@ import java.util.OptionalLong;
  * head.
  */
 public final class DocumentHeads {
-  /** Operations per store batch while rebuilding. */
-  private static final int REBUILD_BATCH_OPS = 4096;
-
   private DocumentHeads() {}
 
   /** The index of the live version of the document in the newest state the store holds. */
   public static OptionalLong liveIndex(KvStore store, String collection, String id) {
     byte[] v = store.get(Keys.head(Keys.document(collection, id)));
-    return v == null ? OptionalLong.empty() : OptionalLong.of(Bytes.getLong(v, 0));
+    if (v == null) {
+      return OptionalLong.empty();
+    }
+    Invariants.check(isWellFormed(v), () -> "malformed head of " + id + " in " + collection);
+    return OptionalLong.of(Bytes.getLong(v, 0));
+  }
+
+  /** Whether a head's value is an index: 8 bytes, above 0. */
+  public static boolean isWellFormed(byte[] value) {
+    return value.length == 8 && Bytes.getLong(value, 0) > 0;
   }
 
   /** Adds the head of a document whose new version at {@code index} is a document. */
@@ -53,14 +60,15 @@ public final class DocumentHeads {
    * this returns, so a rebuild a crash cut short is simply done again. Nobody else may write the
    * store meanwhile.
    *
+   * @param batchOps operations per store batch at most
    * @return the number of heads written (the live documents)
    */
-  public static long rebuild(KvStore store) {
+  public static long rebuild(KvStore store, int batchOps) {
     WriteBatch batch = new WriteBatch();
     byte[] headsEnd = new byte[] {Keys.HEAD + 1};
     try (KvCursor c = store.seek(new byte[] {Keys.HEAD})) {
       for (; c.valid() && Bytes.compare(c.key(), headsEnd) < 0; c.next()) {
-        batch = flushIfFull(store, batch.delete(c.key()));
+        batch = flushIfFull(store, batch.delete(c.key()), batchOps);
       }
     }
     long heads = 0;
@@ -77,7 +85,7 @@ public final class DocumentHeads {
         if (VersionCodec.isDocument(c.value())) {
           written(batch, prefix, Keys.versionIndex(key));
           heads++;
-          batch = flushIfFull(store, batch);
+          batch = flushIfFull(store, batch, batchOps);
         }
       }
     }
@@ -87,8 +95,8 @@ public final class DocumentHeads {
     return heads;
   }
 
-  private static WriteBatch flushIfFull(KvStore store, WriteBatch batch) {
-    if (batch.ops().size() < REBUILD_BATCH_OPS) {
+  private static WriteBatch flushIfFull(KvStore store, WriteBatch batch, int batchOps) {
+    if (batch.ops().size() < batchOps) {
       return batch;
     }
     store.write(batch);

@@ -92,10 +92,11 @@ public final class RocksKvStore implements KvStore {
    * The memtable's size (RocksDB's write_buffer_size), in MiB: RocksDB fills one memtable, then
    * flushes it to an SST file while the next one fills, so a busy node holds up to twice this in
    * native memory outside the Java heap. RocksDB's default, 64, is kept: 16 took ~65 MiB off each
-   * loaded node's RSS but cost 24 % more CPU per apply (more, smaller level-0 files for every
-   * existence seek to visit; JMH decodeAndApply 28.5 -> 35.2 us, 32 MiB: 30.9 us), and CPU per
-   * write is the larger gap (docs/PERFORMANCE.md "Memory"). Hook for operators and experiments:
-   * {@code -Daerodb.rocksdb.writeBufferMiB=N}.
+   * loaded node's RSS but cost 24 % more CPU per apply when the existence check was still an
+   * iterator seek (more, smaller level-0 files for every seek to visit; JMH decodeAndApply 28.5 ->
+   * 35.2 us, 32 MiB: 30.9 us; not re-measured since the heads), and CPU per write is the larger gap
+   * (docs/PERFORMANCE.md "Memory"). Hook for operators and experiments: {@code
+   * -Daerodb.rocksdb.writeBufferMiB=N}.
    */
   static final long WRITE_BUFFER_MIB =
       Math.max(1, Math.min(1024, Long.getLong("aerodb.rocksdb.writeBufferMiB", 64)));

@@ -39,10 +39,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The document heads ({@code 0x12}, {@link DocumentHeads}) [MVCC-2]: after every write of a random
  * workload (inserts, updates, deletes, guarded writes, refused writes, garbage collection), each
- * document's head agrees with a seek of its versions and with a model of which documents live; a
- * store whose last writer did not keep heads (store layout 1: AeroDB before them) gets them derived
- * at open — stale heads included — and a derivation a power loss cut short at any batch is done
- * again; the audit finds a missing, wrong or orphaned head.
+ * document's head agrees with a seek of its versions and with a model of which documents live, and
+ * a read by head at a random view answers as the seek does; a store whose last writer did not keep
+ * heads (store layout 1: AeroDB before them) gets them derived at open — stale heads included — and
+ * a derivation a power loss cut short at any batch is done again; the audit finds a missing, wrong
+ * or orphaned head.
  */
 class DocumentHeadsTest {
   private static final byte[] NONE = new byte[0];
@@ -131,6 +132,11 @@ class DocumentHeadsTest {
             .as("head of %s after write %d", other, i)
             .isEqualTo(seen.map(DocumentVersion::index).orElse(null))
             .isEqualTo(live.get(other));
+        long view = 1 + r.nextInt((int) index); // reads by head answer as the seek at any view
+        assertThat(VersionReader.newestAtOrBelowByHead(store, "users", other, view))
+            .as("read of %s at view %d after write %d", other, view, i)
+            .usingRecursiveComparison()
+            .isEqualTo(VersionReader.newestAtOrBelow(store, "users", other, view));
       }
     }
     return live;
@@ -221,9 +227,11 @@ class DocumentHeadsTest {
     live = workload(first, store, new Random(11), 150);
     downgrade(store, live);
     store.syncDurable();
-    Engine.open(store); // derives the heads in batches and marks the layout, none of it synced
+    // deletes the stale heads, derives the others, 3 operations per batch, then marks the layout:
+    // none of it synced, so a power loss may keep any prefix of these batches
+    assertThat(StoreLayout.upgrade(store, 3)).isEqualTo(live.size());
     int batches = store.unsyncedBatches();
-    assertThat(batches).isGreaterThanOrEqualTo(2);
+    assertThat(batches).isEqualTo(1 + (2 + live.size() + 2) / 3);
     for (int survive = 0; survive <= batches; survive++) {
       MemoryKvStore copy = store.crash(survive);
       try (Engine e = Engine.open(copy)) {
@@ -250,12 +258,85 @@ class DocumentHeadsTest {
     assertThat(live).isEqualTo(expected);
     downgrade(store, live);
     store.syncDurable();
-    Engine.open(store);
+    StoreLayout.upgrade(store, 3);
     return store;
   }
 
+  /** A store that runs {@code onHeadRead} once, just before the first head is read. */
+  private static KvStore racing(MemoryKvStore store, Runnable[] onHeadRead) {
+    return new KvStore() {
+      @Override
+      public byte[] get(byte[] key) {
+        Runnable r = onHeadRead[0];
+        if (r != null && key.length > 0 && key[0] == Keys.HEAD) {
+          onHeadRead[0] = null;
+          r.run();
+        }
+        return store.get(key);
+      }
+
+      @Override
+      public KvCursor seek(byte[] from) {
+        return store.seek(from);
+      }
+
+      @Override
+      public KvCursor seekReverse(byte[] from) {
+        return store.seekReverse(from);
+      }
+
+      @Override
+      public void write(WriteBatch batch) {
+        store.write(batch);
+      }
+
+      @Override
+      public void syncDurable() {
+        store.syncDurable();
+      }
+
+      @Override
+      public void close() {
+        store.close();
+      }
+    };
+  }
+
+  /**
+   * A retry whose original is applied while the retry is prepared — after its idempotency lookup,
+   * before its existence or guard check, which read the newest state — is not refused on the state
+   * the original made: it is proposed, and apply answers with the original's result [TX2] (an
+   * insert that would meet "exists", a guarded delete that would meet "absent").
+   */
   @Test
-  void theAuditFindsAMissingAWrongAndAnOrphanedHead() {
+  void aRetryWhoseOriginalAppliesDuringItsPrepareGetsTheOriginalsResult() {
+    Runnable[] onHeadRead = {null};
+    try (Engine e = Engine.open(racing(new MemoryKvStore(), onHeadRead))) {
+      apply(e, createUsers());
+      long inserted = index + 1;
+      assertThat(apply(e, new Insert("users", utf8(json("b", 1)))).isOk()).isTrue();
+      Command[] retries = {
+        new Insert("users", utf8(json("a", 2))),
+        new Delete("users", "b", Precondition.version(inserted))
+      };
+      for (Command retry : retries) {
+        byte[] requestId = utf8("request-" + retry.commandName());
+        Command original = e.prepare(requestId, retry).command();
+        long originalIndex = index + 1;
+        onHeadRead[0] = () -> e.apply(1, ++index, requestId, original);
+        Command proposed = e.prepare(requestId, retry).command();
+        assertThat(onHeadRead[0]).as("the original applied during the prepare").isNull();
+        CommandResult r = e.apply(1, ++index, requestId, proposed);
+        assertThat(r.rejection()).as("%s", retry.commandName()).isNull();
+        assertThat(r.deduplicated()).isTrue();
+        assertThat(r.commitIndex()).isEqualTo(originalIndex);
+      }
+      assertThat(StoreAudit.audit(e.withStore(s -> s), 10).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void theAuditFindsAMissingAWrongAMalformedAndAnOrphanedHead() {
     MemoryKvStore store = new MemoryKvStore();
     try (Engine e = Engine.open(store)) {
       apply(e, createUsers());
@@ -268,16 +349,20 @@ class DocumentHeadsTest {
           new WriteBatch()
               .delete(Keys.head(Keys.document("users", "a")))
               .put(Keys.head(Keys.document("users", "b")), Bytes.ofLong(2))
-              .put(Keys.head(Keys.document("users", "c")), Bytes.ofLong(9)));
+              .put(Keys.head(Keys.document("users", "c")), Bytes.ofLong(5))
+              .put(Keys.head(Keys.document("users", "y")), new byte[] {1, 2, 3})
+              .put(Keys.head(Keys.document("users", "zzz")), Bytes.ofLong(3)));
       StoreAudit.Report r = StoreAudit.audit(store, 10);
       assertThat(r.problems())
           .extracting(StoreAudit.Problem::kind)
           .containsExactly(
               "HEAD_MISMATCH", // a: no head, live version 2
               "HEAD_MISMATCH", // b: head 2, live version 3
-              "HEAD_MISMATCH", // c: head 9, newest version a tombstone
+              "HEAD_MISMATCH", // c: head 5, newest version (5) a tombstone
               "HEAD_ORPHANED", // b's head names version 2 (a's index): b has no such version
-              "HEAD_ORPHANED"); // c's head names version 9, which does not exist
+              "HEAD_ORPHANED", // c's head names its tombstone
+              "HEAD_MALFORMED", // y's head is 3 bytes
+              "HEAD_ORPHANED"); // zzz has a head and no version at all
     }
   }
 }
