@@ -382,7 +382,7 @@ public final class Engine implements AutoCloseable {
     } catch (AeroException e) {
       return new ReadResult(viewIndex, Optional.empty(), e.error());
     }
-    Optional<DocumentVersion> v = VersionReader.liveByHead(store, collection, id, viewIndex);
+    Optional<DocumentVersion> v = VersionReader.live(store, collection, id, viewIndex);
     return new ReadResult(viewIndex, v, null);
   }
 

@@ -25,10 +25,7 @@ public final class Queries {
     return Planner.plan(parsed, catalog.collection(request.collection()), view, limits);
   }
 
-  /**
-   * Runs the query at {@code view}; {@code catalog} must be at least as new as the view, and {@code
-   * store} keeps the document heads (the engine's store; see VersionReader#newestAtOrBelowByHead).
-   */
+  /** Runs the query at {@code view}; {@code catalog} must be at least as new as the view. */
   public static QueryResult run(
       KvStore store, Catalog catalog, QueryRequest request, long view, QueryLimits limits) {
     Plan plan;

@@ -312,12 +312,12 @@ public final class QueryExecutor {
 
   private Optional<DocumentVersion> readVisible(String id) {
     read++;
-    return VersionReader.liveByHead(store, plan.collection(), id, view);
+    return VersionReader.live(store, plan.collection(), id, view);
   }
 
   private Optional<DocumentVersion> readNewest(String id) {
     read++;
-    return VersionReader.newestAtOrBelowByHead(store, plan.collection(), id, view);
+    return VersionReader.newestAtOrBelow(store, plan.collection(), id, view);
   }
 
   /**
