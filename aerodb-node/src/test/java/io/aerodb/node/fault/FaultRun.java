@@ -410,22 +410,19 @@ public final class FaultRun {
   }
 
   /**
-   * Stops every node (SIGTERM, SIGKILL after 30 s: either leaves a consistent store) and audits its
-   * store offline; one line per node whose store has a problem, with the first few. A node that
-   * needed the SIGKILL is reported on stderr, not judged here (shutdown is not what a scenario
-   * checks); one that survives even that is not audited and is a violation.
+   * Stops every node (SIGTERM to all, SIGKILL after 15 s: either leaves a consistent store) and
+   * audits its store offline; one line per node whose store has a problem, with the first few. A
+   * node that needed the SIGKILL is reported on stderr, not judged here (shutdown is not what a
+   * scenario checks); one that survives even that is not audited and is a violation.
    */
-  private static List<String> storeAudits(ProcessCluster cluster) {
+  private static List<String> storeAudits(ProcessCluster cluster) throws Exception {
     List<String> problems = new ArrayList<>();
+    List<String> killed = cluster.stopAll();
+    if (!killed.isEmpty()) {
+      System.err.println("fault run: " + killed + " did not stop within 15 s of SIGTERM");
+    }
     for (int i = 0; i < cluster.size(); i++) {
       String id = cluster.layout.ids.get(i);
-      if (cluster.isAlive(i)) {
-        try {
-          cluster.terminate(i);
-        } catch (Exception | AssertionError e) {
-          System.err.println("fault run: " + id + " did not stop on SIGTERM: " + e);
-        }
-      }
       if (cluster.isAlive(i)) {
         problems.add(id + " survived SIGTERM and SIGKILL: its store was not audited");
         continue;

@@ -384,23 +384,35 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every node process by its PID: SIGCONT (in case it is paused), SIGTERM, then SIGKILL. */
+  /**
+   * Stops every running node by its PID, all at once: SIGCONT (in case it is paused) and SIGTERM to
+   * each, then SIGKILL to any still running 15 s later. Returns the ids that needed the SIGKILL.
+   */
+  public List<String> stopAll() throws IOException, InterruptedException {
+    for (Process p : processes) {
+      if (p != null && p.isAlive()) {
+        signal(p.pid(), "CONT");
+        signal(p.pid(), "TERM");
+      }
+    }
+    List<String> killed = new ArrayList<>();
+    for (int i = 0; i < processes.size(); i++) {
+      Process p = processes.get(i);
+      if (p != null && !p.waitFor(15, TimeUnit.SECONDS)) {
+        signal(p.pid(), "KILL");
+        p.waitFor(15, TimeUnit.SECONDS);
+        killed.add(layout.ids.get(i));
+      }
+    }
+    return killed;
+  }
+
+  /** Stops every node process by its PID ({@link #stopAll}), then removes the network rules. */
   @Override
   public void close() throws IOException {
     statusClient.close();
     try {
-      for (Process p : processes) {
-        if (p != null && p.isAlive()) {
-          signal(p.pid(), "CONT");
-          signal(p.pid(), "TERM");
-        }
-      }
-      for (Process p : processes) {
-        if (p != null && !p.waitFor(15, TimeUnit.SECONDS)) {
-          signal(p.pid(), "KILL");
-          p.waitFor(15, TimeUnit.SECONDS);
-        }
-      }
+      stopAll();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       for (Process p : processes) {
