@@ -14,6 +14,9 @@ import io.aerodb.core.store.WriteBatch;
  * between leaves the record at layout 1, so the next open does it again from the start.
  */
 final class StoreLayout {
+  /** Operations per store batch while deriving heads. */
+  static final int REBUILD_BATCH_OPS = 4096;
+
   private StoreLayout() {}
 
   /**
@@ -23,9 +26,6 @@ final class StoreLayout {
   static long upgrade(KvStore store) {
     return upgrade(store, REBUILD_BATCH_OPS);
   }
-
-  /** Operations per store batch while deriving heads. */
-  static final int REBUILD_BATCH_OPS = 4096;
 
   /** {@link #upgrade(KvStore)} deriving the heads in batches of {@code batchOps} operations. */
   static long upgrade(KvStore store, int batchOps) {
