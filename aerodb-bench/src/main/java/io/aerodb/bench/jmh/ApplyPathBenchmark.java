@@ -109,7 +109,9 @@ public class ApplyPathBenchmark {
   public CommandResult decodeAndApply() {
     long s = ++seq;
     writeDigits(entry, idOffset, s);
-    writeLong(entry, requestIdOffset + 8, s);
+    // Clients draw request_ids at random: scattered keys, as in the cluster (each new id is absent,
+    // and its lookup walks the memtable's skip list to a cold place).
+    writeLong(entry, requestIdOffset + 8, scramble(s));
     Entry d = LogEntryCodec.decode(entry);
     CommandResult r = engine.apply(1, ++index, d).results().get(0);
     if (r.rejection() != null) {
@@ -145,6 +147,14 @@ public class ApplyPathBenchmark {
     b.put("meta/applied".getBytes(StandardCharsets.US_ASCII), new byte[48]);
     kv.write(b);
     return s;
+  }
+
+  /** SplitMix64's finalizer: a fixed bijection that scatters consecutive numbers. */
+  private static long scramble(long v) {
+    long z = v + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   private static void writeDigits(byte[] b, int at, long v) {
