@@ -10,6 +10,7 @@
 # Options: --runs N  --warmup-s S  --measure-s S  --prime-s S (AeroDB)  --etcd-prime-s S  --ops-max N  --clients "1 8 64"
 #          --workloads "insert get update"  --systems "aerodb etcd"  --only SYSTEM  --no-ops  --ops-only
 #          --workloads batch10 (one AeroDB batch / one etcd Txn of 10 puts per op; rows report docs_per_s)
+#          --workloads ping (a gRPC health check of the leader, answered from memory: each stack's cost of one unary call)
 #          --watchers "0 10" (each row once per count of watchers of the collection/prefix; "insert+w10")
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR

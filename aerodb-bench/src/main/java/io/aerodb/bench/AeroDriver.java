@@ -6,6 +6,7 @@ import java.time.Duration;
 
 /** AeroDB through the real Java client (leader following, idempotent retries). */
 final class AeroDriver implements Driver {
+  private final GrpcPing pinger;
   private final AeroClient client;
   private final String collection;
 
@@ -16,6 +17,12 @@ final class AeroDriver implements Driver {
             AeroClient.parseEndpoints(endpoints),
             new AeroClient.Options(Duration.ofSeconds(10), Duration.ofSeconds(5), 20));
     this.collection = collection;
+    this.pinger = new GrpcPing(endpoints.split(",")[0]);
+  }
+
+  @Override
+  public void ping() {
+    pinger.ping();
   }
 
   @Override
@@ -61,6 +68,7 @@ final class AeroDriver implements Driver {
 
   @Override
   public void close() {
+    pinger.close();
     client.close();
   }
 }

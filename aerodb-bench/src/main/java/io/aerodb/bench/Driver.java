@@ -28,6 +28,12 @@ interface Driver extends AutoCloseable {
   /** Reads {@code id} with linearizable consistency; throws if it is absent or on any error. */
   void get(String id) throws Exception;
 
+  /**
+   * One unary gRPC call to the first endpoint (the leader) that the server answers from memory, a
+   * health check ({@link GrpcPing}); throws on any error.
+   */
+  void ping() throws Exception;
+
   @Override
   void close();
 }

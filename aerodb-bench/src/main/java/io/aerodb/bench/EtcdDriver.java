@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  * defaults: a put is a Raft write, a get is linearizable (not serializable).
  */
 final class EtcdDriver implements Driver {
+  private final GrpcPing pinger;
   private final Client client;
   private final KV kv;
   private final String prefix;
@@ -26,6 +27,12 @@ final class EtcdDriver implements Driver {
     this.client = Client.builder().endpoints(eps).build();
     this.kv = client.getKVClient();
     this.prefix = prefix;
+    this.pinger = new GrpcPing(eps[0]);
+  }
+
+  @Override
+  public void ping() {
+    pinger.ping();
   }
 
   private ByteSequence key(String id) {
@@ -73,6 +80,7 @@ final class EtcdDriver implements Driver {
 
   @Override
   public void close() {
+    pinger.close();
     client.close();
   }
 }

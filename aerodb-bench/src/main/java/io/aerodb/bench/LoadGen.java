@@ -178,18 +178,20 @@ public final class LoadGen {
           "bounds: measure <= 1800 s, warm-up <= 600 s, preload <= 3600 s, ops <= 20M");
     }
     for (String w : workloads) {
-      if (!List.of("insert", "get", "load", "update", "batch10").contains(w)) {
+      if (!List.of("insert", "get", "load", "update", "batch10", "ping").contains(w)) {
         throw new IllegalArgumentException(
-            "workload must be insert, get, load, update or batch10: " + w);
+            "workload must be insert, get, load, update, batch10 or ping: " + w);
       }
     }
 
     ProcCpu cpu = new ProcCpu(markers, scopePids);
     BenchDocs docs = new BenchDocs(setup.docBytes());
     try (Driver driver =
-        system.equals("etcd")
-            ? new EtcdDriver(endpoints, "/aerodb-bench/" + collection)
-            : new AeroDriver(endpoints, collection)) {
+        switch (system) {
+          case "etcd" -> new EtcdDriver(endpoints, "/aerodb-bench/" + collection);
+          case "ratis" -> new RatisDriver(endpoints);
+          default -> new AeroDriver(endpoints, collection);
+        }) {
       // One write before anything else: checks the setup and opens the connection. Small documents
       // only when the collection is the small-document one (the restart fill).
       String firstId = setup.prefix() + "-first-" + Long.toString(System.nanoTime(), 36);
@@ -387,6 +389,7 @@ public final class LoadGen {
     final boolean isGet = workload.equals("get");
     final boolean isUpdate = workload.equals("update");
     final boolean isBatch = workload.equals("batch10");
+    final boolean isPing = workload.equals("ping");
     final int perOp = isBatch ? BATCH_DOCS : 1;
     AtomicLong watched = new AtomicLong();
     List<AutoCloseable> watches = new ArrayList<>();
@@ -424,7 +427,9 @@ public final class LoadGen {
                   }
                   long s = System.nanoTime();
                   try {
-                    if (isGet) {
+                    if (isPing) {
+                      driver.ping();
+                    } else if (isGet) {
                       driver.get(getPfx + rnd.nextInt(preloaded));
                     } else if (isBatch) {
                       List<String> ids = new ArrayList<>(BATCH_DOCS);
