@@ -11,13 +11,13 @@ final class AeroDriver implements Driver {
   private final String collection;
 
   AeroDriver(String endpoints, String collection) {
+    this.pinger = new GrpcPing(endpoints.split(",")[0]);
     // Bounded: 10 s per call, 5 s per attempt, at most 20 attempts.
     this.client =
         AeroClient.connect(
             AeroClient.parseEndpoints(endpoints),
             new AeroClient.Options(Duration.ofSeconds(10), Duration.ofSeconds(5), 20));
     this.collection = collection;
-    this.pinger = new GrpcPing(endpoints.split(",")[0]);
   }
 
   @Override

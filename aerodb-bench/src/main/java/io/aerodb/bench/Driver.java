@@ -29,8 +29,8 @@ interface Driver extends AutoCloseable {
   void get(String id) throws Exception;
 
   /**
-   * One unary gRPC call to the first endpoint (the leader) that the server answers from memory, a
-   * health check ({@link GrpcPing}); throws on any error.
+   * One unary gRPC call to the first endpoint that the server answers from memory, a health check
+   * ({@link GrpcPing}); throws on any error. The benchmark scripts list the leader first.
    */
   void ping() throws Exception;
 

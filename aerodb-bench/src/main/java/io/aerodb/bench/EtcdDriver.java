@@ -24,10 +24,10 @@ final class EtcdDriver implements Driver {
     for (int i = 0; i < eps.length; i++) {
       eps[i] = eps[i].startsWith("http") ? eps[i] : "http://" + eps[i];
     }
+    this.pinger = new GrpcPing(eps[0]);
     this.client = Client.builder().endpoints(eps).build();
     this.kv = client.getKVClient();
     this.prefix = prefix;
-    this.pinger = new GrpcPing(eps[0]);
   }
 
   @Override

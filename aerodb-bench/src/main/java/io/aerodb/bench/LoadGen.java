@@ -13,15 +13,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
- * The closed-loop load generator used for both systems (scripts/bench.sh runs it once per row).
+ * The closed-loop load generator of the benchmarks (scripts/bench.sh runs it once per system and
+ * run; scripts/bench-ratis.sh also for Ratis alone).
  *
  * <p>{@code --clients N} threads each issue one synchronous request at a time through ONE shared
- * client (AeroDB: {@code AeroClient}; etcd: jetcd), like an application with N worker threads.
- * Bounded by {@code --ops-max} (total requests issued) AND {@code --measure-s} (after {@code
- * --warmup-s}); a request is recorded if it finishes after the warm-up (so a stall that straddles
- * the boundary is not hidden), and ops/s = recorded requests / (last completion - end of warm-up).
- * Latencies go to one HdrHistogram per thread (microseconds, 3 significant digits), merged at the
- * end.
+ * client (AeroDB: {@code AeroClient}; etcd: jetcd; {@code --system ratis}: a Ratis client of the
+ * no-op members of {@link io.aerodb.bench.ratis.EchoServer}), like an application with N worker
+ * threads. Bounded by {@code --ops-max} (total requests issued) AND {@code --measure-s} (after
+ * {@code --warmup-s}); a request is recorded if it finishes after the warm-up (so a stall that
+ * straddles the boundary is not hidden), and ops/s = recorded requests / (last completion - end of
+ * warm-up). Latencies go to one HdrHistogram per thread (microseconds, 3 significant digits),
+ * merged at the end.
  *
  * <p>Workloads:
  *
@@ -115,6 +117,9 @@ public final class LoadGen {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = parse(args);
     String system = o.getOrDefault("system", "aerodb");
+    if (!List.of("aerodb", "etcd", "ratis").contains(system)) {
+      throw new IllegalArgumentException("system must be aerodb, etcd or ratis: " + system);
+    }
     String endpoints = o.getOrDefault("endpoints", "127.0.0.1:7701");
     List<String> workloads =
         strings(o.getOrDefault("workloads", o.getOrDefault("workload", "insert")));
@@ -149,6 +154,9 @@ public final class LoadGen {
     // once per count, e.g. --watchers 0,10 for the fan-out's effect on the same workload
     List<Integer> watcherCounts =
         strings(o.getOrDefault("watchers", "0")).stream().map(Integer::parseInt).toList();
+    if (system.equals("ratis") && watcherCounts.stream().anyMatch(w -> w > 0)) {
+      throw new IllegalArgumentException("Ratis alone has no watchers: --watchers 0");
+    }
     List<String> markers = strings(o.getOrDefault("markers", ""));
     // Processes under these PIDs (e.g. the bench script) are part of the benchmark, not foreign.
     List<Long> scopePids = longs(o.getOrDefault("scope-pids", ""));
@@ -182,6 +190,9 @@ public final class LoadGen {
         throw new IllegalArgumentException(
             "workload must be insert, get, load, update, batch10 or ping: " + w);
       }
+      if (system.equals("ratis") && !List.of("insert", "get", "batch10").contains(w)) {
+        throw new IllegalArgumentException("Ratis alone runs insert, get and batch10 only: " + w);
+      }
     }
 
     ProcCpu cpu = new ProcCpu(markers, scopePids);
@@ -190,7 +201,7 @@ public final class LoadGen {
         switch (system) {
           case "etcd" -> new EtcdDriver(endpoints, "/aerodb-bench/" + collection);
           case "ratis" -> new RatisDriver(endpoints);
-          default -> new AeroDriver(endpoints, collection);
+          default -> new AeroDriver(endpoints, collection); // "aerodb", checked above
         }) {
       // One write before anything else: checks the setup and opens the connection. Small documents
       // only when the collection is the small-document one (the restart fill).

@@ -9,9 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.TimeDuration;
 
 /**
  * Ratis alone ({@link EchoServer} members): a write is one Ratis client request carrying the 1 KiB
@@ -25,14 +23,8 @@ final class RatisDriver implements Driver {
 
   RatisDriver(String endpoints) {
     RatisMetrics.install(); // as the node does: keeps Ratis' default JMX reporter off
-    this.client =
-        RaftClient.newBuilder()
-            .setRaftGroup(EchoServer.group(endpoints))
-            .setProperties(RatisConfig.client(10_000).properties())
-            .setRetryPolicy(
-                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                    100, TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
-            .build();
+    // Bounded like every AeroDB Raft client: 3 s per attempt, 20 attempts (a leader election).
+    this.client = RatisConfig.newClient(EchoServer.group(endpoints), 3_000, 20);
   }
 
   @Override
@@ -56,6 +48,10 @@ final class RatisDriver implements Driver {
     throw new UnsupportedOperationException("the Ratis-only cluster has no watch");
   }
 
+  /**
+   * Not {@link Driver#get}'s contract: the read is Ratis' unconfirmed ReadIndex (see the class) and
+   * the no-op state machine has no documents, so it answers the applied index whatever the id.
+   */
   @Override
   public void get(String id) throws Exception {
     check(client.io().sendReadOnly(Message.valueOf(ByteString.copyFromUtf8(id))));
