@@ -73,8 +73,8 @@ public final class EchoServer {
                 dir,
                 hostPort[0],
                 Integer.parseInt(hostPort[1]),
-                500,
-                1000,
+                500, // election timeout, request timeout: the node's defaults (NodeConfigLoader,
+                1000, // which this module does not depend on)
                 3000,
                 true,
                 RaftSettings.SNAPSHOT_EVERY_ENTRIES,
