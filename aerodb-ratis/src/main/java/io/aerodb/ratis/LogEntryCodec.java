@@ -197,6 +197,9 @@ public final class LogEntryCodec {
               .setCollection(collection)
               .setDocumentJson(wrap(json))
               .setSchemaVersion(schemaVersion);
+      if (schemaVersion > 0) {
+        p.setDocumentCrc32C(crc32c(json));
+      }
       if (!expected.isNone()) {
         p.setExpected(precondition(expected));
       }
@@ -283,21 +286,34 @@ public final class LogEntryCodec {
   }
 
   private static Command insert(PutDocument p) {
+    byte[] json = p.getDocumentJson().toByteArray();
     return guarded(p.hasExpected(), p.getExpected())
-        .<Command>map(
-            g ->
-                new Insert(
-                    p.getCollection(), p.getDocumentJson().toByteArray(), p.getSchemaVersion(), g))
+        .<Command>map(g -> new Insert(p.getCollection(), json, validatedAgainst(p, json), g))
         .orElseGet(() -> new Undecodable("a malformed precondition"));
   }
 
   private static Command update(PutDocument p) {
+    byte[] json = p.getDocumentJson().toByteArray();
     return guarded(p.hasExpected(), p.getExpected())
-        .<Command>map(
-            g ->
-                new Update(
-                    p.getCollection(), p.getDocumentJson().toByteArray(), p.getSchemaVersion(), g))
+        .<Command>map(g -> new Update(p.getCollection(), json, validatedAgainst(p, json), g))
         .orElseGet(() -> new Undecodable("a malformed precondition"));
+  }
+
+  /**
+   * The schema version the leader validated {@code json} against, believed only for the very bytes
+   * it validated (their CRC32C matches the entry's); 0 — nothing validated, apply admits in full
+   * [S4] — for bytes changed since, and for entries without a checksum.
+   */
+  private static int validatedAgainst(PutDocument p, byte[] json) {
+    int crc = p.getDocumentCrc32C();
+    return crc != 0 && crc == crc32c(json) ? p.getSchemaVersion() : 0;
+  }
+
+  /** CRC32C of {@code bytes} as a signed int (the protobuf fixed32's Java type). */
+  private static int crc32c(byte[] bytes) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(bytes);
+    return (int) c.getValue();
   }
 
   private static Command delete(DeleteDocument d) {

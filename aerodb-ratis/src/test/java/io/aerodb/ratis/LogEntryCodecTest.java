@@ -151,6 +151,68 @@ class LogEntryCodecTest {
     assertSame(new Delete("users", "u2"), group.writes().get(1).command());
   }
 
+  /**
+   * The schema version an entry names is believed only for the bytes the leader validated [S4]: a
+   * document changed after it was encoded (one flipped bit), and an entry without the checksum (as
+   * the code before it wrote them), decode as validated against nothing (0), so apply admits them
+   * in full. Batches' operations carry it the same way.
+   */
+  @Test
+  void aSchemaVersionCountsOnlyForTheBytesItWasValidatedWith() throws Exception {
+    byte[] json = utf8("{\"_id\":\"u1\",\"name\":\"x\"}");
+    byte[] entry =
+        LogEntryCodec.encode(new Entry.Single(new Write(RID, new Insert("users", json, 2))));
+    assertThat(insertIn(entry).schemaVersion()).isEqualTo(2);
+
+    byte[] flipped = entry.clone();
+    flipped[indexOf(flipped, utf8("name"))] ^= 0x20; // "Name": still JSON, no longer validated
+    assertThat(new String(insertIn(flipped).documentJson(), StandardCharsets.UTF_8))
+        .contains("Name");
+    assertThat(insertIn(flipped).schemaVersion()).isZero();
+
+    io.aerodb.proto.internal.v1.LogEntry parsed =
+        io.aerodb.proto.internal.v1.LogEntry.parseFrom(entry);
+    byte[] withoutChecksum =
+        parsed.toBuilder()
+            .setInsert(parsed.getInsert().toBuilder().clearDocumentCrc32C())
+            .build()
+            .toByteArray();
+    assertThat(insertIn(withoutChecksum).schemaVersion()).isZero();
+
+    byte[] batch =
+        LogEntryCodec.encode(
+            new Entry.Single(
+                new Write(RID, new AtomicBatch(List.of(new Update("users", json, 5))))));
+    assertThat(((Update) ((AtomicBatch) commandIn(batch)).operations().get(0)).schemaVersion())
+        .isEqualTo(5);
+    byte[] batchFlipped = batch.clone();
+    batchFlipped[indexOf(batchFlipped, utf8("name"))] ^= 0x20;
+    assertThat(
+            ((Update) ((AtomicBatch) commandIn(batchFlipped)).operations().get(0)).schemaVersion())
+        .isZero();
+  }
+
+  private static Command commandIn(byte[] entry) {
+    return LogEntryCodec.decode(entry).writes().get(0).command();
+  }
+
+  private static Insert insertIn(byte[] entry) {
+    return (Insert) commandIn(entry);
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("not found");
+  }
+
   @Test
   void badBytesBecomeUndecodableNeverAnException() {
     assertThat(reason(LogEntryCodec.decode(utf8("not a LogEntry")))).startsWith("not a LogEntry");

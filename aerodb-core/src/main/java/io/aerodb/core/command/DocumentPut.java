@@ -82,17 +82,18 @@ final class DocumentPut {
   }
 
   /**
-   * Re-validates against the schema in force at apply [S4], checks the guard at the entry's view
-   * [TX2], then writes the version (keyed by the entry's index [MVCC-2]) and the entries of every
-   * live index [Q2].
+   * Checks the document against the schema in force at apply [S4], checks the guard at the entry's
+   * view [TX2], then writes the version (keyed by the entry's index [MVCC-2]) and the entries of
+   * every live index [Q2].
    */
   static CommandResult apply(ApplyContext context, Command put, boolean insert) {
     String collection = put.collection();
     byte[] json = insert ? ((Insert) put).documentJson() : ((Update) put).documentJson();
     Precondition expected = insert ? ((Insert) put).expected() : ((Update) put).expected();
+    int validatedAgainst = insert ? ((Insert) put).schemaVersion() : ((Update) put).schemaVersion();
     CollectionInfo info = Rejections.existingCollection(collection, context.catalog());
     SchemaVersion sv = info.latest();
-    Document doc = Document.admit(json, sv.schema(), collection, sv.version());
+    Document doc = admitAtApply(json, validatedAgainst, sv, collection);
     DocumentKey key = new DocumentKey(collection, doc.id());
     context.checkNotWritten(key);
     var live = context.live(collection, doc.id());
@@ -117,6 +118,25 @@ final class DocumentPut {
         doc.id(),
         insert ? ChangeFeed.Kind.INSERT : ChangeFeed.Kind.UPDATE);
     return CommandResult.ok(index, exists, sv.version());
+  }
+
+  /**
+   * The document as apply writes it [S4]: validated against {@code inForce}, the latest schema
+   * version at apply. When the leader validated it against that very version (the entry says so,
+   * and a published version never changes), its canonical bytes are taken as they are: the same
+   * check on the same bytes could only pass again. Otherwise — a schema published since, or a retry
+   * prepared without validation (version 0) — it is admitted in full. Deterministic: the choice
+   * depends only on the entry and the replicated catalog.
+   */
+  private static Document admitAtApply(
+      byte[] json, int validatedAgainst, SchemaVersion inForce, String collection) {
+    if (validatedAgainst == inForce.version()) {
+      var admitted = Document.ofAdmitted(json);
+      if (admitted.isPresent()) {
+        return admitted.get();
+      }
+    }
+    return Document.admit(json, inForce.schema(), collection, inForce.version());
   }
 
   private static void checkExistence(String collection, String id, boolean exists, boolean insert) {

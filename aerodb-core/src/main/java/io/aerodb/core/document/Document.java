@@ -64,6 +64,25 @@ public final class Document {
   }
 
   /**
+   * A document the leader admitted under the schema version that is still in force at apply: its
+   * log entry names the version it was validated against, and a published version never changes
+   * [S4], so validating again could only give the same answer. Parses the bytes (apply needs the
+   * {@code _id} and the indexed fields) and keeps them as the entry carries them — the leader's
+   * canonical bytes, within the limits — without validating or re-encoding them. Empty when the
+   * bytes are not an object with a string {@code _id}, which an admitted document always is: the
+   * caller then admits them in full, and that names the problem.
+   */
+  public static java.util.Optional<Document> ofAdmitted(byte[] canonicalJson) {
+    JsonValue parsed = JsonReader.parse(canonicalJson, Limits.DOCUMENT_JSON);
+    if (parsed instanceof JsonValue.Obj obj
+        && obj.get("_id") instanceof JsonValue.Str id
+        && canonicalJson.length <= Limits.DOCUMENT_BYTES_MAX) {
+      return java.util.Optional.of(new Document(id.value(), obj, canonicalJson));
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The {@code _id} rules beyond the schema: not empty, at most {@link Limits#ID_BYTES_MAX} UTF-8
    * bytes.
    */
