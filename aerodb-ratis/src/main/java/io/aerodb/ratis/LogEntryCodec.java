@@ -198,7 +198,7 @@ public final class LogEntryCodec {
               .setDocumentJson(wrap(json))
               .setSchemaVersion(schemaVersion);
       if (schemaVersion > 0) {
-        p.setDocumentCrc32C(crc32c(json));
+        p.setDocumentCrc32C(validatedChecksum(collection, schemaVersion, json));
       }
       if (!expected.isNone()) {
         p.setExpected(precondition(expected));
@@ -300,19 +300,29 @@ public final class LogEntryCodec {
   }
 
   /**
-   * The schema version the leader validated {@code json} against, believed only for the very bytes
-   * it validated (their CRC32C matches the entry's); 0 — nothing validated, apply admits in full
-   * [S4] — for bytes changed since, and for entries without a checksum.
+   * The schema version the leader validated {@code json} against, believed only for the very
+   * collection, version and bytes it validated (the entry's checksum over the three matches); 0 —
+   * nothing validated, apply admits in full [S4] — when any of them changed since, and for entries
+   * without a checksum.
    */
   private static int validatedAgainst(PutDocument p, byte[] json) {
     int crc = p.getDocumentCrc32C();
-    return crc != 0 && crc == crc32c(json) ? p.getSchemaVersion() : 0;
+    return crc != 0 && crc == validatedChecksum(p.getCollection(), p.getSchemaVersion(), json)
+        ? p.getSchemaVersion()
+        : 0;
   }
 
-  /** CRC32C of {@code bytes} as a signed int (the protobuf fixed32's Java type). */
-  private static int crc32c(byte[] bytes) {
+  /**
+   * The checksum a {@code PutDocument} carries for a document validated against {@code
+   * schemaVersion} of {@code collection} (docs/FORMATS.md): CRC32C of the collection's UTF-8 bytes,
+   * the version as 4 bytes big-endian and the document's bytes, as a signed int (the protobuf
+   * fixed32's Java type). Public for the benchmarks that patch entries in place.
+   */
+  public static int validatedChecksum(String collection, int schemaVersion, byte[] json) {
     java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-    c.update(bytes);
+    c.update(collection.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    c.update(ByteBuffer.allocate(4).putInt(0, schemaVersion));
+    c.update(json);
     return (int) c.getValue();
   }
 

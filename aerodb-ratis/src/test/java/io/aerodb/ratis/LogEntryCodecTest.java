@@ -152,10 +152,10 @@ class LogEntryCodecTest {
   }
 
   /**
-   * The schema version an entry names is believed only for the bytes the leader validated [S4]: a
-   * document changed after it was encoded (one flipped bit), and an entry without the checksum (as
-   * the code before it wrote them), decode as validated against nothing (0), so apply admits them
-   * in full. Batches' operations carry it the same way.
+   * The schema version an entry names is believed only for what the leader validated [S4]: an entry
+   * whose document, version or collection changed after it was encoded (one flipped bit), and an
+   * entry without the checksum (as the code before it wrote them), decode as validated against
+   * nothing (0), so apply admits them in full. Batches' operations carry it the same way.
    */
   @Test
   void aSchemaVersionCountsOnlyForTheBytesItWasValidatedWith() throws Exception {
@@ -169,6 +169,18 @@ class LogEntryCodecTest {
     assertThat(new String(insertIn(flipped).documentJson(), StandardCharsets.UTF_8))
         .contains("Name");
     assertThat(insertIn(flipped).schemaVersion()).isZero();
+
+    // PutDocument: ... document_json, then schema_version 2 as 0x18 0x02: 2 -> 3 would name
+    // another existing version
+    byte[] otherVersion = entry.clone();
+    int version = indexOf(otherVersion, new byte[] {0x18, 0x02}) + 1;
+    otherVersion[version] ^= 0x01;
+    assertThat(insertIn(otherVersion).schemaVersion()).isZero();
+
+    byte[] otherCollection = entry.clone();
+    otherCollection[indexOf(otherCollection, utf8("users"))] ^= 0x01; // "tsers"
+    assertThat(insertIn(otherCollection).collection()).isEqualTo("tsers");
+    assertThat(insertIn(otherCollection).schemaVersion()).isZero();
 
     io.aerodb.proto.internal.v1.LogEntry parsed =
         io.aerodb.proto.internal.v1.LogEntry.parseFrom(entry);

@@ -18,11 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -219,11 +219,12 @@ public class ApplyPathBenchmark {
     for (int k = 0; k < GROUP; k++) {
       writeDigits(group, groupIdOffsets[k], s);
       writeLong(group, groupRequestIdOffsets[k] + 8, scramble(s * GROUP + k));
-      // the leader's checksum of the document it validated: apply believes the entry's schema
-      // version only for matching bytes
-      CRC32C crc = new CRC32C();
-      crc.update(group, groupDocumentOffsets[k], DOCUMENT_BYTES);
-      int v = (int) crc.getValue();
+      // the leader's checksum of what it validated: apply believes the entry's schema version only
+      // for a matching entry
+      int from = groupDocumentOffsets[k];
+      int v =
+          LogEntryCodec.validatedChecksum(
+              GROUP_COLLECTION, 1, Arrays.copyOfRange(group, from, from + DOCUMENT_BYTES));
       for (int i = 0; i < 4; i++) {
         group[groupChecksumOffsets[k] + i] = (byte) (v >>> (8 * i));
       }

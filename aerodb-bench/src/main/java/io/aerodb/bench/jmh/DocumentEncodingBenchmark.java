@@ -80,8 +80,8 @@ public class DocumentEncodingBenchmark {
    * schema version still in force: parse, take the _id, keep the bytes.
    */
   @Benchmark
-  public Object ofAdmitted() {
-    return Document.ofAdmitted(json);
+  public Object admittedByLeader() {
+    return Document.admittedByLeader(json);
   }
 
   @Benchmark

@@ -131,7 +131,7 @@ final class DocumentPut {
   private static Document admitAtApply(
       byte[] json, int validatedAgainst, SchemaVersion inForce, String collection) {
     if (validatedAgainst == inForce.version()) {
-      var admitted = Document.ofAdmitted(json);
+      var admitted = Document.admittedByLeader(json);
       if (admitted.isPresent()) {
         return admitted.get();
       }

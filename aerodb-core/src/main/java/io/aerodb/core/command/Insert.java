@@ -6,7 +6,9 @@ package io.aerodb.core.command;
  *
  * @param documentJson raw client text before prepare; canonical JSON in the log
  * @param schemaVersion the schema version the leader validated the document against (0 before
- *     prepare); apply validates again against the version in force then [S4]
+ *     prepare, and in a retry prepared without validation); apply validates again against the
+ *     version in force then, unless it is this very version [S4] — so it is a claim that a decoded
+ *     entry makes only for an intact document ({@code LogEntryCodec} decodes 0 otherwise)
  * @param expected the client's guard on the document's version [TX2]
  */
 public record Insert(

@@ -14,8 +14,9 @@ import java.util.Arrays;
 
 /**
  * A document that passed every check for one schema version: parsed within the limits, valid [S2,
- * S3], with a usable {@code _id}, and small enough in its canonical form. Only this type is ever
- * written to the store.
+ * S3], with a usable {@code _id}, and small enough in its canonical form — checked here ({@link
+ * #admit}), or by the leader against the schema version still in force, whose canonical bytes apply
+ * takes as they are ({@link #admittedByLeader}). Only this type is ever written to the store.
  */
 public final class Document {
   private final String id;
@@ -64,15 +65,16 @@ public final class Document {
   }
 
   /**
-   * A document the leader admitted under the schema version that is still in force at apply: its
-   * log entry names the version it was validated against, and a published version never changes
-   * [S4], so validating again could only give the same answer. Parses the bytes (apply needs the
-   * {@code _id} and the indexed fields) and keeps them as the entry carries them — the leader's
-   * canonical bytes, within the limits — without validating or re-encoding them. Empty when the
-   * bytes are not an object with a string {@code _id}, which an admitted document always is: the
-   * caller then admits them in full, and that names the problem.
+   * A document the leader admitted ({@link #admit}) under the schema version that is still in force
+   * at apply: its log entry names the version it was validated against (with a checksum of what was
+   * validated, checked when the entry was decoded), and a published version never changes [S4], so
+   * validating again could only give the same answer. Trusts the bytes to be the leader's canonical
+   * bytes within the limits: parses them (apply needs the {@code _id} and the indexed fields) and
+   * keeps them as they are, without validating or re-encoding them. Empty when they are not an
+   * object with a string {@code _id}, which an admitted document always is: the caller then admits
+   * them in full, and that names the problem.
    */
-  public static java.util.Optional<Document> ofAdmitted(byte[] canonicalJson) {
+  public static java.util.Optional<Document> admittedByLeader(byte[] canonicalJson) {
     JsonValue parsed = JsonReader.parse(canonicalJson, Limits.DOCUMENT_JSON);
     if (parsed instanceof JsonValue.Obj obj
         && obj.get("_id") instanceof JsonValue.Str id

@@ -111,21 +111,19 @@ public final class RocksKvStore implements KvStore {
 
   /**
    * How flushes and compactions compress SST files: LZ4 (see {@link #options}). Hook for operators
-   * and experiments: {@code -Daerodb.rocksdb.compression=lz4|snappy|zstd|none}; any other value is
-   * refused at start.
+   * and experiments: {@code -Daerodb.rocksdb.compression=lz4|snappy|zstd|none} (any case); any
+   * other value fails every open of a store with an IllegalArgumentException naming the property.
    */
-  static final CompressionType COMPRESSION =
-      compression(System.getProperty("aerodb.rocksdb.compression", "lz4"));
-
-  private static CompressionType compression(String name) {
-    return switch (name) {
+  private static CompressionType compression() {
+    String name = System.getProperty("aerodb.rocksdb.compression", "lz4");
+    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "lz4" -> CompressionType.LZ4_COMPRESSION;
       case "snappy" -> CompressionType.SNAPPY_COMPRESSION;
       case "zstd" -> CompressionType.ZSTD_COMPRESSION;
       case "none" -> CompressionType.NO_COMPRESSION;
       default ->
           throw new IllegalArgumentException(
-              "aerodb.rocksdb.compression=" + name + ": use lz4, snappy, zstd or none");
+              "-Daerodb.rocksdb.compression=" + name + " is not one of lz4, snappy, zstd, none");
     };
   }
 
@@ -138,6 +136,7 @@ public final class RocksKvStore implements KvStore {
     // threads, which run on the cores the apply and the API need (JMH decodeAndApplyGroup: 73 ->
     // 58 us of process CPU per write; docs/PERFORMANCE.md). Files written with Snappy before stay
     // readable and are rewritten with LZ4 as compaction reaches them.
+    CompressionType compression = compression(); // first: a bad value leaks no Options
     Options options =
         new Options()
             .setCreateIfMissing(true)
@@ -145,7 +144,7 @@ public final class RocksKvStore implements KvStore {
             .setMaxOpenFiles(512)
             .setKeepLogFileNum(5)
             .setWriteBufferSize(WRITE_BUFFER_MIB * 1024 * 1024)
-            .setCompressionType(COMPRESSION)
+            .setCompressionType(compression)
             .setTableFormatConfig(
                 new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
     return options;

@@ -36,11 +36,15 @@ class ApplyAdmissionTest {
         List.of(
             "{\"_id\":\"u1\",\"name\":\"Ada\"}",
             "{\"_id\":\"u2\",\"age\":36,\"name\":\"Bo \\\"B\\\" \\u00e9\"}",
-            "{\"_id\":\"u3\",\"age\":-1,\"name\":\"\"}");
+            "{\"_id\":\"u3\",\"age\":-1,\"name\":\"\"}",
+            "{\"name\":\"Cy\",\"_id\":\"u4\",\"score\":1.0,"
+                + "\"address\":{\"zip\":7,\"city\":\"Oslo\"},\"tags\":[\"b\",\"a\"]}",
+            "{\"_id\":\"u5\",\"name\":\"Di\",\"score\":-0.0,\"tags\":[]}",
+            "{\"_id\":\"u6\",\"name\":\"Ed\",\"score\":1e2,\"address\":{\"city\":\"\"}}");
     try (Engine trusted = Engine.open(kind.open(dir.resolve("trusted")));
         Engine full = Engine.open(kind.open(dir.resolve("full")))) {
-      trusted.apply(1, 1, NONE, createUsers());
-      full.apply(1, 1, NONE, createUsers());
+      trusted.apply(1, 1, NONE, createRich());
+      full.apply(1, 1, NONE, createRich());
       long index = 1;
       for (String json : documents) {
         index++;
@@ -61,7 +65,7 @@ class ApplyAdmissionTest {
       assertThat(trusted.apply(1, index, NONE, update))
           .isEqualTo(
               full.apply(1, index, NONE, new Update("users", ((Update) update).documentJson(), 0)));
-      for (String id : List.of("u1", "u2", "u3")) {
+      for (String id : List.of("u1", "u2", "u3", "u4", "u5", "u6")) {
         assertThat(json(trusted, id, index)).isEqualTo(json(full, id, index));
       }
       assertThat(json(trusted, "u1", index)).isEqualTo("{\"_id\":\"u1\",\"name\":\"Al\"}");
@@ -92,6 +96,25 @@ class ApplyAdmissionTest {
     }
   }
 
+  /**
+   * The trust boundary, pinned: the engine believes the version a command names (what keeps a
+   * changed log entry from claiming it is LogEntryCodec's checksum), so a command that claims the
+   * version in force is not validated again — here one that no leader would have admitted.
+   */
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void aCommandThatClaimsTheVersionInForceIsNotValidatedAgain(StoreKind kind) {
+    try (Engine e = Engine.open(kind.open(dir))) {
+      e.apply(1, 1, NONE, createUsers());
+      byte[] notUnderTheSchema = utf8("{\"_id\":\"u7\",\"name\":7}");
+      assertThat(e.apply(1, 2, NONE, new Insert("users", notUnderTheSchema, 1)).isOk()).isTrue();
+      assertThat(json(e, "u7", 2)).isEqualTo("{\"_id\":\"u7\",\"name\":7}");
+      CommandResult unclaimed =
+          e.apply(1, 3, NONE, new Insert("users", utf8("{\"_id\":\"u8\",\"name\":7}"), 0));
+      assertThat(unclaimed.rejection().code()).isEqualTo(ErrorCode.AERO_VALIDATION_TYPE_MISMATCH);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   void bytesThatAreNoDocumentAreRefusedEvenWhenTheEntryClaimsTheVersionInForce(StoreKind kind) {
@@ -100,11 +123,27 @@ class ApplyAdmissionTest {
       CommandResult notAnObject = e.apply(1, 2, NONE, new Insert("users", utf8("[1]"), 1));
       CommandResult numericId =
           e.apply(1, 3, NONE, new Insert("users", utf8("{\"_id\":5,\"name\":\"x\"}"), 1));
-      assertThat(notAnObject.rejection()).isNotNull();
+      assertThat(notAnObject.rejection().code()).isEqualTo(ErrorCode.AERO_VALIDATION_TYPE_MISMATCH);
       assertThat(numericId.rejection().code()).isEqualTo(ErrorCode.AERO_VALIDATION_TYPE_MISMATCH);
       assertThat(numericId.rejection().details()).containsEntry("path", "_id");
       assertThat(e.applied().index()).isEqualTo(3);
     }
+  }
+
+  /** Users with a float, a nested object and an array: the shapes canonical bytes normalize. */
+  private static Command createRich() {
+    return new io.aerodb.core.command.CreateCollection(
+        "users",
+        utf8(
+            "{\"fields\":{\"_id\":{\"type\":\"string\",\"required\":true},"
+                + "\"name\":{\"type\":\"string\",\"required\":true},"
+                + "\"age\":{\"type\":\"int\",\"required\":false},"
+                + "\"score\":{\"type\":\"float\",\"required\":false},"
+                + "\"address\":{\"type\":\"object\",\"required\":false,\"fields\":{"
+                + "\"city\":{\"type\":\"string\",\"required\":true},"
+                + "\"zip\":{\"type\":\"int\",\"required\":false}}},"
+                + "\"tags\":{\"type\":\"array\",\"required\":false,"
+                + "\"element\":{\"type\":\"string\"}}}}"));
   }
 
   private static Insert insert(String json) {

@@ -278,13 +278,13 @@ final class SimulatedGateway {
    * command like any other) and never throw.
    */
   long proposeMalformed(SimulatedReplica leader) {
+    byte[] document = Workload.utf8("{\"_id\":\"u1\",\"name\":\"x\"}");
     byte[] valid =
         LogEntryCodec.encode(
             new Entry.Single(
                 new Write(
                     Workload.utf8("malformed-" + random.nextInt(4)),
-                    new Insert(
-                        Workload.USERS, Workload.utf8("{\"_id\":\"u1\",\"name\":\"x\"}"), 1))));
+                    new Insert(Workload.USERS, document, claimedVersion(leader, document)))));
     byte[] bytes;
     switch (random.nextInt(5)) {
       case 0 -> {
@@ -306,6 +306,26 @@ final class SimulatedGateway {
     }
     malformedEntries++;
     return propose(leader, bytes, List.of());
+  }
+
+  /**
+   * The schema version a correct leader names for {@code document} (ADR 0012): the latest version
+   * of the users collection when the document is valid under it, else 0 (as a retry prepared
+   * without validation). A flipped bit must not turn the entry into a claim it never made.
+   */
+  private static int claimedVersion(SimulatedReplica leader, byte[] document) {
+    var users = leader.engine().catalog().collection(Workload.USERS);
+    if (users.isEmpty()) {
+      return 0;
+    }
+    var latest = users.get().latest();
+    try {
+      io.aerodb.core.document.Document.admit(
+          document, latest.schema(), Workload.USERS, latest.version());
+      return latest.version();
+    } catch (io.aerodb.core.error.AeroException notValid) {
+      return 0;
+    }
   }
 
   /**
