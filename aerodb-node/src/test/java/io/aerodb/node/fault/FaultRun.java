@@ -180,7 +180,7 @@ public final class FaultRun {
   public static Result run(Spec spec) throws Exception {
     if (!Network.available()) {
       throw new IllegalStateException(
-          "the fault harness needs root, nftables and cgroup v2 (.ci/run installs nftables)");
+          "the fault harness needs root, nftables and cgroup v2 (scripts/check installs nftables when run as root)");
     }
     if (spec.nodes() < spec.scenario().minNodes) {
       throw new IllegalArgumentException(

@@ -68,7 +68,8 @@ class FaultScenariosSystemIT {
       throws Exception {
     if (scenario.disks() == Scenario.Disks.POWER) {
       assertThat(PowerDisk.available())
-          .as("power cuts need root, /dev/fuse and python3-fusepy (.ci/run installs it)")
+          .as(
+              "power cuts need root, /dev/fuse and python3-fusepy (scripts/check installs it when run as root)")
           .isTrue();
     }
     FaultRun.Result r =

@@ -23,7 +23,8 @@ class AlertRulesIT {
   @Test
   void theAlertRulesParseAndFireExactlyWhenTheirTestsSay() throws Exception {
     assertThat(onPath("promtool"))
-        .as("promtool (Debian package prometheus; .ci/run installs it) is on the PATH")
+        .as(
+            "promtool (Debian package prometheus; scripts/check installs it when run as root) is on the PATH")
         .isTrue();
     assertThat(promtool("check", "rules", "alerts.yml")).contains("SUCCESS");
     assertThat(promtool("test", "rules", "alerts-test.yml")).contains("SUCCESS");
