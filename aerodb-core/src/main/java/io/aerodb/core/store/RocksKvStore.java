@@ -3,10 +3,10 @@ package io.aerodb.core.store;
 import io.aerodb.core.error.AeroError;
 import io.aerodb.core.error.AeroException;
 import io.aerodb.core.error.ErrorCode;
+import io.aerodb.core.util.Bytes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.rocksdb.BlockBasedTableConfig;
@@ -36,8 +36,9 @@ public final class RocksKvStore implements KvStore {
     RocksDB.loadLibrary();
   }
 
+  /** The store's key order ({@link Bytes#compare}, RocksDB's bytewise comparator). */
   private static final Comparator<WriteBatch.Op> KEY_ORDER =
-      (a, b) -> Arrays.compareUnsigned(a.key(), b.key());
+      (a, b) -> Bytes.compare(a.key(), b.key());
 
   private final Path dir;
   private final Options options;
