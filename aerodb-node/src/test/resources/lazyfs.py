@@ -359,6 +359,7 @@ class LazyFS(Operations):
 
     def fsyncdir(self, path, datasync, fh):
         with self.mutex:
+            self._powered()  # after the power went, no fsync makes anything durable
             if not self.lie:
                 full = self._full(path).rstrip("/")
                 kept = []

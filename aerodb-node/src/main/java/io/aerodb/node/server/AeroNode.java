@@ -503,14 +503,17 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
                 group.resolve("current"),
                 group.resolve("sm"),
                 dataDir.storeDir()),
-            DIRECTORY_SYNC_INTERVAL_MS);
+            DIRECTORY_POLL_MS);
   }
 
   /** Stores this node sends to installing members at once (each is a checkpoint on its disk). */
   static final int STORE_SENDS_MAX = 2;
 
-  /** How soon a changed directory is fsynced (a stat per directory per interval). */
-  static final long DIRECTORY_SYNC_INTERVAL_MS = 10;
+  /**
+   * The directory syncer's backstop poll (a stat per directory per period); changes are fsynced as
+   * the file system reports them, and every 10 ms where it reports none ({@link DirectorySyncer}).
+   */
+  static final long DIRECTORY_POLL_MS = 1000;
 
   private static void phase(NodeConfig config, String phase, String detail) {
     LOG.atInfo()

@@ -16,10 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * On the strict power-failure disk (a name survives a cut only once its directory was fsynced):
  * {@link Directories#fsyncTree} makes a whole tree's names durable, and {@link DirectorySyncer}
- * makes a later create or rename durable within its interval; a name nobody fsynced is gone after
- * the cut. Real FUSE mounts (root, /dev/fuse, python3-fusepy).
+ * makes a later create or rename durable as it happens — from the file system's change events alone
+ * (the backstop poll set to an hour), for directories that appear or are replaced while it runs
+ * too, and from the poll alone where there are no events; a name nobody fsynced is gone after the
+ * cut. Real FUSE mounts (root, /dev/fuse, python3-fusepy). The disk is powered off before the
+ * syncer closes, so the syncer's last fsync at close cannot make anything durable.
  */
 class DirectorySyncerTest {
+  private static final long HOUR_MS = 3_600_000;
+
+  /** Long enough for a change event's fsync on a loaded machine; the poll-only case's 50 polls. */
+  private static final long SETTLE_MS = 500;
+
   @TempDir Path dir;
 
   private static void writeSynced(Path file, String text) throws Exception {
@@ -30,22 +38,27 @@ class DirectorySyncerTest {
     }
   }
 
-  @Test
-  void namesBecomeDurableThroughTheTreeSyncAndTheSyncer() throws Exception {
+  private PowerDisk disk() throws Exception {
     assertThat(PowerDisk.available()).as("root, /dev/fuse and python3-fusepy").isTrue();
+    return new PowerDisk(dir.resolve("mnt"), dir.resolve("backing"), PowerDisk.Mode.STRICT);
+  }
+
+  /** A vote's write: a temporary file, its fsync, a rename (Ratis' AtomicFileOutputStream). */
+  private void renameOfAVoteSurvives(boolean events, long pollMs) throws Exception {
     Path mnt = dir.resolve("mnt");
-    try (PowerDisk disk = new PowerDisk(mnt, dir.resolve("backing"), PowerDisk.Mode.STRICT)) {
+    try (PowerDisk disk = disk()) {
       Files.createDirectories(mnt.resolve("raft/current"));
       writeSynced(mnt.resolve("raft/current/meta"), "term 1");
       Directories.fsyncTree(mnt);
       Files.createDirectories(mnt.resolve("unsynced"));
 
       DirectorySyncer syncer =
-          new DirectorySyncer("test-dirsync", List.of(mnt.resolve("raft/current")), 10);
+          new DirectorySyncer("test-dirsync", List.of(mnt.resolve("raft/current")), pollMs, events);
       try {
+        assertThat(syncer.eventsWatched()).isEqualTo(events);
         writeSynced(mnt.resolve("raft/current/meta.tmp"), "term 2");
         Files.move(mnt.resolve("raft/current/meta.tmp"), mnt.resolve("raft/current/meta2"));
-        Thread.sleep(200); // twenty of the syncer's intervals: its schedule, not a synchronization
+        Thread.sleep(SETTLE_MS); // its schedule, not a synchronization
         PowerDisk.powerOff(List.of(disk));
       } finally {
         syncer.close();
@@ -54,6 +67,74 @@ class DirectorySyncerTest {
       assertThat(Files.readString(mnt.resolve("raft/current/meta"))).isEqualTo("term 1");
       assertThat(Files.readString(mnt.resolve("raft/current/meta2"))).isEqualTo("term 2");
       assertThat(mnt.resolve("unsynced")).as("a directory nobody fsynced").doesNotExist();
+    }
+  }
+
+  @Test
+  void aRenameIsMadeDurableByItsChangeEvent() throws Exception {
+    renameOfAVoteSurvives(true, HOUR_MS);
+  }
+
+  @Test
+  void withoutChangeEventsThePollMakesItDurable() throws Exception {
+    renameOfAVoteSurvives(false, 10);
+  }
+
+  @Test
+  void directoriesCreatedAfterTheStartAreWatchedToo() throws Exception {
+    Path mnt = dir.resolve("mnt");
+    try (PowerDisk disk = disk()) {
+      Path raft = mnt.resolve("raft");
+      Path group = raft.resolve("group");
+      Path current = group.resolve("current");
+      Files.createDirectories(raft);
+      Directories.fsyncTree(mnt);
+
+      // Ratis creates its group's directories at its first start, after the syncer started
+      DirectorySyncer syncer =
+          new DirectorySyncer("test-dirsync", List.of(raft, group, current), HOUR_MS);
+      try {
+        Files.createDirectories(current);
+        writeSynced(current.resolve("raft-meta"), "term 1");
+        Thread.sleep(SETTLE_MS);
+        writeSynced(current.resolve("log_inprogress_0"), "entries");
+        Thread.sleep(SETTLE_MS);
+        PowerDisk.powerOff(List.of(disk));
+      } finally {
+        syncer.close();
+      }
+      disk.cut();
+      assertThat(Files.readString(current.resolve("raft-meta"))).isEqualTo("term 1");
+      assertThat(Files.readString(current.resolve("log_inprogress_0"))).isEqualTo("entries");
+    }
+  }
+
+  @Test
+  void aDirectoryReplacedWhileWatchedIsWatchedAsTheNewOne() throws Exception {
+    Path mnt = dir.resolve("mnt");
+    try (PowerDisk disk = disk()) {
+      Path store = mnt.resolve("store");
+      Files.createDirectories(store);
+      Files.createDirectories(mnt.resolve("store.new"));
+      Directories.fsyncTree(mnt);
+
+      DirectorySyncer syncer = new DirectorySyncer("test-dirsync", List.of(mnt, store), HOUR_MS);
+      try {
+        // a store install's swap: the old store moves aside, the staged one takes its name
+        Files.move(store, mnt.resolve("store.old"));
+        Files.move(mnt.resolve("store.new"), store);
+        Thread.sleep(SETTLE_MS);
+        writeSynced(store.resolve("000042.sst"), "rows");
+        Thread.sleep(SETTLE_MS);
+        PowerDisk.powerOff(List.of(disk));
+      } finally {
+        syncer.close();
+      }
+      disk.cut();
+      assertThat(mnt.resolve("store.old")).isDirectory();
+      assertThat(Files.readString(store.resolve("000042.sst")))
+          .as("a name created in the directory that replaced the watched one")
+          .isEqualTo("rows");
     }
   }
 }
