@@ -11,6 +11,12 @@ import java.util.TreeMap;
 /**
  * gRPC channels to the other members' API ports, for the node-to-node calls that are not Raft's
  * ({@code PeerService}): one channel per address, created on first use, closed with the node.
+ *
+ * <p>Answers are delivered on the channel's transport thread (no hand-off to an executor): the
+ * callers' callbacks must not block. They are the leadership confirmer's {@code record}, and what
+ * completing a round runs — each confirmed read's reply, whose read already ran after its read
+ * index (RaftGateway.readLinearizable) — and the blocking stub of the handover question, which
+ * waits on its own caller's thread.
  */
 final class PeerChannels implements AutoCloseable {
   private final PeerDirectory peers;
@@ -27,7 +33,8 @@ final class PeerChannels implements AutoCloseable {
         .map(
             a ->
                 channels.computeIfAbsent(
-                    a, x -> NettyChannelBuilder.forTarget(x).usePlaintext().build()));
+                    a,
+                    x -> NettyChannelBuilder.forTarget(x).usePlaintext().directExecutor().build()));
   }
 
   @Override
