@@ -15,8 +15,10 @@ import java.util.TreeMap;
  * <p>Answers are delivered on the channel's transport thread (no hand-off to an executor): the
  * callers' callbacks must not block. They are the leadership confirmer's {@code record}, and what
  * completing a round runs — each confirmed read's reply, whose read already ran after its read
- * index (RaftGateway.readLinearizable) — and the blocking stub of the handover question, which
- * waits on its own caller's thread.
+ * index (RaftGateway.readLinearizable), so only its proto is built and serialized there (CPU, not
+ * waiting; a large query reply takes that thread for as long) — and the blocking stub of the
+ * handover question, which waits on its own caller's thread. One hand-off less per voter and round:
+ * gets at 8 clients 3,242 -> 3,608 ops/s, 458 -> 382 us of CPU each (docs/PERFORMANCE.md).
  */
 final class PeerChannels implements AutoCloseable {
   private final PeerDirectory peers;

@@ -15,7 +15,6 @@ import io.aerodb.node.api.DocumentServiceImpl;
 import io.aerodb.node.api.PeerServiceImpl;
 import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.api.RequestGuard;
-import io.aerodb.node.api.TransportThreadCalls;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
@@ -461,7 +460,6 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
     } else {
       api.executor(executor);
-      api.callExecutor(new TransportThreadCalls()); // the few memory-only handlers: no hop
     }
     return api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
         .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>A backstop poll</b> every {@code pollMs}: each directory whose modification time changed
  *       since its last fsync is fsynced, as before events were used; it covers anything the events
  *       missed and is the only trigger where no change notification exists ({@link #eventsWatched}
- *       false; the poll then runs every {@link #POLL_WITHOUT_EVENTS_MS}).
+ *       false) or a directory cannot be watched (e.g. the user's inotify watches are used up): the
+ *       poll then runs every {@link #POLL_WITHOUT_EVENTS_MS}.
  * </ul>
  *
  * <p>Before events, the poll ran every 10 ms: a residual window of ~10 ms for a vote's rename and
@@ -68,6 +70,7 @@ public final class DirectorySyncer implements AutoCloseable {
   private final Map<Path, FileTime> synced = new HashMap<>();
   private final Map<WatchKey, Path> keys = new HashMap<>();
   private final Map<Path, Watched> watched = new HashMap<>();
+  private final Set<Path> unwatchable = new TreeSet<>(); // registration failed: polled every 10 ms
 
   /** The key that watches a path, and the directory (inode) it was registered for. */
   private record Watched(WatchKey key, Object file) {}
@@ -119,9 +122,9 @@ public final class DirectorySyncer implements AutoCloseable {
   }
 
   private void run() {
-    try {
-      long nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pollMs);
-      while (!closed) {
+    long nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(period());
+    while (!closed) {
+      try {
         long waitNs = nextPoll - System.nanoTime();
         TreeSet<Path> signalled = waitForChanges(Math.max(0, waitNs));
         for (Path d : signalled) {
@@ -135,12 +138,21 @@ public final class DirectorySyncer implements AutoCloseable {
         if (System.nanoTime() - nextPoll >= 0) {
           watchNew();
           syncChangedSincePoll();
-          nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pollMs);
+          nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(period());
         }
+      } catch (ClosedWatchServiceException | InterruptedException e) {
+        return; // closed
+      } catch (RuntimeException e) {
+        // never end silently: every directory fsync of the node depends on this thread
+        LOG.error("directory syncer: unexpected failure, going on", e);
+        nextPoll = System.nanoTime();
       }
-    } catch (ClosedWatchServiceException | InterruptedException e) {
-      // closed
     }
+  }
+
+  /** The poll's period now: the fallback's while any existing directory could not be watched. */
+  private long period() {
+    return unwatchable.isEmpty() ? pollMs : Math.min(pollMs, POLL_WITHOUT_EVENTS_MS);
   }
 
   /**
@@ -199,10 +211,17 @@ public final class DirectorySyncer implements AutoCloseable {
                 StandardWatchEventKinds.ENTRY_DELETE);
         keys.put(key, d);
         watched.put(d, new Watched(key, file.get()));
+        unwatchable.remove(d);
         sync(d);
+      } catch (ClosedWatchServiceException e) {
+        throw e; // closed
       } catch (IOException | RuntimeException e) {
-        if (!(e instanceof ClosedWatchServiceException)) {
-          LOG.warn("cannot watch directory {}: {}", d, e.toString());
+        if (unwatchable.add(d)) { // once per directory, not at every poll
+          LOG.warn(
+              "cannot watch directory {} ({}); it is polled every {} ms",
+              d,
+              e.toString(),
+              POLL_WITHOUT_EVENTS_MS);
         }
       }
     }
@@ -274,6 +293,10 @@ public final class DirectorySyncer implements AutoCloseable {
       thread.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("directory syncer did not stop within 5 s (an fsync hangs?); no last fsync");
+      return; // its state is still the thread's
     }
     for (Path d : dirs) {
       if (Files.isDirectory(d)) {

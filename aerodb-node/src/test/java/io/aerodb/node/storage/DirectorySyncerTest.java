@@ -77,7 +77,8 @@ class DirectorySyncerTest {
 
   @Test
   void withoutChangeEventsThePollMakesItDurable() throws Exception {
-    renameOfAVoteSurvives(false, 10);
+    renameOfAVoteSurvives(
+        false, HOUR_MS); // without events the poll runs every 10 ms whatever asked
   }
 
   @Test
