@@ -145,6 +145,11 @@ public final class DirectorySyncer implements AutoCloseable {
       } catch (RuntimeException e) {
         // never end silently: every directory fsync of the node depends on this thread
         LOG.error("directory syncer: unexpected failure, going on", e);
+        try {
+          TimeUnit.MILLISECONDS.sleep(period()); // a failure that repeats must not spin
+        } catch (InterruptedException stop) {
+          return;
+        }
         nextPoll = System.nanoTime();
       }
     }
