@@ -290,9 +290,8 @@ public final class DirectorySyncer implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("closing the directory watcher failed: {}", e.toString());
       }
-    }
-    if (watcher == null) {
-      thread.interrupt(); // wakes its sleep; with a watcher, closing it did
+    } else {
+      thread.interrupt(); // wakes its sleep
     }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(5));

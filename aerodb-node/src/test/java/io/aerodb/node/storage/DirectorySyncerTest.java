@@ -43,6 +43,27 @@ class DirectorySyncerTest {
     return new PowerDisk(dir.resolve("mnt"), dir.resolve("backing"), PowerDisk.Mode.STRICT);
   }
 
+  /** Changes made while the syncer watches. */
+  private interface Changes {
+    void make() throws Exception;
+  }
+
+  /**
+   * Makes {@code changes}, waits {@link #SETTLE_MS}, cuts the power, then closes {@code syncer}
+   * (its last fsync at close cannot make anything durable any more) and drops what was not durable.
+   */
+  private static void cutAfter(PowerDisk disk, DirectorySyncer syncer, Changes changes)
+      throws Exception {
+    try {
+      changes.make();
+      Thread.sleep(SETTLE_MS); // its schedule, not a synchronization
+      PowerDisk.powerOff(List.of(disk));
+    } finally {
+      syncer.close();
+    }
+    disk.cut();
+  }
+
   /** A vote's write: a temporary file, its fsync, a rename (Ratis' AtomicFileOutputStream). */
   private void renameOfAVoteSurvives(boolean events, long pollMs) throws Exception {
     Path mnt = dir.resolve("mnt");
@@ -54,16 +75,14 @@ class DirectorySyncerTest {
 
       DirectorySyncer syncer =
           new DirectorySyncer("test-dirsync", List.of(mnt.resolve("raft/current")), pollMs, events);
-      try {
-        assertThat(syncer.eventsWatched()).isEqualTo(events);
-        writeSynced(mnt.resolve("raft/current/meta.tmp"), "term 2");
-        Files.move(mnt.resolve("raft/current/meta.tmp"), mnt.resolve("raft/current/meta2"));
-        Thread.sleep(SETTLE_MS); // its schedule, not a synchronization
-        PowerDisk.powerOff(List.of(disk));
-      } finally {
-        syncer.close();
-      }
-      disk.cut();
+      assertThat(syncer.eventsWatched()).isEqualTo(events);
+      cutAfter(
+          disk,
+          syncer,
+          () -> {
+            writeSynced(mnt.resolve("raft/current/meta.tmp"), "term 2");
+            Files.move(mnt.resolve("raft/current/meta.tmp"), mnt.resolve("raft/current/meta2"));
+          });
       assertThat(Files.readString(mnt.resolve("raft/current/meta"))).isEqualTo("term 1");
       assertThat(Files.readString(mnt.resolve("raft/current/meta2"))).isEqualTo("term 2");
       assertThat(mnt.resolve("unsynced")).as("a directory nobody fsynced").doesNotExist();
@@ -77,8 +96,8 @@ class DirectorySyncerTest {
 
   @Test
   void withoutChangeEventsThePollMakesItDurable() throws Exception {
-    renameOfAVoteSurvives(
-        false, HOUR_MS); // without events the poll runs every 10 ms whatever asked
+    // without events the poll runs every 10 ms, whatever period was asked for
+    renameOfAVoteSurvives(false, HOUR_MS);
   }
 
   @Test
@@ -94,17 +113,15 @@ class DirectorySyncerTest {
       // Ratis creates its group's directories at its first start, after the syncer started
       DirectorySyncer syncer =
           new DirectorySyncer("test-dirsync", List.of(raft, group, current), HOUR_MS);
-      try {
-        Files.createDirectories(current);
-        writeSynced(current.resolve("raft-meta"), "term 1");
-        Thread.sleep(SETTLE_MS);
-        writeSynced(current.resolve("log_inprogress_0"), "entries");
-        Thread.sleep(SETTLE_MS);
-        PowerDisk.powerOff(List.of(disk));
-      } finally {
-        syncer.close();
-      }
-      disk.cut();
+      cutAfter(
+          disk,
+          syncer,
+          () -> {
+            Files.createDirectories(current);
+            writeSynced(current.resolve("raft-meta"), "term 1");
+            Thread.sleep(SETTLE_MS);
+            writeSynced(current.resolve("log_inprogress_0"), "entries");
+          });
       assertThat(Files.readString(current.resolve("raft-meta"))).isEqualTo("term 1");
       assertThat(Files.readString(current.resolve("log_inprogress_0"))).isEqualTo("entries");
     }
@@ -120,18 +137,16 @@ class DirectorySyncerTest {
       Directories.fsyncTree(mnt);
 
       DirectorySyncer syncer = new DirectorySyncer("test-dirsync", List.of(mnt, store), HOUR_MS);
-      try {
-        // a store install's swap: the old store moves aside, the staged one takes its name
-        Files.move(store, mnt.resolve("store.old"));
-        Files.move(mnt.resolve("store.new"), store);
-        Thread.sleep(SETTLE_MS);
-        writeSynced(store.resolve("000042.sst"), "rows");
-        Thread.sleep(SETTLE_MS);
-        PowerDisk.powerOff(List.of(disk));
-      } finally {
-        syncer.close();
-      }
-      disk.cut();
+      cutAfter(
+          disk,
+          syncer,
+          () -> {
+            // a store install's swap: the old store moves aside, the staged one takes its name
+            Files.move(store, mnt.resolve("store.old"));
+            Files.move(mnt.resolve("store.new"), store);
+            Thread.sleep(SETTLE_MS);
+            writeSynced(store.resolve("000042.sst"), "rows");
+          });
       assertThat(mnt.resolve("store.old")).isDirectory();
       assertThat(Files.readString(store.resolve("000042.sst")))
           .as("a name created in the directory that replaced the watched one")
