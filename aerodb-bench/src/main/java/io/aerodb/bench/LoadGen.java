@@ -494,14 +494,20 @@ public final class LoadGen {
     }
     ProcCpu.Snapshot before = cpu.snapshot();
     long[] jitBefore = new long[setup.serverPids().size()];
+    long[] switchesBefore = new long[jitBefore.length];
     for (int i = 0; i < jitBefore.length; i++) {
       jitBefore[i] = ProcCpu.jitTicks(setup.serverPids().get(i));
+      switchesBefore[i] = ProcCpu.contextSwitches(setup.serverPids().get(i));
     }
     for (Thread t : ts) {
       t.join((long) ((warmupS + setup.measureS() + 60) * 1000));
     }
     ProcCpu.Snapshot after = cpu.snapshot();
     ProcCpu.Usage u = cpu.usage(before, after, setup.serverPids());
+    long[] switches = new long[switchesBefore.length];
+    for (int i = 0; i < switches.length; i++) {
+      switches[i] = ProcCpu.contextSwitches(setup.serverPids().get(i)) - switchesBefore[i];
+    }
     if (!watches.isEmpty()) {
       Thread.sleep(2_000); // let the watchers drain what was committed
     }
@@ -529,14 +535,19 @@ public final class LoadGen {
     double opsPerS = n / secs;
     Map<String, Object> servers = new LinkedHashMap<>();
     double serverPct = 0;
+    long serverSwitches = 0;
     for (int i = 0; i < setup.serverPids().size(); i++) {
       long pid = setup.serverPids().get(i);
       String name = i < setup.serverNames().size() ? setup.serverNames().get(i) : "" + pid;
       double pct = u.perPidPct().getOrDefault(pid, Double.NaN);
       serverPct += pct;
+      serverSwitches += switches[i];
       servers.put(
           name,
-          JsonLine.of("pid", pid).put("cpu_pct", pct).put("rss_mib", ProcCpu.rssMib(pid, "VmRSS")));
+          JsonLine.of("pid", pid)
+              .put("cpu_pct", pct)
+              .put("context_switches_per_op", n > 0 ? (double) switches[i] / n : Double.NaN)
+              .put("rss_mib", ProcCpu.rssMib(pid, "VmRSS")));
     }
     JsonLine out =
         JsonLine.of("type", "row")
@@ -576,6 +587,8 @@ public final class LoadGen {
             .put("server_cpu_us_per_op", n > 0 ? serverPct / 100.0 * secs * 1e6 / n : Double.NaN)
             // JIT compiler threads of the servers (JVMs only; 0 for etcd): high = not warmed up.
             .put("server_jit_cpu_pct", ProcCpu.ticksToPct(jitTicks, u.seconds()))
+            // Thread hand-offs: context switches of the servers' threads per operation.
+            .put("server_context_switches_per_op", n > 0 ? (double) serverSwitches / n : Double.NaN)
             .put("servers", servers)
             .put("prime_s", primeSeconds)
             .put("prime_last_jit_cpu_pct", primeLastJitPct)
@@ -595,7 +608,7 @@ public final class LoadGen {
       System.err.printf(
           Locale.ROOT,
           "  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU"
-              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op)%n",
+              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op, %.1f switches/op)%n",
           setup.system(),
           workload,
           clients,
@@ -606,7 +619,8 @@ public final class LoadGen {
           u.foreignPct(),
           serverPct,
           out.number("server_jit_cpu_pct"),
-          out.number("server_cpu_us_per_op"));
+          out.number("server_cpu_us_per_op"),
+          out.number("server_context_switches_per_op"));
     }
     if (quiet) {
       System.err.printf(

@@ -187,6 +187,34 @@ final class ProcCpu {
     return t;
   }
 
+  /**
+   * Voluntary plus involuntary context switches summed over a process's live threads (threads that
+   * ended are not counted, so a difference between two calls is a lower bound): how often its
+   * threads handed work to each other or waited, the thread hand-offs per operation of a row.
+   */
+  static long contextSwitches(long pid) {
+    long n = 0;
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+      for (Path task : ds) {
+        try {
+          for (String line :
+              Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException | RuntimeException gone) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return n;
+  }
+
   /** Ticks to percent of one core over {@code seconds}. */
   static double ticksToPct(long ticks, double seconds) {
     return 100.0 * ticks / HZ / seconds;

@@ -15,6 +15,7 @@ import io.aerodb.node.api.DocumentServiceImpl;
 import io.aerodb.node.api.PeerServiceImpl;
 import io.aerodb.node.api.QueryServiceImpl;
 import io.aerodb.node.api.RequestGuard;
+import io.aerodb.node.api.TransportThreadCalls;
 import io.aerodb.node.config.ConfigException;
 import io.aerodb.node.config.NodeConfig;
 import io.aerodb.node.events.EventLog;
@@ -459,7 +460,7 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
     if (Boolean.getBoolean("aerodb.api.directExecutor")) {
       api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
     } else {
-      api.executor(executor);
+      TransportThreadCalls.wire(api, executor); // memory-only handlers without a hop
     }
     return api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
         .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
