@@ -9,13 +9,17 @@
 # the order rotating run by run. What Ratis alone costs per write is a floor for any change above Ratis.
 #
 #   scripts/bench-ratis.sh [--runs N] [--clients "1 8 64"] [--workloads "insert get"] [--prime-s S] [--with-aerodb]
+#                          [--threads]
+#
+# --threads: every row also records each server's CPU per operation by thread group (as scripts/bench.sh --threads),
+# and the summary lists, per row, the groups summed over the servers — Ratis alone's threads next to AeroDB's.
 #
 # Members listen on 127.0.0.1:7901/7911/7921 (data in var/bench/ratis/<time>/runN/rK, deleted after the run); every process is started and
 # stopped by its PID, also on Ctrl-C. stdout: the load generator's JSON rows; stderr: progress and a table.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
-RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert get"; PRIME_S=240; WITH_AERODB=0
+RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert get"; PRIME_S=240; WITH_AERODB=0; THREAD_CPU=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -23,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --workloads) WORKLOADS="$2"; shift 2 ;;
     --prime-s) PRIME_S="$2"; shift 2 ;;
     --with-aerodb) WITH_AERODB=1; shift ;;
+    --threads) THREAD_CPU=true; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -73,6 +78,7 @@ loadgen() { # system endpoints pids names label prime-seconds  (no pipeline: the
   local rows="$OUT/rows-$5.jsonl"
   bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
     --workloads "${WORKLOADS// /,}" --clients "${CLIENTS// /,}" --warmup-s 2 --measure-s 10 --prime-s "$6" \
+    --thread-cpu "$THREAD_CPU" \
     --ops-max 300000 --gate-pct 10 --gate-max-s 60 --watchers 0 --markers "$BENCH" --scope-pids "$$" \
     --label "$5" --extra "run=$5" > "$rows" || { log "load generator failed ($5)"; FAILURES=$((FAILURES + 1)); }
   cat "$rows" | tee -a "$RESULTS"
@@ -118,7 +124,8 @@ etcd_rows() { # run
 aerodb_rows() { # run: scripts/bench.sh's AeroDB rows (its own fresh cluster, prime and results directory)
   log "run $1: AeroDB — scripts/bench.sh --only aerodb"
   local out="$OUT/aerodb-run$1"
-  AERODB_SKIP_BUILD=1 bg_wait "$ROOT/scripts/bench.sh" --only aerodb --no-ops --runs 1 --out "$out" \
+  local threads=(); [[ "$THREAD_CPU" == true ]] && threads=(--threads)
+  AERODB_SKIP_BUILD=1 bg_wait "$ROOT/scripts/bench.sh" --only aerodb --no-ops --runs 1 --out "$out" "${threads[@]}" \
     --workloads "$WORKLOADS" --clients "$CLIENTS" --prime-s "$PRIME_S" > /dev/null ||
     { log "AeroDB rows failed (run $1)"; FAILURES=$((FAILURES + 1)); }
   grep '"type":"row"' "$out/results.jsonl" | tee -a "$RESULTS" || true
@@ -158,6 +165,24 @@ for (w, c) in sorted({(k[0], k[1]) for k in rows}):
         p50 = f"{med(rs,'p50_ms')/med(et,'p50_ms'):.2f}×" if et else "–"
         print(f"| {w} | {c} | {system} | {med(rs,'docs_per_s'):,.0f} | {ratio} | {med(rs,'p50_ms'):.2f} | {p50} "
               f"| {med(rs,'server_cpu_us_per_op'):,.0f} |")
+# --threads: per row, µs of CPU per operation by thread group summed over the servers (median over runs)
+groups = {}
+for key, rs in rows.items():
+    per_run = []
+    for r in rs:
+        g = {}
+        for s in r.get("servers", {}).values():
+            t = s.get("threads_us_per_op")
+            if isinstance(t, dict):
+                for name, us in t.items():
+                    g[name] = g.get(name, 0) + us
+        if g:
+            per_run.append(g)
+    if per_run:
+        names = sorted({n for g in per_run for n in g})
+        groups[key] = sorted(((statistics.median(g.get(n, 0) for g in per_run), n) for n in names), reverse=True)
+for (w, c, system), gs in sorted(groups.items()):
+    print(f"\n{w}, {c} clients, {system}: " + ", ".join(f"{n} {us:,.0f}" for us, n in gs[:14] if us >= 5))
 PY
 if (( FAILURES > 0 )); then
   log "$FAILURES part(s) of the run failed: the table above lacks them"

@@ -14,6 +14,8 @@
 #          --watchers "0 10" (each row once per count of watchers of the collection/prefix; "insert+w10")
 #          --failover-rounds N  --transfer-rounds N  --restart-docs N  --restart-load-max-s S  (0 rounds/docs: skip it)
 #          --gate-pct P  --gate-max-s S  --out DIR
+#          --threads          every row also records each server's CPU per operation by thread group ("servers" ->
+#                             "threads_us_per_op"; read from /proc at the measured window's ends, named by jcmd after it)
 #          --nodes 5          5-node AeroDB and 5-member etcd clusters for the rows (and the curve); no operational
 #                             figures (they are measured on 3 nodes)
 #          --warmup-curve S   only the warm-up curve: per system a fresh cluster, inserts with the first --clients
@@ -44,7 +46,7 @@ ROOT="$AERODB_ROOT"
 # ------------------------------------------------------------------------------------------------ options
 WATCHERS=0; RUNS=3; WARMUP_S=2; MEASURE_S=10; PRIME_S=240; ETCD_PRIME_S=10; OPS_MAX=300000; CLIENTS="1 8 64"; WORKLOADS="insert get update"
 SYSTEMS="aerodb etcd"; DO_ROWS=1; DO_OPS=1; FAILOVER_ROUNDS=5; TRANSFER_ROUNDS=3; RESTART_DOCS=1000000
-RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0; CURVE_S=0; CLIENTS_SET=0; NODES=3
+RESTART_LOAD_MAX_S=300; GATE_PCT=10; GATE_MAX_S=60; OUT=""; QUICK=0; CURVE_S=0; CLIENTS_SET=0; NODES=3; THREAD_CPU=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; RUNS=1; WARMUP_S=1; MEASURE_S=3; PRIME_S=45; ETCD_PRIME_S=5; FAILOVER_ROUNDS=3; TRANSFER_ROUNDS=2
@@ -71,6 +73,7 @@ while [[ $# -gt 0 ]]; do
     --nodes) NODES="$2"; shift 2 ;;
     --gate-max-s) GATE_MAX_S="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --threads) THREAD_CPU=true; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -197,7 +200,7 @@ loadgen() { # system endpoints pids names label extra prime-seconds  (progress o
   bg_wait "${JAVA_LG[@]}" io.aerodb.bench.LoadGen --system "$1" --endpoints "$2" --server-pids "$3" --server-names "$4" \
     --workloads "${WORKLOADS// /,}" --clients "${CLIENTS// /,}" --warmup-s "$WARMUP_S" --measure-s "$MEASURE_S" \
     --prime-s "$7" --ops-max "$OPS_MAX" --gate-pct "$GATE_PCT" --gate-max-s "$GATE_MAX_S" \
-    --watchers "${WATCHERS// /,}" \
+    --watchers "${WATCHERS// /,}" --thread-cpu "$THREAD_CPU" \
     --markers "$BENCH" --scope-pids "$$" --label "$5" --extra "$6" > "$rows" || log "load generator failed ($5)"
   cat "$rows" >> "$RESULTS"
 }

@@ -1,5 +1,6 @@
 package io.aerodb.bench;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +42,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Before measuring, it waits (at most {@code --gate-max-s}) until processes that are not part of
  * the benchmark use less than {@code --gate-pct} of one core, and it records the CPU used by
- * everyone during the measured window ({@link ProcCpu}). Prints exactly one JSON line on stdout.
+ * everyone during the measured window ({@link ProcCpu}), the servers' context switches per
+ * operation (thread hand-offs), and with {@code --thread-cpu true} each server's CPU per operation
+ * by thread group ({@link ThreadCpu}; read from /proc at the window's ends, named by {@code jcmd}
+ * after it). Prints exactly one JSON line on stdout.
  */
 public final class LoadGen {
   private LoadGen() {}
@@ -63,7 +67,8 @@ public final class LoadGen {
       List<String> serverNames,
       String label,
       String extra,
-      int watchers) {
+      int watchers,
+      boolean threadCpu) {
     /**
      * An unmeasured slice of {@code seconds} (the prime, the warm-up curve): no warm-up, no gate,
      * unbounded count, documents under {@code slicePrefix}, {@code preloadDocs} to read from.
@@ -90,7 +95,8 @@ public final class LoadGen {
           serverNames,
           sliceLabel,
           "",
-          0);
+          0,
+          false);
     }
 
     Setup withWatchers(int w) {
@@ -110,7 +116,8 @@ public final class LoadGen {
           serverNames,
           label,
           extra,
-          w);
+          w,
+          threadCpu);
     }
   }
 
@@ -149,7 +156,9 @@ public final class LoadGen {
             strings(o.getOrDefault("server-names", "")),
             o.getOrDefault("label", ""),
             o.getOrDefault("extra", ""), // k=v,k=v copied into every output line
-            0);
+            0,
+            // the servers' CPU per thread group in each measured row (their names from jcmd)
+            Boolean.parseBoolean(o.getOrDefault("thread-cpu", "false")));
     // watchers of the collection running during a row (their events are counted): each row is run
     // once per count, e.g. --watchers 0,10 for the fan-out's effect on the same workload
     List<Integer> watcherCounts =
@@ -371,6 +380,20 @@ public final class LoadGen {
   private static double primeLastJitPct = Double.NaN;
 
   /** Runs one closed-loop row and returns its JSON line. */
+  /** {@code count} per operation; NaN (JSON null) when unknown (negative) or without operations. */
+  private static double perOp(long count, long operations) {
+    return count < 0 || operations <= 0 ? Double.NaN : (double) count / operations;
+  }
+
+  /** Per-thread CPU ticks of a server; empty if its /proc entry cannot be read (it ended). */
+  private static Map<Long, Long> threadTicks(long pid) {
+    try {
+      return ThreadCpu.ticks(pid);
+    } catch (IOException gone) {
+      return Map.of();
+    }
+  }
+
   private static JsonLine runRow(
       Driver driver,
       BenchDocs docs,
@@ -494,19 +517,31 @@ public final class LoadGen {
     }
     ProcCpu.Snapshot before = cpu.snapshot();
     long[] jitBefore = new long[setup.serverPids().size()];
-    long[] switchesBefore = new long[jitBefore.length];
+    List<Map<Long, ProcCpu.Switches>> switchesBefore = new ArrayList<>();
     for (int i = 0; i < jitBefore.length; i++) {
       jitBefore[i] = ProcCpu.jitTicks(setup.serverPids().get(i));
-      switchesBefore[i] = ProcCpu.contextSwitches(setup.serverPids().get(i));
+      switchesBefore.add(ProcCpu.threadSwitches(setup.serverPids().get(i)));
+    }
+    List<Map<Long, Long>> threadTicksBefore = new ArrayList<>();
+    if (setup.threadCpu() && !quiet) {
+      for (long pid : setup.serverPids()) {
+        threadTicksBefore.add(threadTicks(pid));
+      }
     }
     for (Thread t : ts) {
       t.join((long) ((warmupS + setup.measureS() + 60) * 1000));
     }
     ProcCpu.Snapshot after = cpu.snapshot();
     ProcCpu.Usage u = cpu.usage(before, after, setup.serverPids());
-    long[] switches = new long[switchesBefore.length];
-    for (int i = 0; i < switches.length; i++) {
-      switches[i] = ProcCpu.contextSwitches(setup.serverPids().get(i)) - switchesBefore[i];
+    // per server: its switches in the window, or null if it was gone at the window's end
+    List<ProcCpu.Switches> switches = new ArrayList<>();
+    for (int i = 0; i < switchesBefore.size(); i++) {
+      Map<Long, ProcCpu.Switches> now = ProcCpu.threadSwitches(setup.serverPids().get(i));
+      switches.add(now.isEmpty() ? null : ProcCpu.switchesBetween(switchesBefore.get(i), now));
+    }
+    List<Map<Long, Long>> threadTicksAfter = new ArrayList<>();
+    for (int i = 0; i < threadTicksBefore.size(); i++) {
+      threadTicksAfter.add(threadTicks(setup.serverPids().get(i)));
     }
     if (!watches.isEmpty()) {
       Thread.sleep(2_000); // let the watchers drain what was committed
@@ -535,19 +570,36 @@ public final class LoadGen {
     double opsPerS = n / secs;
     Map<String, Object> servers = new LinkedHashMap<>();
     double serverPct = 0;
-    long serverSwitches = 0;
+    ProcCpu.Switches serverSwitches = ProcCpu.Switches.NONE;
+    boolean switchesKnown = n > 0;
     for (int i = 0; i < setup.serverPids().size(); i++) {
       long pid = setup.serverPids().get(i);
       String name = i < setup.serverNames().size() ? setup.serverNames().get(i) : "" + pid;
       double pct = u.perPidPct().getOrDefault(pid, Double.NaN);
       serverPct += pct;
-      serverSwitches += switches[i];
-      servers.put(
-          name,
+      ProcCpu.Switches sw = switches.get(i);
+      if (sw == null) {
+        switchesKnown = false;
+      } else {
+        serverSwitches = serverSwitches.plus(sw);
+      }
+      JsonLine server =
           JsonLine.of("pid", pid)
               .put("cpu_pct", pct)
-              .put("context_switches_per_op", n > 0 ? (double) switches[i] / n : Double.NaN)
-              .put("rss_mib", ProcCpu.rssMib(pid, "VmRSS")));
+              .put("context_switches_per_op", perOp(sw == null ? -1 : sw.total(), n))
+              .put("voluntary_switches_per_op", perOp(sw == null ? -1 : sw.voluntary(), n))
+              .put("rss_mib", ProcCpu.rssMib(pid, "VmRSS"));
+      if (i < threadTicksAfter.size() && n > 0) {
+        try {
+          server.put(
+              "threads_us_per_op",
+              ThreadCpu.perOperation(
+                  ThreadCpu.groupTicks(pid, threadTicksBefore.get(i), threadTicksAfter.get(i)), n));
+        } catch (IOException gone) {
+          server.put("threads_us_per_op", "unreadable: " + gone.getMessage());
+        }
+      }
+      servers.put(name, server);
     }
     JsonLine out =
         JsonLine.of("type", "row")
@@ -587,8 +639,14 @@ public final class LoadGen {
             .put("server_cpu_us_per_op", n > 0 ? serverPct / 100.0 * secs * 1e6 / n : Double.NaN)
             // JIT compiler threads of the servers (JVMs only; 0 for etcd): high = not warmed up.
             .put("server_jit_cpu_pct", ProcCpu.ticksToPct(jitTicks, u.seconds()))
-            // Thread hand-offs: context switches of the servers' threads per operation.
-            .put("server_context_switches_per_op", n > 0 ? (double) serverSwitches / n : Double.NaN)
+            // Thread hand-offs: the servers' context switches per operation — all of them, and the
+            // voluntary ones (a thread waited: hand-offs, locks, I/O), without preemptions.
+            .put(
+                "server_context_switches_per_op",
+                perOp(switchesKnown ? serverSwitches.total() : -1, n))
+            .put(
+                "server_voluntary_switches_per_op",
+                perOp(switchesKnown ? serverSwitches.voluntary() : -1, n))
             .put("servers", servers)
             .put("prime_s", primeSeconds)
             .put("prime_last_jit_cpu_pct", primeLastJitPct)
@@ -608,7 +666,8 @@ public final class LoadGen {
       System.err.printf(
           Locale.ROOT,
           "  %-6s %-6s %3d clients: %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  foreign CPU"
-              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op, %.1f switches/op)%n",
+              + " %3.0f%%  server CPU %4.0f%% (JIT %3.0f%%, %.0f us/op, %.1f switches/op, %.1f"
+              + " voluntary)%n",
           setup.system(),
           workload,
           clients,
@@ -620,7 +679,8 @@ public final class LoadGen {
           serverPct,
           out.number("server_jit_cpu_pct"),
           out.number("server_cpu_us_per_op"),
-          out.number("server_context_switches_per_op"));
+          out.number("server_context_switches_per_op"),
+          out.number("server_voluntary_switches_per_op"));
     }
     if (quiet) {
       System.err.printf(

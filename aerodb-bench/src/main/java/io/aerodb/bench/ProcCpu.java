@@ -188,31 +188,78 @@ final class ProcCpu {
   }
 
   /**
-   * Voluntary plus involuntary context switches summed over a process's live threads (threads that
-   * ended are not counted, so a difference between two calls is a lower bound): how often its
-   * threads handed work to each other or waited, the thread hand-offs per operation of a row.
+   * A thread's context switches: voluntary (it waited — for a lock, a queue, I/O, another thread:
+   * the hand-offs) and involuntary (it was preempted).
    */
-  static long contextSwitches(long pid) {
-    long n = 0;
+  record Switches(long voluntary, long involuntary) {
+    static final Switches NONE = new Switches(0, 0);
+
+    long total() {
+      return voluntary + involuntary;
+    }
+
+    Switches plus(Switches o) {
+      return new Switches(voluntary + o.voluntary, involuntary + o.involuntary);
+    }
+
+    Switches minus(Switches o) {
+      return new Switches(voluntary - o.voluntary, involuntary - o.involuntary);
+    }
+  }
+
+  /**
+   * The context switches of each live thread of {@code pid}, by Linux thread id; empty if the
+   * process is gone.
+   */
+  static Map<Long, Switches> threadSwitches(long pid) {
+    Map<Long, Switches> m = new HashMap<>();
     try (DirectoryStream<Path> ds =
         Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
       for (Path task : ds) {
         try {
+          long voluntary = -1;
+          long involuntary = -1;
+          // ISO-8859-1: a thread's name may hold any byte
           for (String line :
-              Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
-            if (line.startsWith("voluntary_ctxt_switches:")
-                || line.startsWith("nonvoluntary_ctxt_switches:")) {
-              n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+              Files.readAllLines(task.resolve("status"), StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+              involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
+          }
+          if (voluntary >= 0 && involuntary >= 0) {
+            m.put(
+                Long.parseLong(task.getFileName().toString()),
+                new Switches(voluntary, involuntary));
           }
         } catch (IOException | RuntimeException gone) {
           // thread ended
         }
       }
-    } catch (IOException e) {
-      return 0;
+    } catch (IOException gone) {
+      return Map.of();
     }
-    return n;
+    return m;
+  }
+
+  /**
+   * The switches between two {@link #threadSwitches} readings, thread by thread: a thread alive at
+   * both counts its difference, one that started in between all of its count, one that ended in
+   * between nothing (nor its id, if a new thread reused it) — a lower bound, never negative.
+   */
+  static Switches switchesBetween(Map<Long, Switches> before, Map<Long, Switches> after) {
+    Switches sum = Switches.NONE;
+    for (Map.Entry<Long, Switches> t : after.entrySet()) {
+      Switches now = t.getValue();
+      Switches then = before.getOrDefault(t.getKey(), Switches.NONE);
+      boolean sameThread =
+          now.voluntary() >= then.voluntary() && now.involuntary() >= then.involuntary();
+      sum =
+          sum.plus(
+              sameThread ? now.minus(then) : now); // else a new thread reusing an ended one's id
+    }
+    return sum;
   }
 
   /** Ticks to percent of one core over {@code seconds}. */

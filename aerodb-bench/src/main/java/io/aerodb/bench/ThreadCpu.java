@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,36 +46,42 @@ public final class ThreadCpu {
     }
     Map<String, Map<Long, Long>> before = new HashMap<>();
     Map<String, long[]> totalsBefore = new HashMap<>();
+    Map<String, Map<Long, ProcCpu.Switches>> switchesBefore = new HashMap<>();
     for (Map.Entry<String, Long> p : pids.entrySet()) {
       before.put(p.getKey(), ticks(p.getValue()));
       totalsBefore.put(p.getKey(), totals(p.getValue()));
+      switchesBefore.put(p.getKey(), ProcCpu.threadSwitches(p.getValue()));
     }
     long t0 = System.nanoTime();
     Thread.sleep((long) (secs * 1000));
     double elapsed = (System.nanoTime() - t0) / 1e9;
+    // every process's end of the window first; naming (jcmd, a process start) only after
+    Map<String, Map<Long, Long>> after = new HashMap<>();
+    Map<String, long[]> totalsAfter = new HashMap<>();
+    Map<String, ProcCpu.Switches> switches = new HashMap<>();
     for (Map.Entry<String, Long> p : pids.entrySet()) {
-      Map<Long, Long> after = ticks(p.getValue());
-      long[] u1 = totals(p.getValue());
+      after.put(p.getKey(), ticks(p.getValue()));
+      totalsAfter.put(p.getKey(), totals(p.getValue()));
+      switches.put(
+          p.getKey(),
+          ProcCpu.switchesBetween(
+              switchesBefore.get(p.getKey()), ProcCpu.threadSwitches(p.getValue())));
+    }
+    for (Map.Entry<String, Long> p : pids.entrySet()) {
+      long[] u1 = totalsAfter.get(p.getKey());
       long[] u0 = totalsBefore.get(p.getKey());
-      Map<Long, String> names = names(p.getValue());
-      Map<String, Double> groups = new HashMap<>();
+      Map<String, Long> groups =
+          groupTicks(p.getValue(), before.get(p.getKey()), after.get(p.getKey()));
       double total = 0;
-      for (Map.Entry<Long, Long> t : after.entrySet()) {
-        long d = t.getValue() - before.get(p.getKey()).getOrDefault(t.getKey(), 0L);
-        double pct = d / 100.0 / elapsed * 100.0;
-        total += pct;
-        String name =
-            names.getOrDefault(t.getKey(), "(unnamed " + comm(p.getValue(), t.getKey()) + ")");
-        groups.merge(JfrTop.normalize(name), pct, Double::sum);
-      }
-      List<Map.Entry<String, Double>> l = new ArrayList<>(groups.entrySet());
-      l.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
       JsonLine threads = new JsonLine();
-      for (Map.Entry<String, Double> e : l) {
-        if (e.getValue() >= 0.5) {
-          threads.put(e.getKey(), e.getValue());
+      for (Map.Entry<String, Long> e : largestFirst(groups)) {
+        double pct = e.getValue() / 100.0 / elapsed * 100.0;
+        total += pct;
+        if (pct >= 0.5) {
+          threads.put(e.getKey(), pct);
         }
       }
+      ProcCpu.Switches sw = switches.get(p.getKey());
       System.out.println(
           JsonLine.of("type", "thread_cpu")
               .put("process", p.getKey())
@@ -83,39 +90,66 @@ public final class ThreadCpu {
               .put("cpu_pct", total)
               .put("user_pct", (u1[0] - u0[0]) / elapsed)
               .put("sys_pct", (u1[1] - u0[1]) / elapsed)
-              .put("context_switches_per_s", (u1[2] - u0[2]) / elapsed)
+              .put("context_switches_per_s", sw.total() / elapsed)
+              .put("voluntary_switches_per_s", sw.voluntary() / elapsed)
               .put("threads_pct", threads));
     }
   }
 
   /**
-   * {user ticks, system ticks, voluntary + involuntary context switches} summed over the process's
-   * live threads.
+   * {user ticks, system ticks} of the whole process (/proc/PID/stat: threads that ended included).
    */
   private static long[] totals(long pid) throws IOException {
-    long[] t = new long[3];
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
-      for (Path task : ds) {
-        try {
-          String s = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
-          String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-          t[0] += Long.parseLong(f[11]);
-          t[1] += Long.parseLong(f[12]);
-          for (String line : Files.readAllLines(task.resolve("status"))) {
-            if (line.startsWith("voluntary_ctxt_switches:")
-                || line.startsWith("nonvoluntary_ctxt_switches:")) {
-              t[2] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-            }
-          }
-        } catch (IOException | RuntimeException gone) {
-          // thread ended
-        }
-      }
-    }
-    return t;
+    String s = Files.readString(Path.of("/proc", "" + pid, "stat"), StandardCharsets.ISO_8859_1);
+    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 
-  private static Map<Long, Long> ticks(long pid) throws IOException {
+  /**
+   * The CPU ticks (1/100 s) each thread group of {@code pid} used between two {@link #ticks}
+   * readings: threads named from {@code jcmd PID Thread.print} (a thread it does not list, or a
+   * process that is no JVM, by its Linux {@code comm}), names normalized by {@link
+   * JfrTop#normalize} so that a pool's threads form one group. A thread that ended in between is
+   * not counted.
+   */
+  static Map<String, Long> groupTicks(long pid, Map<Long, Long> before, Map<Long, Long> after)
+      throws IOException, InterruptedException {
+    Map<Long, String> names = names(pid);
+    Map<String, Long> groups = new TreeMap<>();
+    for (Map.Entry<Long, Long> t : after.entrySet()) {
+      long d = t.getValue() - before.getOrDefault(t.getKey(), 0L);
+      String name = names.getOrDefault(t.getKey(), "(unnamed " + comm(pid, t.getKey()) + ")");
+      groups.merge(JfrTop.normalize(name), d, Long::sum);
+    }
+    return groups;
+  }
+
+  /**
+   * µs of CPU per operation of each group in {@code groupTicks} over {@code operations}, largest
+   * first (ties by name); groups under 1 µs per operation are left out.
+   */
+  static JsonLine perOperation(Map<String, Long> groupTicks, long operations) {
+    JsonLine out = new JsonLine();
+    for (Map.Entry<String, Long> e : largestFirst(groupTicks)) {
+      double us = e.getValue() * 10_000.0 / operations; // a tick is 10,000 µs
+      if (us >= 1) {
+        out.put(e.getKey(), Math.round(us * 10) / 10.0);
+      }
+    }
+    return out;
+  }
+
+  private static List<Map.Entry<String, Long>> largestFirst(Map<String, Long> groups) {
+    List<Map.Entry<String, Long>> l = new ArrayList<>(groups.entrySet());
+    l.sort(
+        Map.Entry.<String, Long>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()));
+    return l;
+  }
+
+  /** CPU ticks (1/100 s) per live thread of {@code pid}, by Linux thread id. */
+  static Map<Long, Long> ticks(long pid) throws IOException {
     Map<Long, Long> m = new HashMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
       for (Path t : ds) {

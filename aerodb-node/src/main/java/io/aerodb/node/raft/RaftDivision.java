@@ -13,9 +13,13 @@ import org.apache.ratis.server.raftlog.RaftLog;
 
 /**
  * This node's Raft division (the one group it serves) and the facts the node reads from it. The one
- * place that asks Ratis for the division: while the server starts or after it stopped there is none
- * ({@code getDivision} throws IOException), and every reader here then gets the neutral answer its
- * javadoc names (not leader, term 0, no leader, index 0) instead of an exception.
+ * place that asks Ratis for the division. Ratis 3.2.1's {@code getDivision} <em>waits</em> while
+ * the server is still loading the division (it blocks on the group's future until {@code
+ * RaftServer.start} has built it), returns at once afterwards — also after the server closed — and
+ * throws IOException for a group it does not serve or failed to load; every reader here then gets
+ * the neutral answer its javadoc names (not leader, term 0, no leader, index 0) instead of an
+ * exception. Callers on an event loop (the API server's {@code ConfirmLeader}) rely on the node
+ * starting its API server only after {@code RaftServer.start} returned.
  *
  * <p>Thread-safe; every answer is a snapshot that may be stale the moment it is returned.
  */

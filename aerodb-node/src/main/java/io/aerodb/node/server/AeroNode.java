@@ -456,23 +456,24 @@ public final class AeroNode implements AdminContext, ObservableNode, AutoCloseab
       HealthStatusManager health) {
     NettyServerBuilder api =
         NettyServerBuilder.forAddress(
-            new InetSocketAddress(config.self().host(), config.self().apiPort()));
+                new InetSocketAddress(config.self().host(), config.self().apiPort()))
+            .maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
+            .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
+            .intercept(rpcMetrics) // runs first: it also counts what the guard refuses
+            .addService(new DocumentServiceImpl(this))
+            .addService(new ClusterServiceImpl(this))
+            .addService(new AdminServiceImpl(this))
+            .addService(new QueryServiceImpl(this))
+            .addService(new PeerServiceImpl(this))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance());
+    // The executors last: nothing after may set another one.
     if (Boolean.getBoolean("aerodb.api.directExecutor")) {
       api.directExecutor(); // performance experiment: handlers on the event loop (no hop)
     } else {
       TransportThreadCalls.wire(api, executor); // memory-only handlers without a hop
     }
-    return api.maxInboundMessageSize(RequestGuard.TRANSPORT_BYTES_MAX)
-        .intercept(new RequestGuard(config.nodeId(), config.requestBytesMax()))
-        .intercept(rpcMetrics) // runs first: it also counts what the guard refuses
-        .addService(new DocumentServiceImpl(this))
-        .addService(new ClusterServiceImpl(this))
-        .addService(new AdminServiceImpl(this))
-        .addService(new QueryServiceImpl(this))
-        .addService(new PeerServiceImpl(this))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .build();
+    return api.build();
   }
 
   private static ExecutorService threads(int count, String namePrefix) {
