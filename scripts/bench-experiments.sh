@@ -5,7 +5,7 @@
 # and each run's RSS at the end of its rows (smallest–largest node).
 #
 #   scripts/bench-experiments.sh [--runs N] [--clients "1 8 64"] [--workloads "insert"] [--prime-s S] [--measure-s S]
-#                                NAME=JVM-OPTIONS ...
+#                                [--threads] NAME=JVM-OPTIONS ...
 #
 # JVM-OPTIONS are added to the nodes' default options (-Xms128m -Xmx1g -XX:+UseG1GC); Ratis keys can be set with
 # -Daerodb.ratis.<key>=<value>. Example:
@@ -16,7 +16,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT="$AERODB_ROOT"
-RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=240; MEASURE_S=10; CONFIGS=()
+RUNS=1; CLIENTS="1 8 64"; WORKLOADS="insert"; PRIME_S=240; MEASURE_S=10; CONFIGS=(); THREADS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -24,6 +24,7 @@ while [[ $# -gt 0 ]]; do
     --workloads) WORKLOADS="$2"; shift 2 ;;
     --prime-s) PRIME_S="$2"; shift 2 ;;
     --measure-s) MEASURE_S="$2"; shift 2 ;;
+    --threads) THREADS=(--threads); shift ;; # each row: the servers' CPU per operation by thread group
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *=*) CONFIGS+=("$1"); shift ;;
     *) echo "unknown argument $1 (configurations are NAME=OPTIONS)" >&2; exit 2 ;;
@@ -45,7 +46,7 @@ for run in $(seq 1 "$RUNS"); do
     skip=1; (( first )) && skip=0; first=0
     AERODB_SKIP_BUILD=$skip AERODB_NODE_JAVA_OPTS="$base $opts" "$ROOT/scripts/bench.sh" --only aerodb --no-ops \
       --runs 1 --clients "$CLIENTS" --workloads "$WORKLOADS" --prime-s "$PRIME_S" --measure-s "$MEASURE_S" \
-      --out "$OUT/$name-run$run" > "$OUT/$name-run$run.jsonl" 2> "$OUT/$name-run$run.err" ||
+      --out "$OUT/$name-run$run" "${THREADS[@]}" > "$OUT/$name-run$run.jsonl" 2> "$OUT/$name-run$run.err" ||
       echo "  $name run $run failed; see $OUT/$name-run$run.err" >&2
     grep -h '^  aerodb' "$OUT/$name-run$run.err" >&2 || true
   done
