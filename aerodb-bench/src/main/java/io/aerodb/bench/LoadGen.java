@@ -379,7 +379,6 @@ public final class LoadGen {
   private static double primeSeconds;
   private static double primeLastJitPct = Double.NaN;
 
-  /** Runs one closed-loop row and returns its JSON line. */
   /** {@code count} per operation; NaN (JSON null) when unknown (negative) or without operations. */
   private static double perOp(long count, long operations) {
     return count < 0 || operations <= 0 ? Double.NaN : (double) count / operations;
@@ -394,6 +393,7 @@ public final class LoadGen {
     }
   }
 
+  /** Runs one closed-loop row and returns its JSON line. */
   private static JsonLine runRow(
       Driver driver,
       BenchDocs docs,
@@ -589,7 +589,9 @@ public final class LoadGen {
               .put("context_switches_per_op", perOp(sw == null ? -1 : sw.total(), n))
               .put("voluntary_switches_per_op", perOp(sw == null ? -1 : sw.voluntary(), n))
               .put("rss_mib", ProcCpu.rssMib(pid, "VmRSS"));
-      if (i < threadTicksAfter.size() && n > 0) {
+      if (i < threadTicksAfter.size() && threadTicksAfter.get(i).isEmpty()) {
+        server.put("threads_us_per_op", "process gone");
+      } else if (i < threadTicksAfter.size() && n > 0) {
         try {
           server.put(
               "threads_us_per_op",

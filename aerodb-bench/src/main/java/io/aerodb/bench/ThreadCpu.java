@@ -1,8 +1,7 @@
 package io.aerodb.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * CPU per thread of a running JVM over a window: reads /proc/PID/task/TID/stat twice and names the
@@ -108,9 +108,9 @@ public final class ThreadCpu {
   /**
    * The CPU ticks (1/100 s) each thread group of {@code pid} used between two {@link #ticks}
    * readings: threads named from {@code jcmd PID Thread.print} (a thread it does not list, or a
-   * process that is no JVM, by its Linux {@code comm}), names normalized by {@link
+   * process that is no HotSpot JVM, by its Linux {@code comm}), names normalized by {@link
    * JfrTop#normalize} so that a pool's threads form one group. A thread that ended in between is
-   * not counted.
+   * not counted; one that started in between (or reused an ended one's id) counts all its ticks.
    */
   static Map<String, Long> groupTicks(long pid, Map<Long, Long> before, Map<Long, Long> after)
       throws IOException, InterruptedException {
@@ -118,6 +118,9 @@ public final class ThreadCpu {
     Map<String, Long> groups = new TreeMap<>();
     for (Map.Entry<Long, Long> t : after.entrySet()) {
       long d = t.getValue() - before.getOrDefault(t.getKey(), 0L);
+      if (d < 0) {
+        d = t.getValue(); // a new thread with an ended one's id
+      }
       String name = names.getOrDefault(t.getKey(), "(unnamed " + comm(pid, t.getKey()) + ")");
       groups.merge(JfrTop.normalize(name), d, Long::sum);
     }
@@ -154,7 +157,7 @@ public final class ThreadCpu {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
       for (Path t : ds) {
         try {
-          String s = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+          String s = Files.readString(t.resolve("stat"), StandardCharsets.ISO_8859_1);
           String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
           m.put(
               Long.parseLong(t.getFileName().toString()),
@@ -175,16 +178,28 @@ public final class ThreadCpu {
     }
   }
 
+  /**
+   * Java thread names by Linux thread id, from {@code jcmd PID Thread.print}; empty for a process
+   * that is no HotSpot JVM (jcmd would send it SIGQUIT, which ends a Go program such as etcd) and
+   * when jcmd does not answer within 30 s.
+   */
   private static Map<Long, String> names(long pid) throws IOException, InterruptedException {
-    Map<Long, String> m = new HashMap<>();
-    Process p =
-        new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print")
-            .redirectErrorStream(true)
-            .start();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
+    if (!isHotSpot(pid)) {
+      return Map.of();
+    }
+    Path out = Files.createTempFile("aerodb-threadcpu-", ".txt");
+    try {
+      Process p =
+          new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print")
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return Map.of();
+      }
+      Map<Long, String> m = new HashMap<>();
+      for (String line : new String(Files.readAllBytes(out), StandardCharsets.UTF_8).split("\n")) {
         Matcher mm = THREAD.matcher(line);
         if (mm.find()) {
           String nid = mm.group(2);
@@ -193,11 +208,20 @@ public final class ThreadCpu {
           m.put(tid, mm.group(1));
         }
       }
+      return m;
+    } finally {
+      Files.deleteIfExists(out);
     }
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+  }
+
+  /** Whether {@code pid} runs a HotSpot JVM: its memory maps hold {@code libjvm.so}. */
+  static boolean isHotSpot(long pid) {
+    try (Stream<String> maps =
+        Files.lines(Path.of("/proc", Long.toString(pid), "maps"), StandardCharsets.ISO_8859_1)) {
+      return maps.anyMatch(l -> l.endsWith("/libjvm.so"));
+    } catch (IOException | UncheckedIOException e) {
+      return false;
     }
-    return m;
   }
 
   static String pct(double d) {
