@@ -55,7 +55,7 @@ done
 python3 - "$OUT" "${CONFIGS[@]}" <<'EOF' | tee "$OUT/table.md"
 import json, sys, glob, statistics
 out, configs = sys.argv[1], sys.argv[2:]
-print("| configuration | workload | clients | ops/s | p50 ms | p99 ms | server CPU µs/op | server context switches/op | server JIT CPU % | foreign CPU % (max) | runs |")
+print("| configuration | workload | clients | ops/s | p50 ms | p99 ms | server CPU µs/op | server context switches/op (voluntary) | server JIT CPU % | foreign CPU % (max) | runs |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for cfg in configs:
     name, opts = cfg.split("=", 1)
@@ -68,7 +68,7 @@ for cfg in configs:
     for (w, c), rs in rows.items():
         med = lambda k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")])
         print(f"| {name} | {w} | {c} | {med('ops_per_s'):.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
-              f"{med('server_cpu_us_per_op'):.0f} | {med('server_context_switches_per_op'):.1f} | {med('server_jit_cpu_pct'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
+              f"{med('server_cpu_us_per_op'):.0f} | {med('server_context_switches_per_op'):.1f} ({med('server_voluntary_switches_per_op'):.1f}) | {med('server_jit_cpu_pct'):.0f} | {max(r['foreign_cpu_pct'] for r in rs):.0f} | {len(rs)} |")
 print()
 print("| configuration | RSS at the end of the rows, smallest–largest node, MiB (each run) |")
 print("|---|---|")
